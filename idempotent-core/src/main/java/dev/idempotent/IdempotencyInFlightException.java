@@ -1,0 +1,27 @@
+package dev.idempotent;
+
+import java.time.Instant;
+
+/** Another call with the same key has claimed it and is still running. */
+public class IdempotencyInFlightException extends IdempotencyException {
+
+    private final String key;
+
+    private final Instant leaseExpiresAt;
+
+    public IdempotencyInFlightException(String message, String key, Instant leaseExpiresAt) {
+        super(message);
+        this.key = key;
+        this.leaseExpiresAt = leaseExpiresAt;
+    }
+
+    /** The key (namespace included) that is in flight. */
+    public String getKey() {
+        return key;
+    }
+
+    /** When the running call's lease ends unless it renews it; {@code null} if unknown. */
+    public Instant getLeaseExpiresAt() {
+        return leaseExpiresAt;
+    }
+}

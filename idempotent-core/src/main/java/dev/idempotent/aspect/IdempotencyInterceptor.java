@@ -1,0 +1,84 @@
+package dev.idempotent.aspect;
+
+import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.Fingerprints;
+import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.support.Keys;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+
+/**
+ * The advice around every {@code @Idempotent} method: works out the key and fingerprint of the call and
+ * hands it to the {@link IdempotencyEngine}. Thin on purpose, like Spring's {@code CacheInterceptor}.
+ */
+public class IdempotencyInterceptor implements MethodInterceptor {
+
+    private final IdempotentOperationSource operations;
+
+    private final IdempotencyEngine engine;
+
+    private final IdempotencyStore defaultStore;
+
+    private final BeanFactory beanFactory;
+
+    private final IdempotencyKeyEvaluator keyEvaluator;
+
+    private final Fingerprints fingerprints;
+
+    private final Map<String, IdempotencyStore> namedStores = new ConcurrentHashMap<>();
+
+    /**
+     * @param beanFactory resolves {@code @bean} references in key expressions and
+     *     {@code @Idempotent(store = "...")}; may be {@code null}
+     */
+    public IdempotencyInterceptor(IdempotentOperationSource operations, IdempotencyEngine engine,
+            IdempotencyStore defaultStore, Fingerprints fingerprints, BeanFactory beanFactory) {
+        this.operations = operations;
+        this.engine = engine;
+        this.defaultStore = defaultStore;
+        this.fingerprints = fingerprints;
+        this.beanFactory = beanFactory;
+        this.keyEvaluator = new IdempotencyKeyEvaluator(beanFactory);
+    }
+
+    @Override
+    public Object invoke(MethodInvocation invocation) throws Throwable {
+        Object target = invocation.getThis();
+        Class<?> targetClass = target == null ? null : AopUtils.getTargetClass(target);
+        IdempotentOperation operation = operations.getOperation(invocation.getMethod(), targetClass);
+        if (operation == null) {
+            return invocation.proceed();
+        }
+        Object[] args = invocation.getArguments();
+        String fingerprint = fingerprints.of(args, operation.description());
+        String keyValue = operation.key() == null ? fingerprint
+                : keyEvaluator.evaluate(operation, invocation.getMethod(), args, target, targetClass);
+        IdempotencyStore store = store(operation);
+        IdempotencyRequest request = new IdempotencyRequest(store,
+                Keys.qualify(operation.name(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
+                operation.lease(), operation.onInFlight(), operation.waitTimeout(), operation.codec(),
+                operation.description());
+        return engine.execute(request, invocation::proceed).value();
+    }
+
+    private IdempotencyStore store(IdempotentOperation operation) {
+        if (operation.storeName().isEmpty()) {
+            return defaultStore;
+        }
+        return namedStores.computeIfAbsent(operation.storeName(), name -> {
+            try {
+                return beanFactory.getBean(name, IdempotencyStore.class);
+            } catch (NoSuchBeanDefinitionException | NullPointerException e) {
+                throw new IdempotencyConfigurationException("@Idempotent(store = \"" + name + "\") on "
+                        + operation.description() + " names no IdempotencyStore bean", e);
+            }
+        });
+    }
+}

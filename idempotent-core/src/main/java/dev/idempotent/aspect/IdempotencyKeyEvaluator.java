@@ -1,0 +1,54 @@
+package dev.idempotent.aspect;
+
+import dev.idempotent.InvalidIdempotencyKeyException;
+import java.lang.reflect.Method;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.context.expression.BeanFactoryResolver;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.expression.EvaluationException;
+
+/**
+ * Evaluates an operation's parsed key expression against one call, in a method-based evaluation context
+ * that resolves parameter names only when the expression uses them.
+ */
+class IdempotencyKeyEvaluator {
+
+    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+    private final BeanFactoryResolver beanResolver;
+
+    IdempotencyKeyEvaluator(BeanFactory beanFactory) {
+        this.beanResolver = beanFactory == null ? null : new BeanFactoryResolver(beanFactory);
+    }
+
+    /**
+     * @throws InvalidIdempotencyKeyException if the expression fails, or yields null or a blank string
+     */
+    String evaluate(IdempotentOperation operation, Method method, Object[] args, Object target, Class<?> targetClass) {
+        var root = new IdempotencyExpressionRootObject(method, args, target, targetClass);
+        var context = new MethodBasedEvaluationContext(root, operation.method(), args, parameterNames);
+        if (beanResolver != null) {
+            context.setBeanResolver(beanResolver);
+        }
+        Object value;
+        try {
+            value = operation.key().getValue(context);
+        } catch (EvaluationException e) {
+            throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
+                    + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
+        }
+        if (value == null) {
+            throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
+                    + operation.description() + " returned null; the method did not run. Pass a value for the key,"
+                    + " or use the safe navigation operator with a fallback such as '#order?.id ?: \"none\"'");
+        }
+        String key = value.toString();
+        if (key.isBlank()) {
+            throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
+                    + operation.description() + " returned a blank string; the method did not run");
+        }
+        return key;
+    }
+}

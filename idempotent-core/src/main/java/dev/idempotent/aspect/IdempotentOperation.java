@@ -1,0 +1,32 @@
+package dev.idempotent.aspect;
+
+import dev.idempotent.OnInFlight;
+import dev.idempotent.support.ResultCodec;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import org.springframework.expression.Expression;
+
+/**
+ * Everything about one {@code @Idempotent} method that does not change between calls, worked out once:
+ * the parsed key expression, the resolved durations and the result codec.
+ *
+ * @param method the annotated method (most specific)
+ * @param description names it in messages: {@code OrderService.place(Order)}
+ * @param name the key namespace
+ * @param keySource the key expression as written, or empty for "all arguments"
+ * @param key the parsed key expression, or {@code null} for "all arguments"
+ * @param storeName the store bean name, or empty for the default store
+ */
+record IdempotentOperation(
+        Method method,
+        String description,
+        String name,
+        String keySource,
+        Expression key,
+        Duration ttl,
+        Duration lease,
+        OnInFlight onInFlight,
+        Duration waitTimeout,
+        ResultCodec codec,
+        String storeName) {
+}

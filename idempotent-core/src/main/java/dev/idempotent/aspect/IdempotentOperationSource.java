@@ -1,0 +1,131 @@
+package dev.idempotent.aspect;
+
+import dev.idempotent.Idempotent;
+import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.OnInFlight;
+import dev.idempotent.support.DurationParser;
+import dev.idempotent.support.IdempotencyDefaults;
+import dev.idempotent.support.JsonResultCodec;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringValueResolver;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Finds {@link Idempotent} on a method and turns it into an {@link IdempotentOperation}, once per method
+ * and target class. Every problem (an expression that does not parse, a duration that cannot be read, a
+ * return type that cannot be stored) is an {@link IdempotencyConfigurationException} naming the class,
+ * method and attribute, raised at startup by {@link IdempotentMethodValidator}.
+ */
+public class IdempotentOperationSource {
+
+    private final SpelExpressionParser parser = new SpelExpressionParser();
+
+    private final Map<MethodClassKey, Optional<IdempotentOperation>> cache = new ConcurrentHashMap<>();
+
+    private final IdempotencyDefaults defaults;
+
+    private final JsonMapper mapper;
+
+    private final StringValueResolver placeholders;
+
+    /**
+     * @param placeholders resolves {@code ${...}} in durations (the application context's embedded value
+     *     resolver); {@code null} for none
+     */
+    public IdempotentOperationSource(IdempotencyDefaults defaults, JsonMapper mapper, StringValueResolver placeholders) {
+        this.defaults = defaults;
+        this.mapper = mapper;
+        this.placeholders = placeholders;
+    }
+
+    /** Whether {@code method} (or the method it implements) carries {@link Idempotent}. */
+    static boolean isIdempotent(Method method, Class<?> targetClass) {
+        Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+        return AnnotatedElementUtils.hasAnnotation(specific, Idempotent.class)
+                || (specific != method && AnnotatedElementUtils.hasAnnotation(method, Idempotent.class));
+    }
+
+    /** The operation for {@code method} on {@code targetClass}, or {@code null} if it is not idempotent. */
+    IdempotentOperation getOperation(Method method, Class<?> targetClass) {
+        Class<?> userClass = targetClass == null ? method.getDeclaringClass() : ClassUtils.getUserClass(targetClass);
+        return cache.computeIfAbsent(new MethodClassKey(method, userClass), k -> Optional.ofNullable(build(method, userClass)))
+                .orElse(null);
+    }
+
+    private IdempotentOperation build(Method method, Class<?> targetClass) {
+        Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+        Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(specific, Idempotent.class);
+        if (annotation == null) {
+            annotation = AnnotatedElementUtils.findMergedAnnotation(method, Idempotent.class);
+        }
+        if (annotation == null) {
+            return null;
+        }
+        String description = describe(targetClass, specific);
+        if (!Modifier.isPublic(specific.getModifiers())) {
+            throw new IdempotencyConfigurationException("@Idempotent on " + description + " has no effect: the method is"
+                    + " not public, and Spring AOP proxies only intercept public methods; make it public");
+        }
+        String name = annotation.name().isBlank()
+                ? targetClass.getSimpleName() + "." + specific.getName() : annotation.name().trim();
+        String keySource = annotation.key().trim();
+        Expression key = null;
+        if (!keySource.isEmpty()) {
+            try {
+                key = parser.parseExpression(keySource);
+            } catch (ParseException e) {
+                throw new IdempotencyConfigurationException("@Idempotent key expression '" + keySource + "' on "
+                        + description + " does not parse: " + e.getMessage(), e);
+            }
+        }
+        Duration ttl = duration(annotation.ttl(), defaults.ttl(), "ttl", description);
+        Duration lease = duration(annotation.lease(), defaults.lease(), "lease", description);
+        Duration waitTimeout = duration(annotation.waitTimeout(), defaults.waitTimeout(), "waitTimeout", description);
+        if (annotation.onInFlight() == OnInFlight.SKIP && specific.getReturnType().isPrimitive()
+                && specific.getReturnType() != void.class) {
+            throw new IdempotencyConfigurationException("@Idempotent(onInFlight = SKIP) on " + description
+                    + " cannot skip: a skipped call returns null, which a " + specific.getReturnType()
+                    + " cannot hold; return void, a boxed type or Optional, or use REJECT or WAIT");
+        }
+        JsonResultCodec codec = JsonResultCodec.forType(mapper, specific.getGenericReturnType(),
+                annotation.storeExceptions(), description);
+        return new IdempotentOperation(specific, description, name, keySource, key, ttl, lease,
+                annotation.onInFlight(), waitTimeout, codec, annotation.store().trim());
+    }
+
+    private Duration duration(String text, Duration fallback, String attribute, String description) {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        String resolved = text;
+        try {
+            if (placeholders != null) {
+                resolved = placeholders.resolveStringValue(text);
+            }
+            return DurationParser.parse(resolved);
+        } catch (IllegalArgumentException e) {
+            throw new IdempotencyConfigurationException("@Idempotent " + attribute + " = \"" + text + "\" on "
+                    + description + (resolved.equals(text) ? "" : " (resolved to \"" + resolved + "\")") + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    static String describe(Class<?> targetClass, Method method) {
+        return targetClass.getSimpleName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
+                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+    }
+}

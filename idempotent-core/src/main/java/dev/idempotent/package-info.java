@@ -1,0 +1,4 @@
+/**
+ * Public API: {@link dev.idempotent.Idempotent}, its options and the exceptions it throws.
+ */
+package dev.idempotent;

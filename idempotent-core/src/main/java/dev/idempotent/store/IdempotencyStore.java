@@ -1,0 +1,66 @@
+package dev.idempotent.store;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The store SPI: a few atomic steps on one record per key. Implementations only perform these steps;
+ * every decision (replay, key reuse, waiting, failure policy) is taken by the engine above them.
+ *
+ * <p>Every method is one atomic operation on the server (never check-then-act). A store that cannot
+ * reach its backend throws {@link dev.idempotent.IdempotencyStoreUnavailableException}. Implementations
+ * are thread-safe and never run caller code while holding a lock.
+ *
+ * <p>Every implementation passes the shared contract suite ({@code IdempotencyStoreContractTest}).
+ */
+public interface IdempotencyStore {
+
+    /**
+     * Claims {@code key} for {@code ownerToken} if it is free: absent, or its lease or ttl has ended.
+     * Otherwise returns the live record that is there, unchanged.
+     *
+     * @param key the full key, at most {@link #maxKeyLength()} characters
+     * @param fingerprint hash of what the caller is asked to do, kept with the record
+     * @param ownerToken a fresh unique token that identifies this claim
+     * @param lease how long the claim holds without renewal
+     */
+    Claim claim(String key, String fingerprint, String ownerToken, Duration lease);
+
+    /**
+     * Marks the record completed with {@code payload}, remembered for {@code ttl}, if {@code ownerToken}
+     * still owns it in progress.
+     *
+     * @return {@code false} if the claim was lost (taken over after its lease ended, or deleted)
+     */
+    boolean complete(String key, String ownerToken, byte[] payload, Duration ttl);
+
+    /**
+     * Deletes the record if {@code ownerToken} owns it in progress, so that a retry can run again.
+     *
+     * @return {@code false} if the caller no longer owned it
+     */
+    boolean release(String key, String ownerToken);
+
+    /**
+     * Extends the lease of the in-progress record owned by {@code ownerToken} to now plus {@code lease}.
+     *
+     * @return {@code false} if the claim was lost
+     */
+    boolean renew(String key, String ownerToken, Duration lease);
+
+    /** The live record for {@code key}, if any (for operators and tools; never used to decide a claim). */
+    Optional<IdempotencyRecord> find(String key);
+
+    /**
+     * Deletes the record for {@code key} whatever its state (for operators who need to unstick or redo
+     * an operation).
+     *
+     * @return whether there was a record
+     */
+    boolean delete(String key);
+
+    /** The longest key this store accepts; longer keys are hashed by the engine, never truncated. */
+    default int maxKeyLength() {
+        return 255;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.idempotent.autoconfigure;
+
+import dev.idempotent.aspect.IdempotencyAdvisor;
+import dev.idempotent.aspect.IdempotencyInterceptor;
+import dev.idempotent.aspect.IdempotentMethodValidator;
+import dev.idempotent.aspect.IdempotentOperationSource;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.support.Fingerprints;
+import dev.idempotent.support.IdempotencyDefaults;
+import dev.idempotent.support.IdempotencyEngine;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.EmbeddedValueResolver;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Auto-configuration of {@code @Idempotent}: the advisor and its interceptor, the engine, the startup
+ * validation of annotated methods, and the embedded Caffeine store unless the application defines an
+ * {@link IdempotencyStore}. Every bean backs off when the application defines its own.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+        "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration" })
+@ConditionalOnProperty(prefix = "idempotency", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(IdempotencyProperties.class)
+@Import(IdempotencyAutoProxyRegistrar.class)
+public class IdempotencyAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public IdempotencyEngine idempotencyEngine(IdempotencyProperties properties) {
+        return new IdempotencyEngine(properties.getOnStoreFailure());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public IdempotentOperationSource idempotentOperationSource(IdempotencyProperties properties,
+            ConfigurableBeanFactory beanFactory) {
+        IdempotencyDefaults defaults = new IdempotencyDefaults(properties.getDefaultTtl(),
+                properties.getDefaultLease(), properties.getDefaultWaitTimeout());
+        return new IdempotentOperationSource(defaults, IdempotencyJson.mapper(),
+                new EmbeddedValueResolver(beanFactory));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public Fingerprints idempotencyFingerprints() {
+        return new Fingerprints(IdempotencyJson.mapper());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public IdempotencyInterceptor idempotencyInterceptor(IdempotentOperationSource operations,
+            IdempotencyEngine engine, IdempotencyStore store, Fingerprints fingerprints, BeanFactory beanFactory) {
+        return new IdempotencyInterceptor(operations, engine, store, fingerprints, beanFactory);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public IdempotencyAdvisor idempotencyAdvisor(ObjectProvider<IdempotencyInterceptor> interceptor,
+            IdempotencyProperties properties) {
+        IdempotencyAdvisor advisor = new IdempotencyAdvisor(interceptor::getObject);
+        advisor.setOrder(properties.getAdvisorOrder());
+        return advisor;
+    }
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public static IdempotentMethodValidator idempotentMethodValidator(
+            ObjectProvider<IdempotentOperationSource> operations) {
+        return new IdempotentMethodValidator(operations::getObject);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "com.github.benmanes.caffeine.cache.Caffeine")
+    @ConditionalOnMissingBean(IdempotencyStore.class)
+    static class CaffeineStoreConfiguration {
+
+        @Bean
+        CaffeineIdempotencyStore idempotencyStore(IdempotencyProperties properties) {
+            return new CaffeineIdempotencyStore(properties.getCaffeine().getMaximumSize());
+        }
+    }
+
+    /** The mapper for stored results: the platform's modules, no default typing, not shared. */
+    static final class IdempotencyJson {
+
+        private static final JsonMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+
+        static JsonMapper mapper() {
+            return MAPPER;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.idempotent.autoconfigure;
+
+import dev.idempotent.OnStoreFailure;
+import dev.idempotent.aspect.IdempotencyAdvisor;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the idempotency starter ({@code idempotency.*}).
+ */
+@ConfigurationProperties(prefix = "idempotency")
+public class IdempotencyProperties {
+
+    /**
+     * Whether @Idempotent methods are intercepted. When false, no idempotency bean is created and
+     * annotated methods run on every call.
+     */
+    private boolean enabled = true;
+
+    /**
+     * How long a completed result is remembered, for methods that do not set @Idempotent(ttl).
+     */
+    private Duration defaultTtl = Duration.ofHours(24);
+
+    /**
+     * How long a running call holds its key without renewing it before it counts as crashed, for methods
+     * that do not set @Idempotent(lease). The lease is renewed every third of this while the method runs.
+     */
+    private Duration defaultLease = Duration.ofMinutes(1);
+
+    /**
+     * How long a call with onInFlight = WAIT waits for the running call to finish, for methods that do not
+     * set @Idempotent(waitTimeout).
+     */
+    private Duration defaultWaitTimeout = Duration.ofSeconds(30);
+
+    /**
+     * What happens when the store cannot be reached while claiming a key: fail-closed throws
+     * IdempotencyStoreUnavailableException and does not run the method; fail-open runs it without
+     * protection and logs a warning.
+     */
+    private OnStoreFailure onStoreFailure = OnStoreFailure.FAIL_CLOSED;
+
+    /**
+     * Order of the idempotency advisor among other advisors. The default runs after Spring Security's
+     * method security and outside @Transactional (lowest precedence), so results are recorded after
+     * the transaction commits.
+     */
+    private int advisorOrder = IdempotencyAdvisor.DEFAULT_ORDER;
+
+    private final Caffeine caffeine = new Caffeine();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getDefaultTtl() {
+        return defaultTtl;
+    }
+
+    public void setDefaultTtl(Duration defaultTtl) {
+        this.defaultTtl = defaultTtl;
+    }
+
+    public Duration getDefaultLease() {
+        return defaultLease;
+    }
+
+    public void setDefaultLease(Duration defaultLease) {
+        this.defaultLease = defaultLease;
+    }
+
+    public Duration getDefaultWaitTimeout() {
+        return defaultWaitTimeout;
+    }
+
+    public void setDefaultWaitTimeout(Duration defaultWaitTimeout) {
+        this.defaultWaitTimeout = defaultWaitTimeout;
+    }
+
+    public OnStoreFailure getOnStoreFailure() {
+        return onStoreFailure;
+    }
+
+    public void setOnStoreFailure(OnStoreFailure onStoreFailure) {
+        this.onStoreFailure = onStoreFailure;
+    }
+
+    public int getAdvisorOrder() {
+        return advisorOrder;
+    }
+
+    public void setAdvisorOrder(int advisorOrder) {
+        this.advisorOrder = advisorOrder;
+    }
+
+    public Caffeine getCaffeine() {
+        return caffeine;
+    }
+
+    /** The embedded Caffeine store. */
+    public static class Caffeine {
+
+        /**
+         * Maximum number of records (in flight and completed) kept in memory. When full, the least
+         * valuable records are evicted, possibly before their ttl ends.
+         */
+        private long maximumSize = 100_000;
+
+        public long getMaximumSize() {
+            return maximumSize;
+        }
+
+        public void setMaximumSize(long maximumSize) {
+            this.maximumSize = maximumSize;
+        }
+    }
+}
