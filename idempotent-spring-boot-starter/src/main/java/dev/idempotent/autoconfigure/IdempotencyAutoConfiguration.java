@@ -19,10 +19,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ConditionalOnProperty(prefix = "idempotency", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import(IdempotencyAutoProxyRegistrar.class)
+@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 public class IdempotencyAutoConfiguration {
 
     @Bean
@@ -77,10 +80,13 @@ public class IdempotencyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    public IdempotencyAdvisor idempotencyAdvisor(ObjectProvider<IdempotencyInterceptor> interceptor,
-            IdempotencyProperties properties) {
+    public static IdempotencyAdvisor idempotencyAdvisor(ObjectProvider<IdempotencyInterceptor> interceptor,
+            Environment environment) {
+        // Static and lazy: the auto-proxy creator asks for advisors while post-processors are still being
+        // created, so nothing but the interceptor supplier may be created here.
         IdempotencyAdvisor advisor = new IdempotencyAdvisor(interceptor::getObject);
-        advisor.setOrder(properties.getAdvisorOrder());
+        advisor.setOrder(Binder.get(environment).bind("idempotency.advisor-order", Integer.class)
+                .orElse(IdempotencyAdvisor.DEFAULT_ORDER));
         return advisor;
     }
 
