@@ -36,6 +36,15 @@ public @interface Idempotent {
     String key() default "";
 
     /**
+     * SpEL expression (same variables as {@link #key()}) whose value identifies what the call asks for:
+     * a repeat with the same key but another fingerprint is a key reuse
+     * ({@link IdempotencyKeyReuseException}), never a replay. Use it to leave out arguments that do not
+     * change the request (a latch, a timestamp, a callback). Default (empty): all arguments, written as
+     * canonical JSON and hashed.
+     */
+    String fingerprint() default "";
+
+    /**
      * Namespace of the keys, so two methods never collide on the same key value. Default (empty):
      * {@code SimpleClassName.methodName}.
      */

@@ -57,9 +57,14 @@ public class IdempotencyInterceptor implements MethodInterceptor {
             return invocation.proceed();
         }
         Object[] args = invocation.getArguments();
-        String fingerprint = fingerprints.of(args, operation.description());
-        String keyValue = operation.key() == null ? fingerprint
-                : keyEvaluator.evaluate(operation, invocation.getMethod(), args, target, targetClass);
+        String keyValue = operation.key() == null ? null
+                : keyEvaluator.evaluateKey(operation, invocation.getMethod(), args, target, targetClass);
+        Object[] fingerprinted = operation.fingerprint() == null ? args : new Object[] {
+                keyEvaluator.evaluateFingerprint(operation, invocation.getMethod(), args, target, targetClass) };
+        String fingerprint = fingerprints.of(fingerprinted, operation.description());
+        if (keyValue == null) {
+            keyValue = fingerprint;
+        }
         IdempotencyStore store = store(operation);
         IdempotencyRequest request = new IdempotencyRequest(store,
                 Keys.qualify(operation.name(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),

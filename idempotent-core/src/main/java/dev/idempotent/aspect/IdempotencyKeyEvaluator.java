@@ -26,15 +26,10 @@ class IdempotencyKeyEvaluator {
     /**
      * @throws InvalidIdempotencyKeyException if the expression fails, or yields null or a blank string
      */
-    String evaluate(IdempotentOperation operation, Method method, Object[] args, Object target, Class<?> targetClass) {
-        var root = new IdempotencyExpressionRootObject(method, args, target, targetClass);
-        var context = new MethodBasedEvaluationContext(root, operation.method(), args, parameterNames);
-        if (beanResolver != null) {
-            context.setBeanResolver(beanResolver);
-        }
+    String evaluateKey(IdempotentOperation operation, Method method, Object[] args, Object target, Class<?> targetClass) {
         Object value;
         try {
-            value = operation.key().getValue(context);
+            value = operation.key().getValue(context(operation, method, args, target, targetClass));
         } catch (EvaluationException e) {
             throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
                     + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
@@ -50,5 +45,28 @@ class IdempotencyKeyEvaluator {
                     + operation.description() + " returned a blank string; the method did not run");
         }
         return key;
+    }
+
+    /**
+     * @throws InvalidIdempotencyKeyException if the fingerprint expression fails
+     */
+    Object evaluateFingerprint(IdempotentOperation operation, Method method, Object[] args, Object target,
+            Class<?> targetClass) {
+        try {
+            return operation.fingerprint().getValue(context(operation, method, args, target, targetClass));
+        } catch (EvaluationException e) {
+            throw new InvalidIdempotencyKeyException("The fingerprint expression '" + operation.fingerprintSource()
+                    + "' on " + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
+        }
+    }
+
+    private MethodBasedEvaluationContext context(IdempotentOperation operation, Method method, Object[] args,
+            Object target, Class<?> targetClass) {
+        var root = new IdempotencyExpressionRootObject(method, args, target, targetClass);
+        var context = new MethodBasedEvaluationContext(root, operation.method(), args, parameterNames);
+        if (beanResolver != null) {
+            context.setBeanResolver(beanResolver);
+        }
+        return context;
     }
 }

@@ -15,6 +15,8 @@ import org.springframework.expression.Expression;
  * @param name the key namespace
  * @param keySource the key expression as written, or empty for "all arguments"
  * @param key the parsed key expression, or {@code null} for "all arguments"
+ * @param fingerprintSource the fingerprint expression as written, or empty for "all arguments"
+ * @param fingerprint the parsed fingerprint expression, or {@code null} for "all arguments"
  * @param storeName the store bean name, or empty for the default store
  */
 record IdempotentOperation(
@@ -23,6 +25,8 @@ record IdempotentOperation(
         String name,
         String keySource,
         Expression key,
+        String fingerprintSource,
+        Expression fingerprint,
         Duration ttl,
         Duration lease,
         OnInFlight onInFlight,

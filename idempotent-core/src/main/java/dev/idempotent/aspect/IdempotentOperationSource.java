@@ -83,15 +83,9 @@ public class IdempotentOperationSource {
         String name = annotation.name().isBlank()
                 ? targetClass.getSimpleName() + "." + specific.getName() : annotation.name().trim();
         String keySource = annotation.key().trim();
-        Expression key = null;
-        if (!keySource.isEmpty()) {
-            try {
-                key = parser.parseExpression(keySource);
-            } catch (ParseException e) {
-                throw new IdempotencyConfigurationException("@Idempotent key expression '" + keySource + "' on "
-                        + description + " does not parse: " + e.getMessage(), e);
-            }
-        }
+        Expression key = parse(keySource, "key", description);
+        String fingerprintSource = annotation.fingerprint().trim();
+        Expression fingerprint = parse(fingerprintSource, "fingerprint", description);
         Duration ttl = duration(annotation.ttl(), defaults.ttl(), "ttl", description);
         Duration lease = duration(annotation.lease(), defaults.lease(), "lease", description);
         Duration waitTimeout = duration(annotation.waitTimeout(), defaults.waitTimeout(), "waitTimeout", description);
@@ -103,8 +97,21 @@ public class IdempotentOperationSource {
         }
         JsonResultCodec codec = JsonResultCodec.forType(mapper, specific.getGenericReturnType(),
                 annotation.storeExceptions(), description);
-        return new IdempotentOperation(specific, description, name, keySource, key, ttl, lease,
+        return new IdempotentOperation(specific, description, name, keySource, key, fingerprintSource, fingerprint,
+                ttl, lease,
                 annotation.onInFlight(), waitTimeout, codec, annotation.store().trim());
+    }
+
+    private Expression parse(String source, String attribute, String description) {
+        if (source.isEmpty()) {
+            return null;
+        }
+        try {
+            return parser.parseExpression(source);
+        } catch (ParseException e) {
+            throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source + "' on "
+                    + description + " does not parse: " + e.getMessage(), e);
+        }
     }
 
     private Duration duration(String text, Duration fallback, String attribute, String description) {

@@ -73,8 +73,10 @@ public class IdempotencyAutoConfiguration {
     @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public IdempotencyInterceptor idempotencyInterceptor(IdempotentOperationSource operations,
-            IdempotencyEngine engine, IdempotencyStore store, Fingerprints fingerprints, BeanFactory beanFactory) {
-        return new IdempotencyInterceptor(operations, engine, store, fingerprints, beanFactory);
+            IdempotencyEngine engine, IdempotencyStore idempotencyStore, Fingerprints fingerprints,
+            BeanFactory beanFactory) {
+        // With several stores, the @Primary one or the one named idempotencyStore is the default.
+        return new IdempotencyInterceptor(operations, engine, idempotencyStore, fingerprints, beanFactory);
     }
 
     @Bean

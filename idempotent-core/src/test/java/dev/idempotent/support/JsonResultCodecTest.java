@@ -1,0 +1,129 @@
+package dev.idempotent.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.IdempotencyException;
+import java.io.InputStream;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.json.JsonMapper;
+
+class JsonResultCodecTest {
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+
+    record Item(String name, int count) {
+    }
+
+    interface Shape {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static final Class<? extends Throwable>[] NONE = new Class[0];
+
+    private JsonResultCodec codec(ParameterizedTypeReference<?> type) {
+        return JsonResultCodec.forType(mapper, type.getType(), NONE, "Test.op()");
+    }
+
+    private Object roundTrip(ParameterizedTypeReference<?> type, Object value) throws Throwable {
+        JsonResultCodec codec = codec(type);
+        return codec.decode(codec.encodeValue(value));
+    }
+
+    @Test
+    void genericCollectionsComeBackTyped() throws Throwable {
+        List<Item> items = List.of(new Item("a", 1), new Item("b", 2));
+        Object back = roundTrip(new ParameterizedTypeReference<List<Item>>() { }, items);
+        assertThat(back).isEqualTo(items);
+        assertThat(((List<?>) back).get(0)).isInstanceOf(Item.class).isNotSameAs(items.get(0));
+
+        Map<String, Item> map = Map.of("x", new Item("x", 3));
+        assertThat(roundTrip(new ParameterizedTypeReference<Map<String, Item>>() { }, map)).isEqualTo(map);
+    }
+
+    @Test
+    void optionalsPrimitivesAndNullsComeBack() throws Throwable {
+        assertThat(roundTrip(new ParameterizedTypeReference<Optional<Item>>() { }, Optional.of(new Item("o", 1))))
+                .isEqualTo(Optional.of(new Item("o", 1)));
+        assertThat(roundTrip(new ParameterizedTypeReference<Optional<Item>>() { }, Optional.empty()))
+                .isEqualTo(Optional.empty());
+        JsonResultCodec ints = JsonResultCodec.forType(mapper, int.class, NONE, "Test.op()");
+        assertThat(ints.decode(ints.encodeValue(42))).isEqualTo(42);
+        assertThat(roundTrip(new ParameterizedTypeReference<String>() { }, null)).isNull();
+    }
+
+    @Test
+    void responseEntitiesKeepStatusHeadersAndBody() throws Throwable {
+        ResponseEntity<Item> entity = ResponseEntity.status(HttpStatus.CREATED).header("Location", "/items/1")
+                .eTag("\"v1\"").body(new Item("i", 1));
+        ResponseEntity<?> back = (ResponseEntity<?>) roundTrip(new ParameterizedTypeReference<ResponseEntity<Item>>() { }, entity);
+        assertThat(back.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(back.getHeaders().getFirst("Location")).isEqualTo("/items/1");
+        assertThat(back.getHeaders().getETag()).isEqualTo("\"v1\"");
+        assertThat(back.getBody()).isEqualTo(new Item("i", 1));
+    }
+
+    @Test
+    void futuresAreReplayedAsCompletedFutures() throws Throwable {
+        JsonResultCodec codec = codec(new ParameterizedTypeReference<CompletableFuture<Item>>() { });
+        CompletableFuture<Item> running = new CompletableFuture<>();
+        assertThat(codec.pending(running)).isSameAs(running);
+        Object back = codec.decode(codec.encodeValue(new Item("f", 1)));
+        assertThat(back).isInstanceOf(CompletableFuture.class);
+        assertThat(((CompletableFuture<?>) back).join()).isEqualTo(new Item("f", 1));
+    }
+
+    @Test
+    void typesThatCannotBeReadBackAreRejectedByName() {
+        assertThatThrownBy(() -> JsonResultCodec.forType(mapper, Object.class, NONE, "Test.op()"))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("Test.op() returns java.lang.Object");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<List<Shape>>() { }))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("Shape").hasMessageContaining("abstract");
+        assertThatThrownBy(() -> JsonResultCodec.forType(mapper, InputStream.class, NONE, "Test.op()"))
+                .hasMessageContaining("InputStream");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Stream<Item>>() { }))
+                .hasMessageContaining("BaseStream");
+    }
+
+    @Test
+    void aPayloadOfAnotherFormatIsRejectedClearly() {
+        JsonResultCodec codec = codec(new ParameterizedTypeReference<Item>() { });
+        byte[] future = "{\"format\":2,\"value\":{}}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(future))
+                .isInstanceOf(IdempotencyException.class)
+                .hasMessageContaining("payload format 2")
+                .hasMessageContaining("reads format 1");
+        assertThatThrownBy(() -> codec.decode("not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IdempotencyException.class)
+                .hasMessageContaining("not readable");
+    }
+
+    static class NoUsableConstructor extends RuntimeException {
+        NoUsableConstructor(int code) {
+            super("code " + code);
+        }
+    }
+
+    @Test
+    void storedExceptionTypesMustBeRecreatable() {
+        @SuppressWarnings("unchecked")
+        Class<? extends Throwable>[] types = new Class[] { NoUsableConstructor.class };
+        Type type = String.class;
+        assertThatThrownBy(() -> JsonResultCodec.forType(mapper, type, types, "Test.op()"))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining(NoUsableConstructor.class.getName());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.idempotent.autoconfigure;
+
+import dev.idempotent.IdempotencyStoreUnavailableException;
+import dev.idempotent.store.Claim;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A real store with switches that make its calls fail, to watch what the engine does when the store
+ * breaks at each step. Not a mock: when no switch is on, every call reaches the real store.
+ */
+class FaultyStore implements IdempotencyStore {
+
+    final IdempotencyStore delegate;
+
+    volatile boolean failClaims;
+
+    volatile boolean failCompletes;
+
+    volatile boolean failReleases;
+
+    FaultyStore(IdempotencyStore delegate) {
+        this.delegate = delegate;
+    }
+
+    void heal() {
+        failClaims = false;
+        failCompletes = false;
+        failReleases = false;
+    }
+
+    private static IdempotencyStoreUnavailableException down(String step) {
+        return new IdempotencyStoreUnavailableException("store down during " + step, null);
+    }
+
+    @Override
+    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+        if (failClaims) {
+            throw down("claim");
+        }
+        return delegate.claim(key, fingerprint, ownerToken, lease);
+    }
+
+    @Override
+    public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
+        if (failCompletes) {
+            throw down("complete");
+        }
+        return delegate.complete(key, ownerToken, payload, ttl);
+    }
+
+    @Override
+    public boolean release(String key, String ownerToken) {
+        if (failReleases) {
+            throw down("release");
+        }
+        return delegate.release(key, ownerToken);
+    }
+
+    @Override
+    public boolean renew(String key, String ownerToken, Duration lease) {
+        return delegate.renew(key, ownerToken, lease);
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> find(String key) {
+        return delegate.find(key);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return delegate.delete(key);
+    }
+}
