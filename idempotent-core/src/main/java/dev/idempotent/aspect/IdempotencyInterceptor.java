@@ -1,18 +1,15 @@
 package dev.idempotent.aspect;
 
-import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.support.IdempotencyStores;
 import dev.idempotent.support.Keys;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 
 /**
  * The advice around every {@code @Idempotent} method: works out the key and fingerprint of the call and
@@ -24,15 +21,11 @@ public class IdempotencyInterceptor implements MethodInterceptor {
 
     private final IdempotencyEngine engine;
 
-    private final IdempotencyStore defaultStore;
-
-    private final BeanFactory beanFactory;
+    private final IdempotencyStores stores;
 
     private final IdempotencyKeyEvaluator keyEvaluator;
 
     private final Fingerprints fingerprints;
-
-    private final Map<String, IdempotencyStore> namedStores = new ConcurrentHashMap<>();
 
     /**
      * @param beanFactory resolves {@code @bean} references in key expressions and
@@ -42,9 +35,8 @@ public class IdempotencyInterceptor implements MethodInterceptor {
             IdempotencyStore defaultStore, Fingerprints fingerprints, BeanFactory beanFactory) {
         this.operations = operations;
         this.engine = engine;
-        this.defaultStore = defaultStore;
+        this.stores = new IdempotencyStores(defaultStore, beanFactory);
         this.fingerprints = fingerprints;
-        this.beanFactory = beanFactory;
         this.keyEvaluator = new IdempotencyKeyEvaluator(beanFactory);
     }
 
@@ -65,25 +57,11 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         if (keyValue == null) {
             keyValue = fingerprint;
         }
-        IdempotencyStore store = store(operation);
-        IdempotencyRequest request = new IdempotencyRequest(store,
+        IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
+        IdempotencyRequest request = new IdempotencyRequest(operation.name(), store,
                 Keys.qualify(operation.name(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
                 operation.lease(), operation.onInFlight(), operation.waitTimeout(), operation.codec(),
                 operation.description());
         return engine.execute(request, invocation::proceed).value();
-    }
-
-    private IdempotencyStore store(IdempotentOperation operation) {
-        if (operation.storeName().isEmpty()) {
-            return defaultStore;
-        }
-        return namedStores.computeIfAbsent(operation.storeName(), name -> {
-            try {
-                return beanFactory.getBean(name, IdempotencyStore.class);
-            } catch (NoSuchBeanDefinitionException | NullPointerException e) {
-                throw new IdempotencyConfigurationException("@Idempotent(store = \"" + name + "\") on "
-                        + operation.description() + " names no IdempotencyStore bean", e);
-            }
-        });
     }
 }

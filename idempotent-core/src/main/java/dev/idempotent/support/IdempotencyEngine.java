@@ -4,16 +4,20 @@ import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyStoreUnavailableException;
-import dev.idempotent.OnInFlight;
+import dev.idempotent.IdempotentResult;
+import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.IdempotencyListener.CallOutcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -30,32 +34,24 @@ public class IdempotencyEngine implements AutoCloseable {
 
     private final OnStoreFailure onStoreFailure;
 
-    private final LeaseRenewer renewer = new LeaseRenewer();
+    private final IdempotencyListener listener;
+
+    private final LeaseRenewer renewer;
 
     public IdempotencyEngine(OnStoreFailure onStoreFailure) {
+        this(onStoreFailure, IdempotencyListener.NONE);
+    }
+
+    public IdempotencyEngine(OnStoreFailure onStoreFailure, IdempotencyListener listener) {
         this.onStoreFailure = Objects.requireNonNull(onStoreFailure, "onStoreFailure");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.renewer = new LeaseRenewer(this);
     }
 
     /** The protected work. */
     @FunctionalInterface
     public interface Invocation {
         Object proceed() throws Throwable;
-    }
-
-    /** What the engine did with a call. */
-    public enum Decision {
-        /** This call claimed the key and ran the operation. */
-        EXECUTED,
-        /** The operation had completed before; its stored outcome was returned. */
-        REPLAYED,
-        /** Another call was running the operation; this one returned without running (SKIP). */
-        SKIPPED,
-        /** The store was unreachable and the policy is fail-open: the operation ran without protection. */
-        UNPROTECTED
-    }
-
-    /** The value a call returns and how it was obtained. */
-    public record Result(Object value, Decision decision) {
     }
 
     /**
@@ -66,21 +62,22 @@ public class IdempotencyEngine implements AutoCloseable {
      * @throws IdempotencyStoreUnavailableException the store failed and the policy is fail-closed
      * @throws Throwable whatever the operation throws, or the stored exception on a replay
      */
-    public Result execute(IdempotencyRequest request, Invocation invocation) throws Throwable {
+    public IdempotentResult<Object> execute(IdempotencyRequest request, Invocation invocation) throws Throwable {
         String token = UUID.randomUUID().toString();
         Claim claim;
         try {
-            claim = request.store().claim(request.key(), request.fingerprint(), token, request.lease());
+            claim = claim(request, token);
         } catch (RuntimeException e) {
+            listener.onCall(request.name(), CallOutcome.STORE_ERROR);
             if (onStoreFailure == OnStoreFailure.FAIL_OPEN) {
                 logger.warn("Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
                         + "; running it WITHOUT protection (on-store-failure=fail-open): " + e, e);
-                return new Result(invocation.proceed(), Decision.UNPROTECTED);
+                return new IdempotentResult<>(invocation.proceed(), Outcome.UNPROTECTED);
             }
             throw unavailable(request, e);
         }
         if (claim.isAcquired()) {
-            return new Result(run(request, token, invocation), Decision.EXECUTED);
+            return new IdempotentResult<>(run(request, token, invocation), Outcome.EXECUTED);
         }
         checkFingerprint(request, claim.record());
         if (claim.outcome() == Claim.Outcome.COMPLETED) {
@@ -89,9 +86,10 @@ public class IdempotencyEngine implements AutoCloseable {
         return switch (request.onInFlight()) {
             case REJECT -> throw inFlight(request, claim.record(), null);
             case SKIP -> {
+                listener.onCall(request.name(), CallOutcome.SKIPPED);
                 logger.info("Skipped " + request.operation() + ": key '" + request.key()
                         + "' is being run by another caller (claimed at " + claim.record().createdAt() + ")");
-                yield new Result(request.codec().skipped(), Decision.SKIPPED);
+                yield new IdempotentResult<>(request.codec().skipped(), Outcome.SKIPPED);
             }
             case WAIT -> waitForOutcome(request, token, invocation);
         };
@@ -104,19 +102,23 @@ public class IdempotencyEngine implements AutoCloseable {
             result = invocation.proceed();
         } catch (Throwable failure) {
             renewal.stop();
+            listener.onCall(request.name(), CallOutcome.FAILED);
             recordFailure(request, token, failure);
             throw failure;
         }
         CompletionStage<?> pending = request.codec().pending(result);
         if (pending == null) {
             renewal.stop();
+            listener.onCall(request.name(), CallOutcome.EXECUTED);
             complete(request, token, result);
         } else {
             pending.whenComplete((value, failure) -> {
                 renewal.stop();
                 if (failure == null) {
+                    listener.onCall(request.name(), CallOutcome.EXECUTED);
                     complete(request, token, value);
                 } else {
+                    listener.onCall(request.name(), CallOutcome.FAILED);
                     recordFailure(request, token, failure);
                 }
             });
@@ -151,7 +153,7 @@ public class IdempotencyEngine implements AutoCloseable {
             return;
         }
         try {
-            if (!request.store().release(request.key(), token)) {
+            if (!timed(request.store(), "release", () -> request.store().release(request.key(), token))) {
                 logger.warn("Could not release idempotency key '" + request.key() + "' after " + request.operation()
                         + " failed: the claim was no longer ours (lease ended or key deleted)");
             }
@@ -163,7 +165,8 @@ public class IdempotencyEngine implements AutoCloseable {
 
     private void store(IdempotencyRequest request, String token, byte[] payload) {
         try {
-            if (!request.store().complete(request.key(), token, payload, request.ttl())) {
+            if (!timed(request.store(), "complete",
+                    () -> request.store().complete(request.key(), token, payload, request.ttl()))) {
                 logger.warn("The outcome of " + request.operation() + " for key '" + request.key() + "' was not stored:"
                         + " the claim was lost before it finished (its lease ended or the key was deleted), so"
                         + " another caller may have run it too. Use a longer lease.");
@@ -175,15 +178,17 @@ public class IdempotencyEngine implements AutoCloseable {
         }
     }
 
-    private Result replay(IdempotencyRequest request, IdempotencyRecord record) throws Throwable {
+    private IdempotentResult<Object> replay(IdempotencyRequest request, IdempotencyRecord record) throws Throwable {
+        listener.onCall(request.name(), CallOutcome.REPLAYED);
         if (logger.isDebugEnabled()) {
             logger.debug("Replaying the stored outcome of " + request.operation() + " for key '" + request.key()
                     + "' (completed, expires " + record.expiresAt() + ")");
         }
-        return new Result(request.codec().decode(record.payload()), Decision.REPLAYED);
+        return new IdempotentResult<>(request.codec().decode(record.payload()), Outcome.REPLAYED);
     }
 
-    private Result waitForOutcome(IdempotencyRequest request, String token, Invocation invocation) throws Throwable {
+    private IdempotentResult<Object> waitForOutcome(IdempotencyRequest request, String token, Invocation invocation)
+            throws Throwable {
         long deadline = System.nanoTime() + request.waitTimeout().toNanos();
         long pollMillis = 10;
         IdempotencyRecord last = null;
@@ -202,12 +207,13 @@ public class IdempotencyEngine implements AutoCloseable {
             pollMillis = Math.min(pollMillis * 2, MAX_POLL_MILLIS);
             Claim claim;
             try {
-                claim = request.store().claim(request.key(), request.fingerprint(), token, request.lease());
+                claim = claim(request, token);
             } catch (RuntimeException e) {
+                listener.onCall(request.name(), CallOutcome.STORE_ERROR);
                 throw unavailable(request, e);
             }
             if (claim.isAcquired()) {
-                return new Result(run(request, token, invocation), Decision.EXECUTED);
+                return new IdempotentResult<>(run(request, token, invocation), Outcome.EXECUTED);
             }
             checkFingerprint(request, claim.record());
             if (claim.outcome() == Claim.Outcome.COMPLETED) {
@@ -217,30 +223,67 @@ public class IdempotencyEngine implements AutoCloseable {
         }
     }
 
-    private static void checkFingerprint(IdempotencyRequest request, IdempotencyRecord record) {
+    private Claim claim(IdempotencyRequest request, String token) {
+        Claim claim = timed(request.store(), "claim",
+                () -> request.store().claim(request.key(), request.fingerprint(), token, request.lease()));
+        if (claim == null) {
+            throw new IdempotencyStoreUnavailableException("The store " + request.store() + " answered nothing to a"
+                    + " claim of key '" + request.key() + "'; an empty answer is never a claim", null);
+        }
+        return claim;
+    }
+
+    /** Runs one store operation, telling the listener how long it took. */
+    <T> T timed(IdempotencyStore store, String operation, Supplier<T> call) {
+        long start = System.nanoTime();
+        boolean success = false;
+        try {
+            T result = call.get();
+            success = true;
+            return result;
+        } finally {
+            listener.onStoreOperation(storeName(store), operation, System.nanoTime() - start, success);
+        }
+    }
+
+    private void checkFingerprint(IdempotencyRequest request, IdempotencyRecord record) {
         if (!Objects.equals(request.fingerprint(), record.fingerprint())) {
+            listener.onCall(request.name(), CallOutcome.KEY_REUSE);
             throw new IdempotencyKeyReuseException("Key '" + request.key() + "' of " + request.operation()
                     + " was first used with other arguments (a different request), so its result is not returned"
                     + " for this one; use a new key for a different request", request.key());
         }
     }
 
-    private static IdempotencyInFlightException inFlight(IdempotencyRequest request, IdempotencyRecord record,
+    private IdempotencyInFlightException inFlight(IdempotencyRequest request, IdempotencyRecord record,
             Duration waited) {
+        listener.onCall(request.name(), CallOutcome.IN_FLIGHT);
         Instant leaseEnd = record == null ? null : record.leaseExpiresAt();
         String message = request.operation() + " with key '" + request.key() + "' is already running in another call"
                 + (waited == null ? "" : ", still after waiting " + waited)
                 + (leaseEnd == null ? "" : "; its lease ends at " + leaseEnd + " unless renewed")
                 + (waited == null ? ". Retry later, or use onInFlight = WAIT" : ". Retry later, or wait longer");
+        logger.info(message);
         return new IdempotencyInFlightException(message, request.key(), leaseEnd);
     }
 
     private static IdempotencyStoreUnavailableException unavailable(IdempotencyRequest request, RuntimeException e) {
+        logger.warn("The idempotency store failed for key '" + request.key() + "' of " + request.operation()
+                + "; the operation did not run (on-store-failure=fail-closed): " + e);
         if (e instanceof IdempotencyStoreUnavailableException unavailable) {
             return unavailable;
         }
         return new IdempotencyStoreUnavailableException("The idempotency store failed for key '" + request.key()
                 + "' of " + request.operation() + ", so it did not run (on-store-failure=fail-closed): " + e, e);
+    }
+
+    /** The metrics tag of a store: {@code caffeine}, {@code redis}, {@code jdbc}, or its class name. */
+    static String storeName(IdempotencyStore store) {
+        String name = store.getClass().getSimpleName();
+        if (name.endsWith("IdempotencyStore") && name.length() > "IdempotencyStore".length()) {
+            name = name.substring(0, name.length() - "IdempotencyStore".length());
+        }
+        return name.toLowerCase(Locale.ROOT);
     }
 
     /** Stops lease renewal; claims still held are released by their lease ending. */

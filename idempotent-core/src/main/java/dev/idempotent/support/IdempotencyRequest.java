@@ -8,6 +8,7 @@ import java.util.Objects;
 /**
  * One call to protect, as the {@link IdempotencyEngine} needs it.
  *
+ * @param name the namespace (metrics tag)
  * @param store where the record lives
  * @param key the full store key (namespace included, already hashed if too long)
  * @param fingerprint hash of what this call is asked to do
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param operation names the operation in messages, e.g. {@code OrderService.place(Order)}
  */
 public record IdempotencyRequest(
+        String name,
         IdempotencyStore store,
         String key,
         String fingerprint,
@@ -30,6 +32,7 @@ public record IdempotencyRequest(
         String operation) {
 
     public IdempotencyRequest {
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(ttl, "ttl");

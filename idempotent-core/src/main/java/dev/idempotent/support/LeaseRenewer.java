@@ -22,7 +22,10 @@ final class LeaseRenewer implements AutoCloseable {
 
     private final ScheduledExecutorService scheduler;
 
-    LeaseRenewer() {
+    private final IdempotencyEngine engine;
+
+    LeaseRenewer(IdempotencyEngine engine) {
+        this.engine = engine;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "idempotency-lease-renewer");
             thread.setDaemon(true);
@@ -35,7 +38,7 @@ final class LeaseRenewer implements AutoCloseable {
     /** Starts renewing; the returned handle stops it. */
     Renewal start(IdempotencyStore store, String key, String ownerToken, Duration lease) {
         long period = Math.max(MIN_PERIOD_MILLIS, lease.toMillis() / 3);
-        Renewal renewal = new Renewal(key);
+        Renewal renewal = new Renewal(key, engine);
         renewal.future = scheduler.scheduleAtFixedRate(() -> renewal.renew(store, ownerToken, lease),
                 period, period, TimeUnit.MILLISECONDS);
         return renewal;
@@ -51,12 +54,15 @@ final class LeaseRenewer implements AutoCloseable {
 
         private final String key;
 
+        private final IdempotencyEngine engine;
+
         private volatile ScheduledFuture<?> future;
 
         private volatile boolean stopped;
 
-        private Renewal(String key) {
+        private Renewal(String key, IdempotencyEngine engine) {
             this.key = key;
+            this.engine = engine;
         }
 
         private void renew(IdempotencyStore store, String ownerToken, Duration lease) {
@@ -64,7 +70,7 @@ final class LeaseRenewer implements AutoCloseable {
                 return;
             }
             try {
-                if (!store.renew(key, ownerToken, lease) && !stopped) {
+                if (!engine.timed(store, "renew", () -> store.renew(key, ownerToken, lease)) && !stopped) {
                     logger.warn("Lost the claim on idempotency key '" + key + "' while running: its lease ended"
                             + " or it was deleted, so another caller may run the same operation. Use a longer lease"
                             + " if renewals are delayed.");

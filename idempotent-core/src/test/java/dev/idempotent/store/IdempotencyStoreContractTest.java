@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.idempotent.IdempotencyStoreUnavailableException;
+import dev.idempotent.IdempotentResult;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.support.IdempotencyEngine;
@@ -352,7 +353,7 @@ public abstract class IdempotencyStoreContractTest {
         IdempotencyStore unreachable = createUnreachableStore();
         assumeTrue(unreachable != null, "this store has no server to lose");
         AtomicInteger runs = new AtomicInteger();
-        IdempotencyRequest request = new IdempotencyRequest(unreachable, key("down"), "fp", TTL, LEASE,
+        IdempotencyRequest request = new IdempotencyRequest("contract", unreachable, key("down"), "fp", TTL, LEASE,
                 OnInFlight.REJECT, Duration.ofSeconds(1), new CountingCodec(), "ContractTest.down()");
 
         long started = System.nanoTime();
@@ -362,8 +363,8 @@ public abstract class IdempotencyStoreContractTest {
         }
         assertThat(runs).hasValue(0);
         try (IdempotencyEngine open = new IdempotencyEngine(OnStoreFailure.FAIL_OPEN)) {
-            assertThat(open.execute(request, runs::incrementAndGet).decision())
-                    .isEqualTo(IdempotencyEngine.Decision.UNPROTECTED);
+            assertThat(open.execute(request, runs::incrementAndGet).outcome())
+                    .isEqualTo(IdempotentResult.Outcome.UNPROTECTED);
         }
         assertThat(runs).hasValue(1);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));

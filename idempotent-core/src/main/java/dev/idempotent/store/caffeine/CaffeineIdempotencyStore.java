@@ -47,6 +47,8 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
         Cache<String, IdempotencyRecord> cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfter(new RecordExpiry())
+                // evict on the caller's thread: the bound holds even when the common pool is busy
+                .executor(Runnable::run)
                 .build();
         this.records = cache.asMap();
     }

@@ -1,0 +1,46 @@
+package dev.idempotent.support;
+
+/**
+ * Hears what the {@link IdempotencyEngine} decides and how long store operations take; the Micrometer
+ * metrics implement it. Implementations must be fast and must not throw.
+ */
+public interface IdempotencyListener {
+
+    /** Does nothing. */
+    IdempotencyListener NONE = new IdempotencyListener() {
+    };
+
+    /** How a call ended. */
+    enum CallOutcome {
+        /** Claimed and ran successfully. */
+        EXECUTED,
+        /** Returned the stored result without running. */
+        REPLAYED,
+        /** Rejected because another call holds the key (REJECT, or WAIT timed out). */
+        IN_FLIGHT,
+        /** Rejected: the key was first used with another fingerprint. */
+        KEY_REUSE,
+        /** Claimed and ran, and the operation threw. */
+        FAILED,
+        /** The store failed while claiming (the call was rejected, or ran unprotected with fail-open). */
+        STORE_ERROR,
+        /** Returned without running because another call holds the key (SKIP). */
+        SKIPPED;
+
+        /** The metric tag value: {@code executed}, {@code in_flight}, ... */
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A call in namespace {@code name} ended with {@code outcome}. */
+    default void onCall(String name, CallOutcome outcome) {
+    }
+
+    /**
+     * A store operation ({@code claim}, {@code complete}, {@code release}, {@code renew}) took
+     * {@code nanos} and succeeded or threw.
+     */
+    default void onStoreOperation(String store, String operation, long nanos, boolean success) {
+    }
+}
