@@ -188,7 +188,7 @@ public class RedisIdempotencyStore implements IdempotencyStore {
         } catch (RuntimeException e) {
             if (logger.isDebugEnabled()) {
                 logger.debug("Could not read the Redis " + EVICTION_POLICY + " (CONFIG may be disabled on this"
-                        + " server); make sure it is noeviction so that idempotency records are never evicted: " + e);
+                        + " server); make sure it is noeviction so that idempotency records are never evicted: " + describe(e));
             }
             return null;
         }
@@ -284,7 +284,16 @@ public class RedisIdempotencyStore implements IdempotencyStore {
 
     private static IdempotencyStoreUnavailableException unavailable(String what, String key, RuntimeException e) {
         return new IdempotencyStoreUnavailableException("Redis failed to " + what + " for idempotency key '" + key
-                + "': " + e, e);
+                + "': " + describe(e), e);
+    }
+
+    /** The exception and, when it wraps others, its root cause, which usually says what really went wrong. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 
     private static boolean isNoScript(Throwable e) {
