@@ -29,8 +29,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
 
 /**
- * The shared store on Redis: one hash per key, every state change one Lua script run on the server by
- * its SHA ({@code EVALSHA}, sent in full with {@code EVAL} when the server answers {@code NOSCRIPT}).
+ * The shared store on Redis: one hash per key; claim, complete, release and renew are each one Lua script
+ * run on the server by its SHA ({@code EVALSHA}, sent in full with {@code EVAL} when the server answers
+ * {@code NOSCRIPT}); {@link #find} is one {@code HGETALL} and {@link #delete} one {@code DEL}.
  *
  * <h2>What it guarantees</h2>
  * <ul>
@@ -94,7 +95,8 @@ public class RedisIdempotencyStore implements IdempotencyStore {
      *
      * @param connectionFactory the factory, typically Spring Boot's {@code LettuceConnectionFactory}; its
      *     command timeout bounds every call of this store
-     * @param keyPrefix prepended to every key, to share a Redis database with other data (may be empty)
+     * @param keyPrefix prepended to every key, to share a Redis database with other data (may be empty);
+     *     on Redis Cluster do not put a hash tag ({@code {...}}) in it, or every record lands in one slot
      */
     public RedisIdempotencyStore(RedisConnectionFactory connectionFactory, String keyPrefix) {
         this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
