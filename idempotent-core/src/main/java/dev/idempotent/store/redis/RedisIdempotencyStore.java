@@ -72,7 +72,7 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     /** The default prefix of every Redis key this store writes. */
     public static final String DEFAULT_KEY_PREFIX = "idempotency:";
 
-    /** The longest key accepted, in characters (up to 4 KiB as UTF-8, plus the prefix). */
+    /** The longest key accepted, in Java {@code char}s: at most 3 KiB as UTF-8 (plus the prefix), cheap for Redis. */
     public static final int MAX_KEY_LENGTH = 1024;
 
     private static final Log logger = LogFactory.getLog(RedisIdempotencyStore.class);
