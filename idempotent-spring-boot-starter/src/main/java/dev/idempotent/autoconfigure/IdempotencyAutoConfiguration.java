@@ -5,7 +5,6 @@ import dev.idempotent.aspect.IdempotencyInterceptor;
 import dev.idempotent.aspect.IdempotentMethodValidator;
 import dev.idempotent.aspect.IdempotentOperationSource;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
@@ -15,7 +14,6 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -40,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
         "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration" })
 @ConditionalOnProperty(prefix = "idempotency", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
-@Import(IdempotencyAutoProxyRegistrar.class)
+@Import({ IdempotencyAutoProxyRegistrar.class, IdempotencyStoreConfigurations.Redis.class,
+        IdempotencyStoreConfigurations.Caffeine.class, IdempotencyStoreConfigurations.Missing.class })
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 public class IdempotencyAutoConfiguration {
 
@@ -97,17 +96,6 @@ public class IdempotencyAutoConfiguration {
     public static IdempotentMethodValidator idempotentMethodValidator(
             ObjectProvider<IdempotentOperationSource> operations) {
         return new IdempotentMethodValidator(operations::getObject);
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "com.github.benmanes.caffeine.cache.Caffeine")
-    @ConditionalOnMissingBean(IdempotencyStore.class)
-    static class CaffeineStoreConfiguration {
-
-        @Bean
-        CaffeineIdempotencyStore idempotencyStore(IdempotencyProperties properties) {
-            return new CaffeineIdempotencyStore(properties.getCaffeine().getMaximumSize());
-        }
     }
 
     /** The mapper for stored results: the platform's modules, no default typing, not shared. */

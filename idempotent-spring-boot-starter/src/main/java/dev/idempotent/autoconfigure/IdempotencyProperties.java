@@ -48,7 +48,15 @@ public class IdempotencyProperties {
      */
     private int advisorOrder = IdempotencyAdvisor.DEFAULT_ORDER;
 
+    /**
+     * The store: caffeine (in memory, one JVM), redis or jdbc. When not set: redis if the application has a
+     * RedisConnectionFactory, else jdbc if it has a DataSource, else caffeine.
+     */
+    private StoreType store;
+
     private final Caffeine caffeine = new Caffeine();
+
+    private final Redis redis = new Redis();
 
     public boolean isEnabled() {
         return enabled;
@@ -98,8 +106,20 @@ public class IdempotencyProperties {
         this.advisorOrder = advisorOrder;
     }
 
+    public StoreType getStore() {
+        return store;
+    }
+
+    public void setStore(StoreType store) {
+        this.store = store;
+    }
+
     public Caffeine getCaffeine() {
         return caffeine;
+    }
+
+    public Redis getRedis() {
+        return redis;
     }
 
     /** The embedded Caffeine store. */
@@ -117,6 +137,23 @@ public class IdempotencyProperties {
 
         public void setMaximumSize(long maximumSize) {
             this.maximumSize = maximumSize;
+        }
+    }
+
+    /** The Redis store. Timeouts come from spring.data.redis.timeout and spring.data.redis.connect-timeout. */
+    public static class Redis {
+
+        /**
+         * Prefix of every Redis key the store writes, e.g. to separate applications sharing a server.
+         */
+        private String keyPrefix = "idempotency:";
+
+        public String getKeyPrefix() {
+            return keyPrefix;
+        }
+
+        public void setKeyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
         }
     }
 }

@@ -1,0 +1,96 @@
+package dev.idempotent.autoconfigure;
+
+import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.store.redis.RedisIdempotencyStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * One configuration per store, tried in this order when {@code idempotency.store} is not set: Redis if
+ * the application has a RedisConnectionFactory, else JDBC if it has a DataSource, else Caffeine. Each
+ * backs off when the application defines its own {@link IdempotencyStore}.
+ */
+final class IdempotencyStoreConfigurations {
+
+    private static final Log logger = LogFactory.getLog(IdempotencyStoreConfigurations.class);
+
+    private IdempotencyStoreConfigurations() {
+    }
+
+    static void logChoice(String store, String why) {
+        logger.info("Idempotency store: " + store + " (" + why + ")");
+    }
+
+    static String why(Environment environment, String automatic) {
+        return environment.containsProperty("idempotency.store") ? "idempotency.store=" + environment.getProperty("idempotency.store")
+                : automatic + "; set idempotency.store to choose another";
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ RedisConnectionFactory.class, RedisIdempotencyStore.class })
+    @ConditionalOnBean(RedisConnectionFactory.class)
+    @ConditionalOnMissingBean(IdempotencyStore.class)
+    @ConditionalOnStoreType(StoreType.REDIS)
+    static class Redis {
+
+        @Bean
+        RedisIdempotencyStore idempotencyStore(RedisConnectionFactory connectionFactory, IdempotencyProperties properties,
+                Environment environment) {
+            logChoice("redis, key prefix '" + properties.getRedis().getKeyPrefix() + "'",
+                    why(environment, "the application has a RedisConnectionFactory"));
+            return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+        }
+
+        /** Warns, once the application runs, when Redis may evict claims (never holds up startup). */
+        @Bean
+        ApplicationListener<ApplicationReadyEvent> idempotencyRedisEvictionCheck(RedisIdempotencyStore store) {
+            return event -> store.checkEvictionPolicy();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "com.github.benmanes.caffeine.cache.Caffeine")
+    @ConditionalOnMissingBean(IdempotencyStore.class)
+    @ConditionalOnStoreType(StoreType.CAFFEINE)
+    static class Caffeine {
+
+        @Bean
+        CaffeineIdempotencyStore idempotencyStore(IdempotencyProperties properties, Environment environment) {
+            logChoice("caffeine, in memory, this JVM only, at most " + properties.getCaffeine().getMaximumSize()
+                    + " records", why(environment, "no RedisConnectionFactory or DataSource"));
+            return new CaffeineIdempotencyStore(properties.getCaffeine().getMaximumSize());
+        }
+    }
+
+    /** Explains, at startup, why the store that {@code idempotency.store} names cannot be made. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(IdempotencyStore.class)
+    static class Missing {
+
+        @Bean
+        IdempotencyStore idempotencyStore(Environment environment) {
+            StoreType chosen = Binder.get(environment).bind("idempotency.store", StoreType.class).orElse(null);
+            String hint = chosen == null ? "add the Caffeine library, or define an IdempotencyStore bean"
+                    : switch (chosen) {
+                        case REDIS -> "it needs spring-boot-starter-data-redis (a RedisConnectionFactory bean)";
+                        case JDBC -> "it needs spring-boot-starter-jdbc (a DataSource bean)";
+                        case CAFFEINE -> "it needs com.github.ben-manes.caffeine:caffeine on the classpath";
+                    };
+            throw new IdempotencyConfigurationException("No idempotency store could be created"
+                    + (chosen == null ? "" : " for idempotency.store=" + chosen.name().toLowerCase(java.util.Locale.ROOT))
+                    + ": " + hint);
+        }
+    }
+}
