@@ -1,5 +1,6 @@
 package dev.idempotent.autoconfigure;
 
+import dev.idempotent.IdempotencyTemplate;
 import dev.idempotent.aspect.IdempotencyAdvisor;
 import dev.idempotent.aspect.IdempotencyInterceptor;
 import dev.idempotent.aspect.IdempotentMethodValidator;
@@ -8,12 +9,16 @@ import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.support.IdempotencyListener;
+import dev.idempotent.metrics.MicrometerIdempotencyListener;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -35,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
         "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
         "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
-        "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration" })
+        "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnProperty(prefix = "idempotency", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({ IdempotencyAutoProxyRegistrar.class, IdempotencyStoreConfigurations.Redis.class,
@@ -46,8 +53,22 @@ public class IdempotencyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    public IdempotencyEngine idempotencyEngine(IdempotencyProperties properties) {
-        return new IdempotencyEngine(properties.getOnStoreFailure());
+    public IdempotencyEngine idempotencyEngine(IdempotencyProperties properties,
+            ObjectProvider<IdempotencyListener> listener) {
+        return new IdempotencyEngine(properties.getOnStoreFailure(), listener.getIfAvailable(() -> IdempotencyListener.NONE));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public IdempotencyTemplate idempotencyTemplate(IdempotencyEngine engine, IdempotencyStore idempotencyStore,
+            IdempotencyProperties properties, BeanFactory beanFactory) {
+        return new IdempotencyTemplate(engine, idempotencyStore, IdempotencyJson.mapper(), defaults(properties),
+                beanFactory);
+    }
+
+    private static IdempotencyDefaults defaults(IdempotencyProperties properties) {
+        return new IdempotencyDefaults(properties.getDefaultTtl(), properties.getDefaultLease(),
+                properties.getDefaultWaitTimeout());
     }
 
     @Bean
@@ -55,9 +76,7 @@ public class IdempotencyAutoConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public IdempotentOperationSource idempotentOperationSource(IdempotencyProperties properties,
             ConfigurableBeanFactory beanFactory) {
-        IdempotencyDefaults defaults = new IdempotencyDefaults(properties.getDefaultTtl(),
-                properties.getDefaultLease(), properties.getDefaultWaitTimeout());
-        return new IdempotentOperationSource(defaults, IdempotencyJson.mapper(),
+        return new IdempotentOperationSource(defaults(properties), IdempotencyJson.mapper(),
                 new EmbeddedValueResolver(beanFactory));
     }
 
@@ -96,6 +115,18 @@ public class IdempotencyAutoConfiguration {
     public static IdempotentMethodValidator idempotentMethodValidator(
             ObjectProvider<IdempotentOperationSource> operations) {
         return new IdempotentMethodValidator(operations::getObject);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(IdempotencyListener.class)
+        @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+        MicrometerIdempotencyListener idempotencyMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+            return new MicrometerIdempotencyListener(registry);
+        }
     }
 
     /** The mapper for stored results: the platform's modules, no default typing, not shared. */

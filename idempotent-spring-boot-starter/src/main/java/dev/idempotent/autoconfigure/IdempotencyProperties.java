@@ -58,6 +58,8 @@ public class IdempotencyProperties {
 
     private final Redis redis = new Redis();
 
+    private final Endpoint endpoint = new Endpoint();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -122,6 +124,10 @@ public class IdempotencyProperties {
         return redis;
     }
 
+    public Endpoint getEndpoint() {
+        return endpoint;
+    }
+
     /** The embedded Caffeine store. */
     public static class Caffeine {
 
@@ -154,6 +160,24 @@ public class IdempotencyProperties {
 
         public void setKeyPrefix(String keyPrefix) {
             this.keyPrefix = keyPrefix;
+        }
+    }
+
+    /** The idempotency actuator endpoint. */
+    public static class Endpoint {
+
+        /**
+         * Whether the endpoint shows the stored result of a completed key. Off by default: results may hold
+         * personal or secret data.
+         */
+        private boolean showPayload;
+
+        public boolean isShowPayload() {
+            return showPayload;
+        }
+
+        public void setShowPayload(boolean showPayload) {
+            this.showPayload = showPayload;
         }
     }
 }

@@ -1,0 +1,4 @@
+/**
+ * Micrometer metrics of the idempotency engine.
+ */
+package dev.idempotent.metrics;
