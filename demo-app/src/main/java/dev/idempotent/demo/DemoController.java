@@ -17,9 +17,12 @@ public class DemoController {
 
     private final PaymentService payments;
 
-    public DemoController(OrderService orders, PaymentService payments) {
+    private final NightlySync sync;
+
+    public DemoController(OrderService orders, PaymentService payments, NightlySync sync) {
         this.orders = orders;
         this.payments = payments;
+        this.sync = sync;
     }
 
     @PostMapping("/orders")
@@ -41,6 +44,6 @@ public class DemoController {
     @GetMapping("/stats")
     public Map<String, Long> stats() {
         return Map.of("orderExecutions", orders.executions(), "paymentCharges", payments.charges(),
-                "orders", (long) orders.orders().size());
+                "orders", (long) orders.orders().size(), "nightlySyncRuns", sync.runs());
     }
 }
