@@ -80,7 +80,9 @@ enum JdbcDialect {
     },
 
     /**
-     * H2 2.x. {@code CURRENT_TIMESTAMP} is fixed for a whole transaction in H2, which is exact for the
+     * H2 2.x. {@code MERGE .. WHEN NOT MATCHED} is not atomic against a concurrent insert of the same key
+     * in H2: its duplicate key error means the key is present, and the store treats it so.
+     * {@code CURRENT_TIMESTAMP} is fixed for a whole transaction in H2, which is exact for the
      * store's own short transactions; a completion that joins a caller's transaction computes its ttl from
      * the start of that transaction.
      */

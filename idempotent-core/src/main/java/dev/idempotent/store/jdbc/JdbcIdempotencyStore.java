@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
@@ -191,9 +193,10 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
             if (claim != null) {
                 return claim;
             }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
         }
-        throw new IdempotencyStoreUnavailableException("The JDBC idempotency store could not claim key '" + key
-                + "' in table '" + tableName + "': its row kept changing under " + MAX_ATTEMPTS + " attempts", null);
+        throw new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName
+                + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts", null);
     }
 
     @Override
@@ -392,6 +395,7 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
                     throw failure(what + " (still after " + attempt + " attempts)", e);
                 }
                 logger.debug("Retrying to " + what + " in table '" + tableName + "' after: " + e);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
             } catch (DataAccessException | TransactionException e) {
                 throw failure(what, e);
             }
@@ -423,16 +427,18 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         try {
             product = jdbc.execute((ConnectionCallback<String>) con -> con.getMetaData().getDatabaseProductName());
         } catch (DataAccessException e) {
-            throw failure("connect to detect the database", e);
+            throw failure("connect to the database to detect its dialect", e);
         }
         return JdbcDialect.forProductName(product);
     }
 
     private IdempotencyStoreUnavailableException failure(String what, RuntimeException cause) {
         Statements sql = statements;
-        String database = sql == null ? "" : " (" + sql.dialect.displayName() + ")";
-        return new IdempotencyStoreUnavailableException("The JDBC idempotency store failed to " + what + " in table '"
-                + tableName + "'" + database + ": " + cause.getMessage(), cause);
+        String database = sql == null ? "" : ", " + sql.dialect.displayName();
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(cause);
+        return new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName + "'"
+                + database + ") failed to " + what + ": " + cause.getMessage()
+                + (root == cause ? "" : " (" + root + ")"), cause);
     }
 
     static String validateTableName(String tableName) {
