@@ -1,5 +1,6 @@
 package dev.idempotent.store.jdbc;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -136,8 +137,8 @@ enum JdbcDialect {
         if (name.equals("h2")) {
             return H2;
         }
-        throw new IllegalStateException("The JDBC idempotency store does not support database '" + productName
-                + "'; it supports PostgreSQL, MySQL, MariaDB and H2");
+        throw new IdempotencyConfigurationException("The JDBC idempotency store does not support database '"
+                + productName + "'; it supports PostgreSQL, MySQL, MariaDB and H2. Use another store for this database");
     }
 
     /** The database clock, in an expression of the column type; fixed within one statement. */

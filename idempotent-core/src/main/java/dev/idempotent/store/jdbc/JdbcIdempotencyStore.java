@@ -176,6 +176,9 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         long leaseMicros = micros("lease", lease);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Claim claim = inOwnTransaction("claim key '" + key + "'", sql -> {
+                // Take over an expired row first, insert second: on InnoDB an insert that finds a duplicate
+                // holds a shared lock on it, and updating that row afterwards in the same transaction would
+                // upgrade the lock and deadlock with a concurrent claim doing the same.
                 boolean acquired = jdbc.update(sql.takeOverExpired, ps -> {
                     ps.setString(1, fingerprint);
                     ps.setString(2, ownerToken);
@@ -374,9 +377,10 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
 
     private boolean tableExists() {
         try {
-            jdbc.queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class);
+            ownTransaction.executeWithoutResult(
+                    status -> jdbc.queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class));
             return true;
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             return false;
         }
     }

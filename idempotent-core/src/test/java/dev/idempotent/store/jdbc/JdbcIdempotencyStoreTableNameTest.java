@@ -3,6 +3,7 @@ package dev.idempotent.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,7 +64,7 @@ class JdbcIdempotencyStoreTableNameTest {
         assertThat(JdbcDialect.forProductName("MySQL")).isEqualTo(JdbcDialect.MYSQL);
         assertThat(JdbcDialect.forProductName("H2")).isEqualTo(JdbcDialect.H2);
         assertThatThrownBy(() -> JdbcDialect.forProductName("Oracle"))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(IdempotencyConfigurationException.class)
                 .hasMessageContaining("Oracle");
     }
 }
