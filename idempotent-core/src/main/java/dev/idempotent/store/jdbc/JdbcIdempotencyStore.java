@@ -1,0 +1,598 @@
+package dev.idempotent.store.jdbc;
+
+import dev.idempotent.IdempotencyStoreUnavailableException;
+import dev.idempotent.store.Claim;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.RecordStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A store on a relational database, shared by every application node that uses the same database:
+ * PostgreSQL, MySQL, MariaDB or H2, detected from the connection. One row per key in one table
+ * ({@value #DEFAULT_TABLE_NAME} unless configured), created by {@link #initializeSchema()} or by the
+ * shipped scripts {@code dev/idempotent/store/jdbc/schema-postgresql.sql}, {@code schema-mysql.sql}
+ * (MySQL and MariaDB) and {@code schema-h2.sql}.
+ *
+ * <p>What it guarantees:
+ * <ul>
+ * <li><b>Durable claims and results.</b> A claim, a completion, a release and a renewal are each
+ * committed before the method returns; on a durable database (PostgreSQL, MySQL, MariaDB; H2 with a
+ * file) they survive a restart of the application and of the database.
+ * <li><b>Exactly one owner per key.</b> A claim is an atomic conditional update that takes over an
+ * expired row, an atomic insert-if-absent ({@code INSERT .. ON CONFLICT DO NOTHING},
+ * {@code INSERT IGNORE}, {@code MERGE .. WHEN NOT MATCHED}) and a read, in one READ COMMITTED
+ * transaction; the primary key decides concurrent inserts and row locks decide concurrent takeovers,
+ * so it is never check-then-insert. Complete, release and renew are conditional statements on the key,
+ * the owner token, the status and the expiry (fencing).
+ * <li><b>One clock.</b> Every lease and expiry is computed and compared by the database clock
+ * ({@code statement_timestamp()}, {@code UTC_TIMESTAMP(6)}, {@code CURRENT_TIMESTAMP}), never by the
+ * application's, so nodes with skewed clocks agree. Times are kept in UTC with microseconds.
+ * <li><b>Independent of the caller's transaction.</b> Every step runs in its own short transaction
+ * ({@code REQUIRES_NEW}, READ COMMITTED, on a connection of its own), so a claim made inside a caller's
+ * REPEATABLE READ transaction still sees the latest row and is committed even if the caller rolls back.
+ * This takes a second connection from the pool while the caller holds one: size the pool for it.
+ * The one opt-in exception is {@link #setCompleteInTransaction(boolean)}.
+ * <li><b>Fails loudly.</b> Any SQL or connection failure is thrown as
+ * {@link IdempotencyStoreUnavailableException} saying which step failed; the engine applies its store
+ * failure policy. How fast an unreachable database fails is the {@link DataSource}'s connect and
+ * pool timeouts.
+ * </ul>
+ *
+ * <p>Expired rows are ignored by every step and overwritten by the next claim of their key, but are only
+ * deleted by {@link #purgeExpired(int)}: schedule it. Keys are at most {@value #MAX_KEY_LENGTH} characters
+ * and compare exactly (case, accents, trailing spaces); the fingerprint and the owner token at most
+ * {@value #MAX_VALUE_LENGTH}.
+ *
+ * <p>Thread-safe. The dialect is detected on first use, so a store can be created while its database is
+ * down.
+ */
+public class JdbcIdempotencyStore implements IdempotencyStore {
+
+    /** The table used unless another is configured. */
+    public static final String DEFAULT_TABLE_NAME = "idempotency_record";
+
+    /** The longest key the table holds, in characters. */
+    public static final int MAX_KEY_LENGTH = 255;
+
+    /** The longest fingerprint or owner token the table holds, in characters. */
+    public static final int MAX_VALUE_LENGTH = 255;
+
+    private static final Log logger = LogFactory.getLog(JdbcIdempotencyStore.class);
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+    private static final int MAX_TABLE_NAME_LENGTH = 128;
+
+    /** How often a step is retried after a deadlock or lock timeout, and a claim after a concurrent delete. */
+    private static final int MAX_ATTEMPTS = 5;
+
+    private static final String IN_PROGRESS = RecordStatus.IN_PROGRESS.name();
+
+    private static final String COMPLETED = RecordStatus.COMPLETED.name();
+
+    private final String tableName;
+
+    private final DataSource dataSource;
+
+    private final JdbcTemplate jdbc;
+
+    private final TransactionTemplate ownTransaction;
+
+    private volatile boolean completeInTransaction;
+
+    private volatile Statements statements;
+
+    /** A store on the {@value #DEFAULT_TABLE_NAME} table of {@code dataSource}. */
+    public JdbcIdempotencyStore(DataSource dataSource) {
+        this(dataSource, DEFAULT_TABLE_NAME);
+    }
+
+    /**
+     * A store on table {@code tableName} of {@code dataSource}.
+     *
+     * @param tableName letters, digits and underscores, optionally qualified by one schema
+     *     ({@code schema.table}); unquoted, so the database's case folding applies
+     * @throws IllegalArgumentException if {@code tableName} is not such a name
+     */
+    public JdbcIdempotencyStore(DataSource dataSource, String tableName) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        this.tableName = validateTableName(tableName);
+        JdbcTransactionManager transactionManager = new JdbcTransactionManager(dataSource);
+        // The transaction manager unwraps a TransactionAwareDataSourceProxy; statements must use the same key.
+        this.dataSource = transactionManager.getDataSource();
+        this.jdbc = new JdbcTemplate(this.dataSource);
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+    }
+
+    /**
+     * Whether {@link #complete} writes inside the caller's transaction when a Spring-managed transaction
+     * on this store's {@link DataSource} is active (default {@code false}: always its own transaction).
+     *
+     * <p>When {@code true}, the completed record commits or rolls back together with the business writes
+     * of that transaction: no completed record without them, and no business writes whose key can run
+     * again. Until the transaction ends, the row stays locked, so a concurrent claim of the same key whose
+     * lease has ended waits for it. If the transaction rolls back, the store releases the claim right after
+     * (in a transaction of its own), so a retry can run at once instead of waiting for the lease to end;
+     * if that release fails, the key is free when the lease ends.
+     *
+     * <p>Only takes effect when the transaction encloses the idempotent call (the transaction advice runs
+     * outside the idempotency advice). On PostgreSQL the caller's transaction should be READ COMMITTED: a
+     * REPEATABLE READ or SERIALIZABLE transaction fails with a serialization error if the lease was renewed
+     * after the transaction started. On H2 the ttl counts from the start of the caller's transaction.
+     * Without an active transaction, or with the transaction of another DataSource, the store uses its own
+     * transaction as usual. Set it before the store is used.
+     */
+    public void setCompleteInTransaction(boolean completeInTransaction) {
+        this.completeInTransaction = completeInTransaction;
+    }
+
+    /** See {@link #setCompleteInTransaction(boolean)}. */
+    public boolean isCompleteInTransaction() {
+        return completeInTransaction;
+    }
+
+    /** The table this store uses. */
+    public String getTableName() {
+        return tableName;
+    }
+
+    @Override
+    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+        checkKey(key);
+        checkValue("fingerprint", fingerprint, true);
+        checkValue("ownerToken", ownerToken, false);
+        long leaseMicros = micros("lease", lease);
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Claim claim = inOwnTransaction("claim key '" + key + "'", sql -> {
+                // Take over an expired row first, insert second: on InnoDB an insert that finds a duplicate
+                // holds a shared lock on it, and updating that row afterwards in the same transaction would
+                // upgrade the lock and deadlock with a concurrent claim doing the same.
+                boolean acquired = jdbc.update(sql.takeOverExpired, ps -> {
+                    ps.setString(1, fingerprint);
+                    ps.setString(2, ownerToken);
+                    ps.setLong(3, leaseMicros);
+                    ps.setLong(4, leaseMicros);
+                    ps.setString(5, key);
+                }) == 1 || insertIfAbsent(sql, key, fingerprint, ownerToken, leaseMicros);
+                Row row = select(sql, key);
+                if (acquired) {
+                    return Claim.acquired(row.record());
+                }
+                // Deleted, or expired, since the statements above: the next attempt takes it.
+                return row == null || !row.live() ? null : Claim.existing(row.record());
+            });
+            if (claim != null) {
+                return claim;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
+        }
+        throw new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName
+                + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts", null);
+    }
+
+    @Override
+    public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
+        checkKey(key);
+        checkValue("ownerToken", ownerToken, false);
+        Objects.requireNonNull(payload, "payload");
+        long ttlMicros = micros("ttl", ttl);
+        Function<Statements, Boolean> work = sql -> jdbc.update(sql.complete, ps -> {
+            ps.setBytes(1, payload);
+            ps.setLong(2, ttlMicros);
+            ps.setString(3, key);
+            ps.setString(4, ownerToken);
+        }) == 1;
+        if (completeInTransaction && isCallerTransactionActive()) {
+            boolean completed;
+            try {
+                completed = work.apply(statements());
+            } catch (DataAccessException e) {
+                throw failure("complete key '" + key + "' in the caller's transaction", e);
+            }
+            if (completed && TransactionSynchronizationManager.isSynchronizationActive()) {
+                TransactionSynchronizationManager.registerSynchronization(new ReleaseOnRollback(key, ownerToken));
+            }
+            return completed;
+        }
+        return inOwnTransaction("complete key '" + key + "'", work);
+    }
+
+    @Override
+    public boolean release(String key, String ownerToken) {
+        checkKey(key);
+        checkValue("ownerToken", ownerToken, false);
+        return inOwnTransaction("release key '" + key + "'", sql -> jdbc.update(sql.release, ps -> {
+            ps.setString(1, key);
+            ps.setString(2, ownerToken);
+        }) == 1);
+    }
+
+    @Override
+    public boolean renew(String key, String ownerToken, Duration lease) {
+        checkKey(key);
+        checkValue("ownerToken", ownerToken, false);
+        long leaseMicros = micros("lease", lease);
+        return inOwnTransaction("renew the lease of key '" + key + "'", sql -> jdbc.update(sql.renew, ps -> {
+            ps.setLong(1, leaseMicros);
+            ps.setLong(2, leaseMicros);
+            ps.setString(3, key);
+            ps.setString(4, ownerToken);
+        }) == 1);
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> find(String key) {
+        checkKey(key);
+        return inOwnTransaction("find key '" + key + "'", sql -> {
+            Row row = select(sql, key);
+            return row == null || !row.live() ? Optional.<IdempotencyRecord>empty() : Optional.of(row.record());
+        });
+    }
+
+    /** Deletes the row of {@code key}, expired or not; returns whether it was live (as {@link #find} sees it). */
+    @Override
+    public boolean delete(String key) {
+        checkKey(key);
+        return inOwnTransaction("delete key '" + key + "'", sql -> {
+            boolean live = jdbc.update(sql.deleteLive, ps -> ps.setString(1, key)) == 1;
+            jdbc.update(sql.deleteAny, ps -> ps.setString(1, key));
+            return live;
+        });
+    }
+
+    @Override
+    public int maxKeyLength() {
+        return MAX_KEY_LENGTH;
+    }
+
+    /**
+     * Deletes expired rows (ended leases and ended ttls), at most {@code batchSize} per transaction, until
+     * a batch deletes fewer. Safe to run on every node at once and while the store is in use; a row being
+     * claimed at that moment is left to its claim.
+     *
+     * @return how many rows were deleted
+     */
+    public int purgeExpired(int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
+        }
+        int total = 0;
+        int deleted;
+        do {
+            deleted = inOwnTransaction("purge expired records",
+                    sql -> jdbc.update(sql.deleteExpiredBatch, ps -> ps.setInt(1, batchSize)));
+            total += deleted;
+        } while (deleted >= batchSize);
+        if (total > 0 && logger.isDebugEnabled()) {
+            logger.debug("Purged " + total + " expired idempotency records from table '" + tableName + "'");
+        }
+        return total;
+    }
+
+    /**
+     * Creates the table and its expiry index if they do not exist, with the shipped DDL of the detected
+     * database and this store's table name. Harmless to call again, and from several nodes at once.
+     *
+     * @throws IdempotencyStoreUnavailableException if the database is unreachable or refuses the DDL
+     */
+    public void initializeSchema() {
+        Statements sql = statements();
+        List<String> ddl = schemaStatements(sql.dialect, tableName);
+        try {
+            ownTransaction.executeWithoutResult(status -> ddl.forEach(jdbc::execute));
+        } catch (DataAccessException | TransactionException e) {
+            // Another node may have created it at the same moment (PostgreSQL then reports a duplicate type).
+            if (!tableExists()) {
+                throw failure("create table '" + tableName + "'", e);
+            }
+            logger.debug("Creating idempotency table '" + tableName + "' failed, but it exists now", e);
+        }
+    }
+
+    /**
+     * Whether {@code dataSource} is an in-memory database (H2 {@code jdbc:h2:mem:}), whose schema an
+     * application creates at every start. {@code false} if it cannot be reached.
+     */
+    public static boolean isEmbeddedDatabase(DataSource dataSource) {
+        try {
+            return Boolean.TRUE.equals(new JdbcTemplate(dataSource).execute((ConnectionCallback<Boolean>) con -> {
+                String product = con.getMetaData().getDatabaseProductName();
+                String url = con.getMetaData().getURL();
+                return "H2".equalsIgnoreCase(product) && url != null && url.startsWith("jdbc:h2:mem:");
+            }));
+        } catch (DataAccessException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        Statements sql = statements;
+        return "JdbcIdempotencyStore[table=" + tableName + (sql == null ? "" : ", " + sql.dialect.displayName()) + "]";
+    }
+
+    private boolean insertIfAbsent(Statements sql, String key, String fingerprint, String ownerToken, long leaseMicros) {
+        try {
+            return jdbc.update(sql.insertIfAbsent, ps -> {
+                ps.setString(1, key);
+                ps.setString(2, fingerprint);
+                ps.setString(3, ownerToken);
+                ps.setLong(4, leaseMicros);
+                ps.setLong(5, leaseMicros);
+            }) == 1;
+        } catch (DuplicateKeyException e) {
+            // H2: a concurrent insert of the same key committed between MERGE's lookup and its insert.
+            return false;
+        }
+    }
+
+    private Row select(Statements sql, String key) {
+        return jdbc.query(sql.select, ps -> ps.setString(1, key), rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+    }
+
+    private static Row row(JdbcDialect dialect, String key, ResultSet rs) throws SQLException {
+        IdempotencyRecord record = new IdempotencyRecord(
+                key,
+                RecordStatus.valueOf(rs.getString("status")),
+                rs.getString("fingerprint"),
+                rs.getString("owner_token"),
+                dialect.readInstant(rs, "created_at"),
+                dialect.readInstant(rs, "lease_expires_at"),
+                dialect.readInstant(rs, "expires_at"),
+                rs.getBytes("payload"));
+        return new Row(record, rs.getInt("live") == 1);
+    }
+
+    private boolean tableExists() {
+        try {
+            ownTransaction.executeWithoutResult(
+                    status -> jdbc.queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class));
+            return true;
+        } catch (DataAccessException | TransactionException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs {@code work} in a new READ COMMITTED transaction of its own, retrying it when the database
+     * reports a deadlock or a lock timeout (the whole transaction was rolled back, so retrying is safe).
+     */
+    private <T> T inOwnTransaction(String what, Function<Statements, T> work) {
+        Statements sql = statements();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return ownTransaction.execute(status -> work.apply(sql));
+            } catch (PessimisticLockingFailureException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw failure(what + " (still after " + attempt + " attempts)", e);
+                }
+                logger.debug("Retrying to " + what + " in table '" + tableName + "' after: " + e);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
+            } catch (DataAccessException | TransactionException e) {
+                throw failure(what, e);
+            }
+        }
+    }
+
+    /** Whether a Spring-managed transaction is active on this store's DataSource, in this thread. */
+    private boolean isCallerTransactionActive() {
+        return TransactionSynchronizationManager.isActualTransactionActive()
+                && TransactionSynchronizationManager.hasResource(dataSource);
+    }
+
+    private Statements statements() {
+        Statements sql = statements;
+        if (sql == null) {
+            synchronized (this) {
+                sql = statements;
+                if (sql == null) {
+                    sql = new Statements(detectDialect(), tableName);
+                    statements = sql;
+                }
+            }
+        }
+        return sql;
+    }
+
+    private JdbcDialect detectDialect() {
+        String product;
+        try {
+            product = jdbc.execute((ConnectionCallback<String>) con -> con.getMetaData().getDatabaseProductName());
+        } catch (DataAccessException e) {
+            throw failure("connect to the database to detect its dialect", e);
+        }
+        return JdbcDialect.forProductName(product);
+    }
+
+    private IdempotencyStoreUnavailableException failure(String what, RuntimeException cause) {
+        Statements sql = statements;
+        String database = sql == null ? "" : ", " + sql.dialect.displayName();
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(cause);
+        return new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName + "'"
+                + database + ") failed to " + what + ": " + cause.getMessage()
+                + (root == cause ? "" : " (" + root + ")"), cause);
+    }
+
+    static String validateTableName(String tableName) {
+        if (tableName == null || tableName.length() > MAX_TABLE_NAME_LENGTH || !TABLE_NAME.matcher(tableName).matches()) {
+            throw new IllegalArgumentException("Invalid idempotency table name '" + tableName + "': use letters, digits"
+                    + " and underscores, not starting with a digit, optionally qualified by one schema"
+                    + " ('schema.table'), at most " + MAX_TABLE_NAME_LENGTH + " characters");
+        }
+        return tableName;
+    }
+
+    /** The shipped DDL of {@code dialect} for {@code tableName}, one statement per element. */
+    static List<String> schemaStatements(JdbcDialect dialect, String tableName) {
+        String script;
+        try (InputStream in = JdbcIdempotencyStore.class.getResourceAsStream(dialect.schemaResource())) {
+            if (in == null) {
+                throw new IllegalStateException("Missing resource " + dialect.schemaResource() + " next to "
+                        + JdbcIdempotencyStore.class.getName());
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not read " + dialect.schemaResource(), e);
+        }
+        String simpleName = tableName.substring(tableName.indexOf('.') + 1);
+        script = script.replaceAll("(?m)--.*$", "")
+                .replaceAll("\\b" + DEFAULT_TABLE_NAME + "_expires_idx\\b", Matcher.quoteReplacement(simpleName + "_expires_idx"))
+                .replaceAll("\\b" + DEFAULT_TABLE_NAME + "\\b", Matcher.quoteReplacement(tableName));
+        List<String> statements = new ArrayList<>();
+        for (String statement : script.split(";")) {
+            if (!statement.isBlank()) {
+                statements.add(statement.strip());
+            }
+        }
+        return statements;
+    }
+
+    private static void checkKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("Idempotency key is " + key.length() + " characters long; the JDBC store"
+                    + " accepts at most " + MAX_KEY_LENGTH + " (longer keys are hashed by the engine)");
+        }
+    }
+
+    private static void checkValue(String name, String value, boolean nullable) {
+        if (value == null) {
+            if (!nullable) {
+                throw new NullPointerException(name);
+            }
+            return;
+        }
+        if (value.length() > MAX_VALUE_LENGTH) {
+            throw new IllegalArgumentException(name + " is " + value.length() + " characters long; the JDBC store"
+                    + " accepts at most " + MAX_VALUE_LENGTH);
+        }
+    }
+
+    private static long micros(String name, Duration duration) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + duration);
+        }
+        return TimeUnit.MICROSECONDS.convert(duration);
+    }
+
+    /** A row and whether it is live by the database clock. */
+    private record Row(IdempotencyRecord record, boolean live) {
+    }
+
+    /** The statements of one dialect on one table, built once. Parameters are documented by their users. */
+    private static final class Statements {
+
+        private static final String COLUMNS =
+                "idempotency_key, fingerprint, status, owner_token, created_at, lease_expires_at, expires_at";
+
+        final JdbcDialect dialect;
+
+        final String insertIfAbsent;
+
+        final String takeOverExpired;
+
+        final String select;
+
+        final String complete;
+
+        final String renew;
+
+        final String release;
+
+        final String deleteLive;
+
+        final String deleteAny;
+
+        final String deleteExpiredBatch;
+
+        Statements(JdbcDialect dialect, String table) {
+            String now = dialect.now();
+            String plus = dialect.plusMicros();
+            String ownedLive = " WHERE idempotency_key = ? AND owner_token = ? AND status = '" + IN_PROGRESS
+                    + "' AND expires_at > " + now;
+            this.dialect = dialect;
+            // key, fingerprint, owner token, lease, lease
+            this.insertIfAbsent = dialect.insertIfAbsent(table, COLUMNS,
+                    "?, ?, '" + IN_PROGRESS + "', ?, " + now + ", " + plus + ", " + plus);
+            // fingerprint, owner token, lease, lease, key
+            this.takeOverExpired = "UPDATE " + table + " SET fingerprint = ?, status = '" + IN_PROGRESS
+                    + "', owner_token = ?, created_at = " + now + ", lease_expires_at = " + plus
+                    + ", expires_at = " + plus + ", payload = NULL WHERE idempotency_key = ? AND expires_at <= " + now;
+            // key
+            this.select = "SELECT status, fingerprint, owner_token, created_at, lease_expires_at, expires_at, payload,"
+                    + " CASE WHEN expires_at > " + now + " THEN 1 ELSE 0 END AS live FROM " + table
+                    + " WHERE idempotency_key = ?";
+            // payload, ttl, key, owner token
+            this.complete = "UPDATE " + table + " SET status = '" + COMPLETED + "', payload = ?, lease_expires_at = NULL,"
+                    + " expires_at = " + plus + ownedLive;
+            // lease, lease, key, owner token
+            this.renew = "UPDATE " + table + " SET lease_expires_at = " + plus + ", expires_at = " + plus + ownedLive;
+            // key, owner token
+            this.release = "DELETE FROM " + table + ownedLive;
+            // key
+            this.deleteLive = "DELETE FROM " + table + " WHERE idempotency_key = ? AND expires_at > " + now;
+            this.deleteAny = "DELETE FROM " + table + " WHERE idempotency_key = ?";
+            // batch size
+            this.deleteExpiredBatch = dialect.deleteExpiredBatch(table);
+        }
+    }
+
+    /** Frees the key when the caller's transaction that held its completion rolls back. */
+    private final class ReleaseOnRollback implements TransactionSynchronization {
+
+        private final String key;
+
+        private final String ownerToken;
+
+        ReleaseOnRollback(String key, String ownerToken) {
+            this.key = key;
+            this.ownerToken = ownerToken;
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status != STATUS_ROLLED_BACK) {
+                return;
+            }
+            try {
+                release(key, ownerToken);
+            } catch (RuntimeException e) {
+                logger.warn("The transaction that completed idempotency key '" + key + "' rolled back, and releasing"
+                        + " the key failed; it can run again when its lease ends", e);
+            }
+        }
+    }
+}
