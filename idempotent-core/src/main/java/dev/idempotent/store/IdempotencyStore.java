@@ -63,4 +63,27 @@ public interface IdempotencyStore {
     default int maxKeyLength() {
         return 255;
     }
+
+    /**
+     * Whether {@link #complete} joins the transaction that {@link #runInTransaction} opens, so that the
+     * operation's own writes and its completed record commit or roll back together (exactly once on one
+     * database). Default: no; the engine then completes after the operation, in the store's own step.
+     */
+    default boolean completesInTransaction() {
+        return false;
+    }
+
+    /**
+     * Runs {@code work} (the operation, then its completion) in one transaction of this store's database.
+     * Called only when {@link #completesInTransaction()} is true; an exception rolls everything back.
+     */
+    default Object runInTransaction(TransactionalWork work) throws Throwable {
+        return work.run();
+    }
+
+    /** The operation and its completion, run by {@link #runInTransaction}. */
+    @FunctionalInterface
+    interface TransactionalWork {
+        Object run() throws Throwable;
+    }
 }

@@ -96,10 +96,14 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     private Object run(IdempotencyRequest request, String token, Invocation invocation) throws Throwable {
-        LeaseRenewer.Renewal renewal = renewer.start(request.store(), request.key(), token, request.lease());
+        IdempotencyStore store = request.store();
+        LeaseRenewer.Renewal renewal = renewer.start(store, request.key(), token, request.lease());
+        boolean inTransaction = store.completesInTransaction();
         Object result;
         try {
-            result = invocation.proceed();
+            result = inTransaction
+                    ? store.runInTransaction(() -> proceedAndCompleteInTransaction(request, token, invocation, renewal))
+                    : invocation.proceed();
         } catch (Throwable failure) {
             renewal.stop();
             listener.onCall(request.name(), CallOutcome.FAILED);
@@ -110,7 +114,9 @@ public class IdempotencyEngine implements AutoCloseable {
         if (pending == null) {
             renewal.stop();
             listener.onCall(request.name(), CallOutcome.EXECUTED);
-            complete(request, token, result);
+            if (!inTransaction) {
+                complete(request, token, result);
+            }
         } else {
             pending.whenComplete((value, failure) -> {
                 renewal.stop();
@@ -122,6 +128,29 @@ public class IdempotencyEngine implements AutoCloseable {
                     recordFailure(request, token, failure);
                 }
             });
+        }
+        return result;
+    }
+
+    /**
+     * Inside the store's transaction: run, then write the completed record in the same transaction. A
+     * completion that fails or finds the claim lost throws, so the operation's writes roll back with it:
+     * exactly once, never twice.
+     */
+    private Object proceedAndCompleteInTransaction(IdempotencyRequest request, String token, Invocation invocation,
+            LeaseRenewer.Renewal renewal) throws Throwable {
+        Object result = invocation.proceed();
+        if (request.codec().pending(result) != null) {
+            return result;
+        }
+        // the completion locks the row until commit: renewing it now would only wait for the lock
+        renewal.stop();
+        byte[] payload = request.codec().encodeValue(result);
+        if (!timed(request.store(), "complete",
+                () -> request.store().complete(request.key(), token, payload, request.ttl()))) {
+            throw new IdempotencyException("The claim on key '" + request.key() + "' of " + request.operation()
+                    + " was lost before its transaction committed (the lease ended or the key was deleted), so"
+                    + " the transaction was rolled back rather than risk running the operation twice; use a longer lease");
         }
         return result;
     }
@@ -154,7 +183,7 @@ public class IdempotencyEngine implements AutoCloseable {
         }
         try {
             if (!timed(request.store(), "release", () -> request.store().release(request.key(), token))) {
-                logger.warn("Could not release idempotency key '" + request.key() + "' after " + request.operation()
+                logger.info("Could not release idempotency key '" + request.key() + "' after " + request.operation()
                         + " failed: the claim was no longer ours (lease ended or key deleted)");
             }
         } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ConditionalOnProperty(prefix = "idempotency", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({ IdempotencyAutoProxyRegistrar.class, IdempotencyStoreConfigurations.Redis.class,
-        IdempotencyStoreConfigurations.Caffeine.class, IdempotencyStoreConfigurations.Missing.class })
+        IdempotencyStoreConfigurations.Jdbc.class, IdempotencyStoreConfigurations.Caffeine.class, IdempotencyStoreConfigurations.Missing.class })
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 public class IdempotencyAutoConfiguration {
 

@@ -3,9 +3,12 @@ package dev.idempotent.autoconfigure;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
+import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -16,6 +19,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * One configuration per store, tried in this order when {@code idempotency.store} is not set: Redis if
@@ -57,6 +62,41 @@ final class IdempotencyStoreConfigurations {
         @Bean
         ApplicationListener<ApplicationReadyEvent> idempotencyRedisEvictionCheck(RedisIdempotencyStore store) {
             return event -> store.checkEvictionPolicy();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ JdbcTemplate.class, JdbcIdempotencyStore.class })
+    @ConditionalOnBean(DataSource.class)
+    @ConditionalOnMissingBean(IdempotencyStore.class)
+    @ConditionalOnStoreType(StoreType.JDBC)
+    static class Jdbc {
+
+        @Bean
+        JdbcIdempotencyStore idempotencyStore(DataSource dataSource, IdempotencyProperties properties,
+                ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment) {
+            IdempotencyProperties.Jdbc jdbc = properties.getJdbc();
+            JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource, jdbc.getTableName());
+            store.setCompleteInTransaction(jdbc.isCompleteInTransaction());
+            transactionManager.ifUnique(store::setTransactionManager);
+            boolean initialize = switch (jdbc.getInitializeSchema()) {
+                case ALWAYS -> true;
+                case NEVER -> false;
+                case EMBEDDED -> JdbcIdempotencyStore.isEmbeddedDatabase(dataSource);
+            };
+            if (initialize) {
+                store.initializeSchema();
+            }
+            logChoice("jdbc, table '" + jdbc.getTableName() + "'"
+                    + (jdbc.isCompleteInTransaction() ? ", completing in the operation's transaction" : ""),
+                    why(environment, "the application has a DataSource and no RedisConnectionFactory"));
+            return store;
+        }
+
+        @Bean
+        JdbcExpiredRecordCleanup idempotencyJdbcCleanup(JdbcIdempotencyStore store, IdempotencyProperties properties) {
+            return new JdbcExpiredRecordCleanup(store, properties.getJdbc().getCleanupInterval(),
+                    properties.getJdbc().getCleanupBatchSize());
         }
     }
 

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -34,6 +36,41 @@ class StoreSelectionTests {
                     assertThat(context).getBean(IdempotencyStore.class).isInstanceOf(RedisIdempotencyStore.class);
                     assertThat(context.getBean(RedisIdempotencyStore.class).getKeyPrefix()).isEqualTo("app1:");
                 });
+    }
+
+    @Test
+    void aDataSourceMakesJdbcTheStoreAndAnEmbeddedDatabaseGetsItsTable() {
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=jdbc:h2:mem:selection;DB_CLOSE_DELAY=-1",
+                        "idempotency.jdbc.table-name=selected_records")
+                .run(context -> {
+                    assertThat(context).getBean(IdempotencyStore.class).isInstanceOf(JdbcIdempotencyStore.class);
+                    JdbcIdempotencyStore store = context.getBean(JdbcIdempotencyStore.class);
+                    assertThat(store.getTableName()).isEqualTo("selected_records");
+                    assertThat(store.claim("k", "fp", "owner", java.time.Duration.ofMinutes(1)).isAcquired()).isTrue();
+                    assertThat(context).hasSingleBean(JdbcExpiredRecordCleanup.class);
+                });
+    }
+
+    @Test
+    void redisWinsOverJdbcWhenBothExist() {
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, DataRedisAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=jdbc:h2:mem:both;DB_CLOSE_DELAY=-1")
+                .run(context -> assertThat(context).getBean(IdempotencyStore.class)
+                        .isInstanceOf(RedisIdempotencyStore.class));
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, DataRedisAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=jdbc:h2:mem:both2;DB_CLOSE_DELAY=-1", "idempotency.store=jdbc")
+                .run(context -> assertThat(context).getBean(IdempotencyStore.class)
+                        .isInstanceOf(JdbcIdempotencyStore.class));
+    }
+
+    @Test
+    void aBadTableNameFailsStartup() {
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=jdbc:h2:mem:bad;DB_CLOSE_DELAY=-1",
+                        "idempotency.jdbc.table-name=records; drop table users")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("records; drop table users"));
     }
 
     @Test

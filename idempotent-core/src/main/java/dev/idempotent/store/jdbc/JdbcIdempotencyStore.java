@@ -31,6 +31,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -110,6 +111,8 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
 
     private volatile boolean completeInTransaction;
 
+    private volatile TransactionTemplate workTransaction;
+
     private volatile Statements statements;
 
     /** A store on the {@value #DEFAULT_TABLE_NAME} table of {@code dataSource}. */
@@ -134,6 +137,7 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.ownTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+        this.workTransaction = new TransactionTemplate(transactionManager);
     }
 
     /**
@@ -147,8 +151,9 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
      * (in a transaction of its own), so a retry can run at once instead of waiting for the lease to end;
      * if that release fails, the key is free when the lease ends.
      *
-     * <p>Only takes effect when the transaction encloses the idempotent call (the transaction advice runs
-     * outside the idempotency advice). On PostgreSQL the caller's transaction should be READ COMMITTED: a
+     * <p>The engine asks for it through {@link #completesInTransaction()}: it then runs the operation and its
+     * completion in {@link #runInTransaction} (joining a transaction that already encloses the call), so
+     * {@code @Transactional} methods inside it join that transaction. On PostgreSQL the caller's transaction should be READ COMMITTED: a
      * REPEATABLE READ or SERIALIZABLE transaction fails with a serialization error if the lease was renewed
      * after the transaction started. On H2 the ttl counts from the start of the caller's transaction.
      * Without an active transaction, or with the transaction of another DataSource, the store uses its own
@@ -161,6 +166,45 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     /** See {@link #setCompleteInTransaction(boolean)}. */
     public boolean isCompleteInTransaction() {
         return completeInTransaction;
+    }
+
+    /**
+     * The transaction manager of the application's business transactions on this store's DataSource (for
+     * example a JPA transaction manager), used by {@link #runInTransaction}. Default: a JDBC transaction
+     * manager on the DataSource, which {@code DataSourceTransactionManager} transactions join.
+     */
+    public void setTransactionManager(PlatformTransactionManager transactionManager) {
+        this.workTransaction = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
+    }
+
+    @Override
+    public boolean completesInTransaction() {
+        return completeInTransaction;
+    }
+
+    /** Runs {@code work} in a transaction (joining one that is already active), for complete-in-transaction. */
+    @Override
+    public Object runInTransaction(TransactionalWork work) throws Throwable {
+        try {
+            return workTransaction.execute(status -> {
+                try {
+                    return work.run();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable checked) {
+                    throw new CheckedFailure(checked);
+                }
+            });
+        } catch (CheckedFailure tunnel) {
+            throw tunnel.getCause();
+        }
+    }
+
+    /** Carries a checked exception of the work through the transaction template, which rolls back on it. */
+    private static final class CheckedFailure extends RuntimeException {
+        CheckedFailure(Throwable cause) {
+            super(cause);
+        }
     }
 
     /** The table this store uses. */
