@@ -243,6 +243,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
             capturing.deliver();
             return;
         } catch (DownstreamFailure failure) {
+            decided(Outcome.NOT_STORED, request, key, "the application threw " + failure.getMessage());
             throw failure.rethrowable();
         } catch (IdempotencyInFlightException e) {
             decided(Outcome.CONFLICT, request, key, null);
