@@ -1,6 +1,5 @@
 package dev.idempotent.autoconfigure;
 
-import dev.idempotent.web.IdempotencyKeyFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +21,11 @@ public class IdempotencyHttpProperties {
      * Name of the request header that carries the key. Its value may be a quoted sf-string ("abc", as in
      * the IETF draft) or bare (abc, as Stripe's clients send it).
      */
-    private String headerName = IdempotencyKeyFilter.DEFAULT_HEADER_NAME;
+    private String headerName = "Idempotency-Key";
 
     /**
-     * HTTP methods the filter acts on. Requests with other methods pass through untouched, with or
-     * without a key.
+     * HTTP methods the filter acts on (default POST and PATCH). Requests with other methods pass
+     * through untouched, with or without a key.
      */
     private List<String> methods = new ArrayList<>(List.of("POST", "PATCH"));
 
@@ -71,7 +70,7 @@ public class IdempotencyHttpProperties {
      * Security's filter chain (-100), so that keys are scoped by the authenticated principal and an
      * unauthorized request never receives a stored response. Keep it after your authentication filters.
      */
-    private int filterOrder = IdempotencyKeyFilter.DEFAULT_ORDER;
+    private int filterOrder = -90;
 
     public boolean isEnabled() {
         return enabled;
