@@ -1,20 +1,16 @@
 package dev.idempotent.demo;
 
+import static dev.idempotent.demo.FilterTestHttp.KEY;
+import static dev.idempotent.demo.FilterTestHttp.assertProblem;
+import static dev.idempotent.demo.FilterTestHttp.text;
 import static dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.RUN_HEADER;
 import static dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.USER_HEADER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.Executions;
 import dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.Gates;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -22,14 +18,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Idempotency-Key filter over real HTTP against the demo application. The store is the only thing a
@@ -43,10 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
                 "logging.level.dev.idempotent.web=DEBUG" })
 public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
-    private static final String KEY = "Idempotency-Key";
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     @LocalServerPort
     private int port;
 
@@ -59,20 +50,24 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
     @Autowired
     private OrderService orders;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
     /** Names this test's executions and gates; a fresh value per test method. */
     private final String run = UUID.randomUUID().toString();
 
     private final String key = "key-" + UUID.randomUUID();
 
+    private FilterTestHttp http;
+
+    @BeforeEach
+    void connect() {
+        http = new FilterTestHttp(port, run);
+    }
+
     // ---- first request, replay ----
 
     @Test
     void firstRequestRunsAndARepeatIsReplayedByteForByteWithoutReachingTheController() throws Exception {
-        HttpResponse<byte[]> first = post("/test/echo", key, "{\"a\":1}");
-        HttpResponse<byte[]> second = post("/test/echo", key, "{\"a\":1}");
+        HttpResponse<byte[]> first = http.post("/test/echo", key, "{\"a\":1}");
+        HttpResponse<byte[]> second = http.post("/test/echo", key, "{\"a\":1}");
 
         assertThat(first.statusCode()).isEqualTo(201);
         assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
@@ -89,8 +84,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void setCookieIsSentOnceButNeverReplayed() throws Exception {
-        HttpResponse<byte[]> first = post("/test/echo", key, "{}");
-        HttpResponse<byte[]> second = post("/test/echo", key, "{}");
+        HttpResponse<byte[]> first = http.post("/test/echo", key, "{}");
+        HttpResponse<byte[]> second = http.post("/test/echo", key, "{}");
 
         assertThat(first.headers().allValues("Set-Cookie")).hasSize(1);
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
@@ -99,8 +94,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void quotedSfStringAndBareValueAreTheSameKey() throws Exception {
-        HttpResponse<byte[]> first = post("/test/echo", "\"" + key + "\"", "{}");
-        HttpResponse<byte[]> second = post("/test/echo", key, "{}");
+        HttpResponse<byte[]> first = http.post("/test/echo", "\"" + key + "\"", "{}");
+        HttpResponse<byte[]> second = http.post("/test/echo", key, "{}");
 
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(second.body()).isEqualTo(first.body());
@@ -109,14 +104,14 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void requestsWithoutAKeyAreNotProtected() throws Exception {
-        assertThat(post("/test/echo", null, "{}").statusCode()).isEqualTo(201);
-        assertThat(post("/test/echo", null, "{}").statusCode()).isEqualTo(201);
+        assertThat(http.post("/test/echo", null, "{}").statusCode()).isEqualTo(201);
+        assertThat(http.post("/test/echo", null, "{}").statusCode()).isEqualTo(201);
         assertThat(executions.of(run)).isEqualTo(2);
     }
 
     @Test
     void methodsThatAreNotConfiguredIgnoreTheKey() throws Exception {
-        HttpResponse<byte[]> get = send(HttpRequest.newBuilder(uri("/orders")).GET().header(KEY, "")
+        HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(http.uri("/orders")).GET().header(KEY, "")
                 .header(RUN_HEADER, run));
         assertThat(get.statusCode()).isEqualTo(200);
     }
@@ -125,17 +120,18 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void sameKeyWithAnotherBodyIsUnprocessable() throws Exception {
-        post("/test/echo", key, "{\"amount\":1}");
-        HttpResponse<byte[]> other = post("/test/echo", key, "{\"amount\":2}");
+        http.post("/test/echo", key, "{\"amount\":1}");
+        HttpResponse<byte[]> other = http.post("/test/echo", key, "{\"amount\":2}");
 
         assertProblem(other, 422, "already used for a different request");
+        assertThat(text(other)).contains("\"title\":\"Unprocessable Content\"");
         assertThat(executions.of(run)).isEqualTo(1);
     }
 
     @Test
     void sameKeyOnAnotherPathIsUnprocessable() throws Exception {
-        post("/test/status/200", key, "{}");
-        HttpResponse<byte[]> other = post("/test/status/201", key, "{}");
+        http.post("/test/status/200", key, "{}");
+        HttpResponse<byte[]> other = http.post("/test/status/201", key, "{}");
 
         assertProblem(other, 422, "already used for a different request");
         assertThat(executions.of(run)).isEqualTo(1);
@@ -143,8 +139,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void sameKeyWithAnotherQueryIsUnprocessable() throws Exception {
-        post("/test/big?size=10", key, "{}");
-        HttpResponse<byte[]> other = post("/test/big?size=11", key, "{}");
+        http.post("/test/big?size=10", key, "{}");
+        HttpResponse<byte[]> other = http.post("/test/big?size=11", key, "{}");
 
         assertProblem(other, 422, "already used for a different request");
         assertThat(executions.of(run)).isEqualTo(1);
@@ -152,8 +148,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void sameKeyWithAnotherMethodIsUnprocessable() throws Exception {
-        post("/test/echo", key, "{}");
-        HttpResponse<byte[]> patch = send(request("/test/echo", key)
+        http.post("/test/echo", key, "{}");
+        HttpResponse<byte[]> patch = http.send(http.request("/test/echo", key)
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")));
 
         assertProblem(patch, 422, "already used for a different request");
@@ -164,17 +160,17 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void repeatWhileTheFirstIsRunningIsAConflictWithRetryAfter() throws Exception {
-        CompletableFuture<HttpResponse<byte[]>> first = postAsync("/test/slow", key);
+        CompletableFuture<HttpResponse<byte[]>> first = http.postAsync("/test/slow", key);
         assertThat(gates.entered(run).await(10, TimeUnit.SECONDS)).isTrue();
 
-        HttpResponse<byte[]> repeat = post("/test/slow", key, "{}");
+        HttpResponse<byte[]> repeat = http.post("/test/slow", key, "{}");
         assertProblem(repeat, 409, "still being processed");
         assertThat(repeat.headers().firstValue("Retry-After")).hasValue("1");
 
         gates.released(run).countDown();
         HttpResponse<byte[]> done = first.get(10, TimeUnit.SECONDS);
         assertThat(done.statusCode()).isEqualTo(201);
-        HttpResponse<byte[]> after = post("/test/slow", key, "{}");
+        HttpResponse<byte[]> after = http.post("/test/slow", key, "{}");
         assertThat(after.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(after.body()).isEqualTo(done.body());
         assertThat(executions.of(run)).isEqualTo(1);
@@ -190,7 +186,7 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
             responses.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     start.await();
-                    HttpResponse<byte[]> response = post("/test/slow", key, "{\"same\":true}");
+                    HttpResponse<byte[]> response = http.post("/test/slow", key, "{\"same\":true}");
                     answered.incrementAndGet();
                     return response;
                 } catch (Exception e) {
@@ -229,7 +225,7 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "\"\"", "two words", "\"unterminated", "\"a\"b", "\"a\\b\""})
     void invalidKeysAreBadRequestsBeforeAnythingRuns(String invalid) throws Exception {
-        HttpResponse<byte[]> response = post("/test/echo", invalid, "{}");
+        HttpResponse<byte[]> response = http.post("/test/echo", invalid, "{}");
 
         assertProblem(response, 400, "Idempotency-Key header");
         assertThat(executions.of(run)).isZero();
@@ -238,7 +234,7 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
     @Test
     void nonAsciiKeysAreBadRequests() throws Exception {
         // java.net.http writes header values as ASCII, so the UTF-8 bytes go over a plain socket.
-        String raw = rawPost("/test/echo", "Idempotency-Key: caf\u00e9-\u20ac");
+        String raw = http.rawPost("/test/echo", "Idempotency-Key: caf\u00e9-\u20ac");
 
         assertThat(raw).startsWith("HTTP/1.1 400").contains("application/problem+json")
                 .contains("outside visible ASCII");
@@ -247,14 +243,14 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void keysLongerThan255CharactersAreBadRequests() throws Exception {
-        assertProblem(post("/test/echo", "k".repeat(256), "{}"), 400, "at most 255");
-        assertThat(post("/test/echo", "k".repeat(255), "{}").statusCode()).isEqualTo(201);
+        assertProblem(http.post("/test/echo", "k".repeat(256), "{}"), 400, "at most 255");
+        assertThat(http.post("/test/echo", "k".repeat(255), "{}").statusCode()).isEqualTo(201);
         assertThat(executions.of(run)).isEqualTo(1);
     }
 
     @Test
     void headerSentTwiceWithDifferentValuesIsABadRequest() throws Exception {
-        HttpResponse<byte[]> response = send(request("/test/echo", key).header(KEY, key + "-other")
+        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key).header(KEY, key + "-other")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
 
         assertProblem(response, 400, "different values");
@@ -263,39 +259,39 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void headerSentTwiceWithTheSameValueIsOneKey() throws Exception {
-        HttpResponse<byte[]> response = send(request("/test/echo", key).header(KEY, "\"" + key + "\"")
+        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key).header(KEY, "\"" + key + "\"")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
 
         assertThat(response.statusCode()).isEqualTo(201);
-        assertThat(post("/test/echo", key, "{}").headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(http.post("/test/echo", key, "{}").headers().firstValue("Idempotent-Replayed")).hasValue("true");
     }
 
     @Test
     void annotatedEndpointWithoutAKeyIsABadRequest() throws Exception {
-        assertProblem(post("/test/required", null, "{}"), 400, "requires an Idempotency-Key header");
+        assertProblem(http.post("/test/required", null, "{}"), 400, "requires an Idempotency-Key header");
         assertThat(executions.of(run)).isZero();
-        assertThat(post("/test/required", key, "{}").statusCode()).isEqualTo(200);
+        assertThat(http.post("/test/required", key, "{}").statusCode()).isEqualTo(200);
         assertThat(executions.of(run)).isEqualTo(1);
     }
 
     @Test
     void configuredRequiredPathWithoutAKeyIsABadRequest() throws Exception {
-        assertProblem(post("/test/required-path/x", null, "{}"), 400, "requires an Idempotency-Key header");
+        assertProblem(http.post("/test/required-path/x", null, "{}"), 400, "requires an Idempotency-Key header");
         assertThat(executions.of(run)).isZero();
-        assertThat(post("/test/required-path/x", key, "{}").statusCode()).isEqualTo(200);
+        assertThat(http.post("/test/required-path/x", key, "{}").statusCode()).isEqualTo(200);
     }
 
     // ---- scopes ----
 
     @Test
     void twoPrincipalsWithTheSameKeyNeverSeeEachOthersResponse() throws Exception {
-        HttpResponse<byte[]> alice = send(request("/test/whoami", key).header(USER_HEADER, "alice")
+        HttpResponse<byte[]> alice = http.send(http.request("/test/whoami", key).header(USER_HEADER, "alice")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> bob = send(request("/test/whoami", key).header(USER_HEADER, "bob")
+        HttpResponse<byte[]> bob = http.send(http.request("/test/whoami", key).header(USER_HEADER, "bob")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> aliceAgain = send(request("/test/whoami", key).header(USER_HEADER, "alice")
+        HttpResponse<byte[]> aliceAgain = http.send(http.request("/test/whoami", key).header(USER_HEADER, "alice")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> anonymous = post("/test/whoami", key, "{}");
+        HttpResponse<byte[]> anonymous = http.post("/test/whoami", key, "{}");
 
         assertThat(text(alice)).startsWith("alice ");
         assertThat(text(bob)).startsWith("bob ");
@@ -310,8 +306,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void clientErrorsAreStoredAndReplayed() throws Exception {
-        HttpResponse<byte[]> first = post("/test/status/402", key, "{}");
-        HttpResponse<byte[]> second = post("/test/status/402", key, "{}");
+        HttpResponse<byte[]> first = http.post("/test/status/402", key, "{}");
+        HttpResponse<byte[]> second = http.post("/test/status/402", key, "{}");
 
         assertThat(first.statusCode()).isEqualTo(402);
         assertThat(second.statusCode()).isEqualTo(402);
@@ -322,8 +318,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void serverErrorsAreNotStoredSoARetryRunsAgain() throws Exception {
-        HttpResponse<byte[]> first = post("/test/status/503", key, "{}");
-        HttpResponse<byte[]> retry = post("/test/status/503", key, "{}");
+        HttpResponse<byte[]> first = http.post("/test/status/503", key, "{}");
+        HttpResponse<byte[]> retry = http.post("/test/status/503", key, "{}");
 
         assertThat(first.statusCode()).isEqualTo(503);
         assertThat(retry.statusCode()).isEqualTo(503);
@@ -334,15 +330,15 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void uncaughtExceptionsAreNotStoredSoARetryRunsAgain() throws Exception {
-        assertThat(post("/test/throw", key, "{}").statusCode()).isEqualTo(500);
-        assertThat(post("/test/throw", key, "{}").statusCode()).isEqualTo(500);
+        assertThat(http.post("/test/throw", key, "{}").statusCode()).isEqualTo(500);
+        assertThat(http.post("/test/throw", key, "{}").statusCode()).isEqualTo(500);
         assertThat(executions.of(run)).isEqualTo(2);
     }
 
     @Test
     void responsesUpToTheSizeLimitAreStored() throws Exception {
-        HttpResponse<byte[]> first = post("/test/big?size=4096", key, "{}");
-        HttpResponse<byte[]> second = post("/test/big?size=4096", key, "{}");
+        HttpResponse<byte[]> first = http.post("/test/big?size=4096", key, "{}");
+        HttpResponse<byte[]> second = http.post("/test/big?size=4096", key, "{}");
 
         assertThat(first.body()).hasSize(4096);
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
@@ -352,8 +348,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void responsesOverTheSizeLimitAreDeliveredButNotStored() throws Exception {
-        HttpResponse<byte[]> first = post("/test/big?size=100000", key, "{}");
-        HttpResponse<byte[]> retry = post("/test/big?size=100000", key, "{}");
+        HttpResponse<byte[]> first = http.post("/test/big?size=100000", key, "{}");
+        HttpResponse<byte[]> retry = http.post("/test/big?size=100000", key, "{}");
 
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.body()).hasSize(100_000);
@@ -368,8 +364,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
     void placingAnOrderTwiceWithTheSameKeyReplaysIt() throws Exception {
         long before = orders.executions();
         String body = "{\"requestId\":\"" + UUID.randomUUID() + "\",\"item\":\"book\",\"quantity\":1}";
-        HttpResponse<byte[]> first = post("/orders", key, body);
-        HttpResponse<byte[]> second = post("/orders", key, body);
+        HttpResponse<byte[]> first = http.post("/orders", key, body);
+        HttpResponse<byte[]> second = http.post("/orders", key, body);
 
         assertThat(first.statusCode()).isEqualTo(201);
         assertThat(first.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("/orders/"));
@@ -382,67 +378,12 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
     @Test
     void aDeclinedPaymentIsReplayedAsTheSameProblem() throws Exception {
         String body = "{\"paymentId\":\"" + UUID.randomUUID() + "\",\"amountCents\":" + (PaymentService.LIMIT_CENTS + 1) + "}";
-        HttpResponse<byte[]> first = post("/payments", key, body);
-        HttpResponse<byte[]> second = post("/payments", key, body);
+        HttpResponse<byte[]> first = http.post("/payments", key, body);
+        HttpResponse<byte[]> second = http.post("/payments", key, body);
 
         assertThat(first.statusCode()).isEqualTo(402);
         assertThat(second.statusCode()).isEqualTo(402);
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(second.body()).isEqualTo(first.body());
-    }
-
-    // ---- helpers ----
-
-    protected URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
-    }
-
-    protected HttpRequest.Builder request(String path, String idempotencyKey) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json").header(RUN_HEADER, run);
-        return idempotencyKey == null ? builder : builder.header(KEY, idempotencyKey);
-    }
-
-    protected HttpResponse<byte[]> post(String path, String idempotencyKey, String body)
-            throws IOException, InterruptedException {
-        return send(request(path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private CompletableFuture<HttpResponse<byte[]>> postAsync(String path, String idempotencyKey) {
-        return client.sendAsync(request(path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    protected HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** Sends a POST with the extra header line {@code header} in UTF-8 bytes and returns the raw answer. */
-    private String rawPost(String path, String header) throws IOException {
-        try (Socket socket = new Socket("localhost", port)) {
-            socket.setSoTimeout(10_000);
-            String request = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + header + "\r\n" + RUN_HEADER + ": "
-                    + run + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static String text(HttpResponse<byte[]> response) {
-        return new String(response.body(), StandardCharsets.UTF_8);
-    }
-
-    /** An RFC 9457 problem with {@code status} whose detail contains {@code detail}. */
-    protected static void assertProblem(HttpResponse<byte[]> response, int status, String detail) {
-        assertThat(response.statusCode()).as(text(response)).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode problem = JSON.readTree(response.body());
-        assertThat(problem.path("status").asInt()).isEqualTo(status);
-        assertThat(problem.path("title").asString()).isNotEmpty();
-        assertThat(problem.path("detail").asString()).contains(detail);
-        assertThat(problem.path("instance").asString()).isEqualTo(response.uri().getPath());
-        assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
     }
 }
