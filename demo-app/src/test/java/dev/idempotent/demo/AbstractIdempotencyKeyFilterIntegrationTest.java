@@ -2,6 +2,7 @@ package dev.idempotent.demo;
 
 import static dev.idempotent.demo.FilterTestHttp.KEY;
 import static dev.idempotent.demo.FilterTestHttp.assertProblem;
+import static dev.idempotent.demo.FilterTestHttp.replayed;
 import static dev.idempotent.demo.FilterTestHttp.text;
 import static dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.RUN_HEADER;
 import static dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.USER_HEADER;
@@ -79,6 +80,7 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
                     .isEqualTo(first.headers().allValues(header));
         }
         assertThat(first.headers().allValues("X-Multi")).containsExactly("one", "two");
+        assertThat(text(first)).contains("\"received\":\"7 chars\"");
         assertThat(executions.of(run)).isEqualTo(1);
     }
 
@@ -114,6 +116,45 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
         HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(http.uri("/orders")).GET().header(KEY, "")
                 .header(RUN_HEADER, run));
         assertThat(get.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void formPostsAreFingerprintedByTheirParametersAndStillReachTheController() throws Exception {
+        HttpResponse<byte[]> first = http.send(form("item=book&quantity=2"));
+        HttpResponse<byte[]> second = http.send(form("item=book&quantity=2"));
+        HttpResponse<byte[]> other = http.send(form("item=book&quantity=3"));
+
+        assertThat(text(first)).startsWith("book x2 ");
+        assertThat(replayed(second)).isTrue();
+        assertThat(second.body()).isEqualTo(first.body());
+        assertProblem(other, 422, "already used for a different request");
+        assertThat(executions.of(run)).isEqualTo(1);
+    }
+
+    @Test
+    void multipartUploadsAreFingerprintedByTheirPartsAndStillReachTheController() throws Exception {
+        HttpResponse<byte[]> first = http.send(upload("hello"));
+        HttpResponse<byte[]> second = http.send(upload("hello"));
+        HttpResponse<byte[]> other = http.send(upload("hello!"));
+
+        assertThat(text(first)).startsWith("a.txt 5 bytes ");
+        assertThat(replayed(second)).isTrue();
+        assertThat(second.body()).isEqualTo(first.body());
+        assertProblem(other, 422, "already used for a different request");
+        assertThat(executions.of(run)).isEqualTo(1);
+    }
+
+    private HttpRequest.Builder form(String body) {
+        return http.request("/test/form", key).setHeader("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private HttpRequest.Builder upload(String content) {
+        String boundary = "b0undary";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+        return http.request("/test/upload", key).setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     // ---- key reuse ----

@@ -30,6 +30,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 
 /**
  * Test-only endpoints for the Idempotency-Key filter tests, each counting how often it really ran (per
@@ -181,6 +182,21 @@ public class IdempotencyKeyFilterTestConfiguration {
             gates.entered(run).countDown();
             gates.released(run).await(10, TimeUnit.SECONDS);
             return ResponseEntity.status(HttpStatus.CREATED).body("done " + UUID.randomUUID());
+        }
+
+        /** A form post: the container parses the body into parameters. */
+        @PostMapping(value = "/form", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+        String form(@RequestHeader(RUN_HEADER) String run, @RequestParam String item, @RequestParam int quantity) {
+            executions.record(run);
+            return item + " x" + quantity + " " + UUID.randomUUID();
+        }
+
+        /** A multipart upload: the container parses the body into parts. */
+        @PostMapping(value = "/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+        String upload(@RequestHeader(RUN_HEADER) String run, @RequestParam("file") MultipartFile file)
+                throws java.io.IOException {
+            executions.record(run);
+            return file.getOriginalFilename() + " " + file.getBytes().length + " bytes " + UUID.randomUUID();
         }
 
         @IdempotencyKeyRequired

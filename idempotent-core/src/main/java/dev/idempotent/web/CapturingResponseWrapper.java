@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * Status and headers go through to the wrapped response as usual (they are read back from it); the body
  * is buffered up to a limit. Past the limit, and for asynchronous requests, the wrapper turns into a pass
  * through: what was buffered is written out and the rest streams to the client, and the response is not
- * stored. {@code sendError} is held back too and forwarded by {@link #deliver()}, so that the container
+ * stored (an oversized body's last byte waits for {@link #deliver()}, which comes after the key is
+ * released). {@code sendError} is held back too and forwarded by {@link #deliver()}, so that the container
  * renders its error page as it would without the filter.
  */
 final class CapturingResponseWrapper extends HttpServletResponseWrapper {
@@ -41,6 +42,12 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
     private boolean passThrough;
 
     private boolean overflowed;
+
+    /** While streaming an oversized body: keep its last byte back until the key is released. */
+    private boolean holdLastByte;
+
+    /** The byte held back, or -1. */
+    private int held = -1;
 
     private Integer errorStatus;
 
@@ -236,6 +243,11 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
         flushWriter();
         HttpServletResponse response = (HttpServletResponse) getResponse();
         if (passThrough) {
+            if (held >= 0) {
+                response.getOutputStream().write(held);
+                held = -1;
+            }
+            holdLastByte = false;
             response.flushBuffer();
         } else if (errorStatus != null) {
             if (errorMessage == null) {
@@ -261,34 +273,44 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
 
         @Override
         public void write(int b) throws IOException {
-            if (!passThrough && buffer.size() + 1L > limit) {
-                overflow();
-            }
-            if (passThrough) {
-                getResponse().getOutputStream().write(b);
-            } else {
-                buffer.write(b);
-            }
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            if (len <= 0) {
+                return;
+            }
             if (!passThrough && buffer.size() + (long) len > limit) {
                 overflow();
             }
-            if (passThrough) {
-                getResponse().getOutputStream().write(b, off, len);
-            } else {
+            if (!passThrough) {
                 buffer.write(b, off, len);
+            } else if (holdLastByte) {
+                ServletOutputStream out = getResponse().getOutputStream();
+                if (held >= 0) {
+                    out.write(held);
+                }
+                out.write(b, off, len - 1);
+                held = b[off + len - 1] & 0xFF;
+            } else {
+                getResponse().getOutputStream().write(b, off, len);
             }
         }
 
+        /**
+         * Streams from now on, holding back the last byte until {@link #deliver()}: a client that knows the
+         * length of the body cannot have all of it before the key is released, so its retry never meets
+         * the key still in flight.
+         */
         private void overflow() throws IOException {
             overflowed = true;
             passThrough = true;
-            if (buffer.size() > 0) {
-                getResponse().getOutputStream().write(buffer.toByteArray());
-                buffer.reset();
+            holdLastByte = true;
+            byte[] buffered = buffer.toByteArray();
+            buffer.reset();
+            if (buffered.length > 0) {
+                write(buffered, 0, buffered.length);
             }
         }
 
