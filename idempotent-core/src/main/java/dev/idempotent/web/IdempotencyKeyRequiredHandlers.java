@@ -1,0 +1,183 @@
+package dev.idempotent.web;
+
+import dev.idempotent.IdempotencyConfigurationException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
+
+/**
+ * Finds the Spring MVC handler methods annotated with {@link IdempotencyKeyRequired} and tells
+ * {@link IdempotencyKeyFilter} whether a request is mapped to one. Checked once at startup (as a bean:
+ * after all singletons exist): an annotated mapping for an HTTP method the filter does not protect fails
+ * the startup. When no handler is annotated, a request costs nothing.
+ */
+public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleton {
+
+    private final Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings;
+
+    private final Set<String> protectedMethods;
+
+    private volatile List<RequestMappingHandlerMapping> annotatedMappings;
+
+    /**
+     * @param mappings the application's request mappings (asked for once, after startup)
+     * @param protectedMethods the HTTP methods the filter protects ({@code idempotency.http.methods})
+     */
+    public IdempotencyKeyRequiredHandlers(Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
+            Collection<String> protectedMethods) {
+        this.mappings = mappings;
+        this.protectedMethods = new HashSet<>();
+        protectedMethods.forEach(method -> this.protectedMethods.add(method.toUpperCase(Locale.ROOT)));
+    }
+
+    /**
+     * Finds the annotated handlers.
+     *
+     * @throws IdempotencyConfigurationException when one is mapped to an HTTP method that the filter does
+     *     not protect
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        annotatedMappings();
+    }
+
+    /** Whether {@code request} is mapped to a handler method annotated with {@link IdempotencyKeyRequired}. */
+    public boolean isKeyRequired(HttpServletRequest request) {
+        List<RequestMappingHandlerMapping> candidates = annotatedMappings();
+        if (candidates.isEmpty()) {
+            return false;
+        }
+        HttpServletRequest probe = new AttributeIsolatingRequest(request);
+        ServletRequestPathUtils.parseAndCache(probe);
+        for (RequestMappingHandlerMapping mapping : candidates) {
+            HandlerExecutionChain chain;
+            try {
+                chain = mapping.getHandler(probe);
+            } catch (Exception e) {
+                return false; // no handler for this method or media type: Spring MVC answers that itself
+            }
+            if (chain != null) {
+                return chain.getHandler() instanceof HandlerMethod method && isAnnotated(method);
+            }
+        }
+        return false;
+    }
+
+    private List<RequestMappingHandlerMapping> annotatedMappings() {
+        List<RequestMappingHandlerMapping> found = annotatedMappings;
+        if (found == null) {
+            synchronized (this) {
+                found = annotatedMappings;
+                if (found == null) {
+                    found = scan();
+                    annotatedMappings = found;
+                }
+            }
+        }
+        return found;
+    }
+
+    private List<RequestMappingHandlerMapping> scan() {
+        List<RequestMappingHandlerMapping> found = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (RequestMappingHandlerMapping mapping : mappings.get()) {
+            boolean annotated = false;
+            for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
+                if (!isAnnotated(entry.getValue())) {
+                    continue;
+                }
+                annotated = true;
+                Set<String> unprotected = new TreeSet<>();
+                entry.getKey().getMethodsCondition().getMethods().forEach(method -> {
+                    if (!protectedMethods.contains(method.name())) {
+                        unprotected.add(method.name());
+                    }
+                });
+                if (!unprotected.isEmpty()) {
+                    problems.add(entry.getValue().getShortLogMessage() + " is mapped to " + unprotected);
+                }
+            }
+            if (annotated) {
+                found.add(mapping);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IdempotencyConfigurationException("@IdempotencyKeyRequired is on handlers for HTTP methods"
+                    + " that the Idempotency-Key filter does not protect (idempotency.http.methods = "
+                    + new TreeSet<>(protectedMethods) + "): " + String.join("; ", problems)
+                    + ". Add those methods to idempotency.http.methods, or remove the annotation");
+        }
+        return List.copyOf(found);
+    }
+
+    private static boolean isAnnotated(HandlerMethod method) {
+        return AnnotatedElementUtils.hasAnnotation(method.getMethod(), IdempotencyKeyRequired.class)
+                || AnnotatedElementUtils.hasAnnotation(method.getBeanType(), IdempotencyKeyRequired.class);
+    }
+
+    /**
+     * Lets a handler mapping look the request up without leaving its attributes (path, matched pattern,
+     * URI variables) on the real request, which Spring MVC works out again when it dispatches.
+     */
+    private static final class AttributeIsolatingRequest extends HttpServletRequestWrapper {
+
+        private static final Object REMOVED = new Object();
+
+        private final Map<String, Object> attributes = new HashMap<>();
+
+        AttributeIsolatingRequest(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            Object value = attributes.get(name);
+            if (value == REMOVED) {
+                return null;
+            }
+            return value != null ? value : super.getAttribute(name);
+        }
+
+        @Override
+        public Enumeration<String> getAttributeNames() {
+            Set<String> names = new LinkedHashSet<>(Collections.list(super.getAttributeNames()));
+            attributes.forEach((name, value) -> {
+                if (value == REMOVED) {
+                    names.remove(name);
+                } else {
+                    names.add(name);
+                }
+            });
+            return Collections.enumeration(names);
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            attributes.put(name, value == null ? REMOVED : value);
+        }
+
+        @Override
+        public void removeAttribute(String name) {
+            attributes.put(name, REMOVED);
+        }
+    }
+}

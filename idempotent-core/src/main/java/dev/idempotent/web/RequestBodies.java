@@ -1,0 +1,166 @@
+package dev.idempotent.web;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.Part;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a request's body to fingerprint it and hands the application a request that can still read it.
+ * A raw body (JSON, XML, text, bytes) is read whole and hashed; form posts are hashed through their
+ * decoded parameters and multipart requests through their parts, because the container parses those
+ * from the stream itself.
+ */
+final class RequestBodies {
+
+    /** The request to pass on, and the SHA-256 (hex) of its body. */
+    record Prepared(HttpServletRequest request, String bodyHash) {
+    }
+
+    private RequestBodies() {
+    }
+
+    static Prepared prepare(HttpServletRequest request) throws IOException {
+        String contentType = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+        if (contentType.startsWith("application/x-www-form-urlencoded")) {
+            return new Prepared(request, hashParameters(request.getParameterMap()));
+        }
+        if (contentType.startsWith("multipart/")) {
+            try {
+                return new Prepared(request, hashParts(request));
+            } catch (ServletException | IllegalStateException e) {
+                // Not parseable as multipart here (no multipart configuration): nothing downstream can parse
+                // it either, so treat it as a raw body.
+            }
+        }
+        byte[] body = request.getInputStream().readAllBytes();
+        return new Prepared(new CachedBodyRequest(request, body), hex(digest().digest(body)));
+    }
+
+    private static String hashParameters(Map<String, String[]> parameters) {
+        MessageDigest digest = digest();
+        for (Map.Entry<String, String[]> entry : new TreeMap<>(parameters).entrySet()) {
+            update(digest, entry.getKey());
+            update(digest, String.valueOf(entry.getValue().length));
+            for (String value : entry.getValue()) {
+                update(digest, value);
+            }
+        }
+        return hex(digest.digest());
+    }
+
+    private static String hashParts(HttpServletRequest request) throws IOException, ServletException {
+        MessageDigest digest = digest();
+        for (Part part : request.getParts()) {
+            update(digest, part.getName());
+            update(digest, String.valueOf(part.getSubmittedFileName()));
+            update(digest, String.valueOf(part.getContentType()));
+            try (InputStream in = part.getInputStream()) {
+                byte[] content = in.readAllBytes();
+                update(digest, String.valueOf(content.length));
+                digest.update(content);
+            }
+        }
+        return hex(digest.digest());
+    }
+
+    /** Adds {@code text} with its length, so that no two different sequences hash alike. */
+    private static void update(MessageDigest digest, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        digest.update(bytes);
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** A request whose body has been read already; reading it again gives the same bytes. */
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+
+        private final byte[] body;
+
+        private CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("non-blocking reads of an already read body");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            Charset charset;
+            try {
+                charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
+            } catch (IllegalArgumentException e) {
+                charset = StandardCharsets.ISO_8859_1;
+            }
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

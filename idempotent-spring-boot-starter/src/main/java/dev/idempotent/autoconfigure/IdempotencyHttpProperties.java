@@ -1,0 +1,154 @@
+package dev.idempotent.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the HTTP {@code Idempotency-Key} filter ({@code idempotency.http.*}).
+ */
+@ConfigurationProperties(prefix = "idempotency.http")
+public class IdempotencyHttpProperties {
+
+    /**
+     * Whether the Idempotency-Key filter is registered in servlet web applications.
+     */
+    private boolean enabled = true;
+
+    /**
+     * Name of the request header that carries the key. Its value may be a quoted sf-string ("abc", as in
+     * the IETF draft) or bare (abc, as Stripe's clients send it).
+     */
+    private String headerName = "Idempotency-Key";
+
+    /**
+     * HTTP methods the filter acts on (default POST and PATCH). Requests with other methods pass
+     * through untouched, with or without a key.
+     */
+    private List<String> methods = new ArrayList<>(List.of("POST", "PATCH"));
+
+    /**
+     * Path patterns (PathPattern syntax, e.g. /payments/**) of requests that must carry a key; a request
+     * with one of the methods above and without a key gets 400 Bad Request. Handler methods annotated
+     * with @IdempotencyKeyRequired require one too.
+     */
+    private List<String> requiredPaths = new ArrayList<>();
+
+    /**
+     * How long a stored response is replayed for repeats of its key.
+     */
+    private Duration ttl = Duration.ofHours(24);
+
+    /**
+     * How long a running request holds its key without renewing it before it counts as crashed. Renewed
+     * every third of this while the request runs.
+     */
+    private Duration lease = Duration.ofMinutes(1);
+
+    /**
+     * Largest response body that is stored. A larger response is sent to the client but not stored, and
+     * its key is released: a repeat runs the request again.
+     */
+    private DataSize maxResponseSize = DataSize.ofMegabytes(1);
+
+    /**
+     * Whether 5xx responses are stored and replayed (as Stripe does). By default they are not: the key is
+     * released so that the client's retry runs the request again.
+     */
+    private boolean storeServerErrors = false;
+
+    /**
+     * Value of the Retry-After header of the 409 Conflict answered while the first request with a key is
+     * still running (rounded down to whole seconds, at least 1).
+     */
+    private Duration retryAfter = Duration.ofSeconds(1);
+
+    /**
+     * Order of the filter in the servlet filter chain. The default (-90) runs right after Spring
+     * Security's filter chain (-100), so that keys are scoped by the authenticated principal and an
+     * unauthorized request never receives a stored response. Keep it after your authentication filters.
+     */
+    private int filterOrder = -90;
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getHeaderName() {
+        return headerName;
+    }
+
+    public void setHeaderName(String headerName) {
+        this.headerName = headerName;
+    }
+
+    public List<String> getMethods() {
+        return methods;
+    }
+
+    public void setMethods(List<String> methods) {
+        this.methods = methods;
+    }
+
+    public List<String> getRequiredPaths() {
+        return requiredPaths;
+    }
+
+    public void setRequiredPaths(List<String> requiredPaths) {
+        this.requiredPaths = requiredPaths;
+    }
+
+    public Duration getTtl() {
+        return ttl;
+    }
+
+    public void setTtl(Duration ttl) {
+        this.ttl = ttl;
+    }
+
+    public Duration getLease() {
+        return lease;
+    }
+
+    public void setLease(Duration lease) {
+        this.lease = lease;
+    }
+
+    public DataSize getMaxResponseSize() {
+        return maxResponseSize;
+    }
+
+    public void setMaxResponseSize(DataSize maxResponseSize) {
+        this.maxResponseSize = maxResponseSize;
+    }
+
+    public boolean isStoreServerErrors() {
+        return storeServerErrors;
+    }
+
+    public void setStoreServerErrors(boolean storeServerErrors) {
+        this.storeServerErrors = storeServerErrors;
+    }
+
+    public Duration getRetryAfter() {
+        return retryAfter;
+    }
+
+    public void setRetryAfter(Duration retryAfter) {
+        this.retryAfter = retryAfter;
+    }
+
+    public int getFilterOrder() {
+        return filterOrder;
+    }
+
+    public void setFilterOrder(int filterOrder) {
+        this.filterOrder = filterOrder;
+    }
+}
