@@ -10,6 +10,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class DemoApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(DemoApplication.class, args);
+        var context = SpringApplication.run(DemoApplication.class, args);
+        if (context.containsBean("fileExportRunner")) {
+            // a command-line export: exit with its code once it is done
+            System.exit(SpringApplication.exit(context));
+        }
     }
 }
