@@ -68,6 +68,9 @@ public class IdempotencyEngine implements AutoCloseable {
         try {
             claim = claim(request, token);
         } catch (RuntimeException e) {
+            if (isCallerError(e)) {
+                throw e;
+            }
             listener.onCall(request.name(), CallOutcome.STORE_ERROR);
             if (onStoreFailure == OnStoreFailure.FAIL_OPEN) {
                 logger.warn("Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
@@ -76,12 +79,9 @@ public class IdempotencyEngine implements AutoCloseable {
             }
             throw unavailable(request, e);
         }
-        if (claim.isAcquired()) {
-            return new IdempotentResult<>(run(request, token, invocation), Outcome.EXECUTED);
-        }
-        checkFingerprint(request, claim.record());
-        if (claim.outcome() == Claim.Outcome.COMPLETED) {
-            return replay(request, claim.record());
+        IdempotentResult<Object> settled = runOrReplay(request, token, invocation, claim);
+        if (settled != null) {
+            return settled;
         }
         return switch (request.onInFlight()) {
             case REJECT -> throw inFlight(request, claim.record(), null);
@@ -238,18 +238,40 @@ public class IdempotencyEngine implements AutoCloseable {
             try {
                 claim = claim(request, token);
             } catch (RuntimeException e) {
+                if (isCallerError(e)) {
+                    throw e;
+                }
                 listener.onCall(request.name(), CallOutcome.STORE_ERROR);
                 throw unavailable(request, e);
             }
-            if (claim.isAcquired()) {
-                return new IdempotentResult<>(run(request, token, invocation), Outcome.EXECUTED);
-            }
-            checkFingerprint(request, claim.record());
-            if (claim.outcome() == Claim.Outcome.COMPLETED) {
-                return replay(request, claim.record());
+            IdempotentResult<Object> settled = runOrReplay(request, token, invocation, claim);
+            if (settled != null) {
+                return settled;
             }
             last = claim.record();
         }
+    }
+
+    /** Runs the operation if the claim was acquired, replays it if completed; {@code null} while in flight. */
+    private IdempotentResult<Object> runOrReplay(IdempotencyRequest request, String token, Invocation invocation,
+            Claim claim) throws Throwable {
+        if (claim.isAcquired()) {
+            return new IdempotentResult<>(run(request, token, invocation), Outcome.EXECUTED);
+        }
+        checkFingerprint(request, claim.record());
+        if (claim.outcome() == Claim.Outcome.COMPLETED) {
+            return replay(request, claim.record());
+        }
+        return null;
+    }
+
+    /**
+     * A store that rejects the request itself (an invalid key, a bad argument) is not a store failure: it
+     * must never make fail-open run the operation unprotected.
+     */
+    private static boolean isCallerError(RuntimeException e) {
+        return (e instanceof IdempotencyException && !(e instanceof IdempotencyStoreUnavailableException))
+                || e instanceof IllegalArgumentException;
     }
 
     private Claim claim(IdempotencyRequest request, String token) {

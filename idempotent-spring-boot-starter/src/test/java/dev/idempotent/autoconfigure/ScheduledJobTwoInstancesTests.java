@@ -9,9 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -61,17 +59,7 @@ class ScheduledJobTwoInstancesTests {
     }
 
     private static ConfigurableApplicationContext start(String store, String window) {
-        return new SpringApplicationBuilder(Node.class).web(WebApplicationType.NONE).properties(
-                "test.window=" + window,
-                "idempotency.store=" + store,
-                "idempotency.jdbc.table-name=idempotency_scheduled",
-                "idempotency.jdbc.initialize-schema=always",
-                "spring.data.redis.host=" + TestServers.redisHost(),
-                "spring.data.redis.port=" + TestServers.redisPort(),
-                "spring.datasource.url=" + TestServers.postgresUrl(),
-                "spring.datasource.username=" + TestServers.postgresUser(),
-                "spring.datasource.password=" + TestServers.postgresPassword(),
-                "spring.main.banner-mode=off").run();
+        return TestServers.startNode(Node.class, store, "idempotency_scheduled", "test.window=" + window);
     }
 
     @ParameterizedTest

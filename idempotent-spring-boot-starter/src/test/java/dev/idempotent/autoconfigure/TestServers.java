@@ -26,6 +26,28 @@ final class TestServers {
         return env("IDEMPOTENCY_TEST_POSTGRES_PASSWORD", "");
     }
 
+    /**
+     * Starts a non-web application on the given store, with Redis and PostgreSQL at the test servers and
+     * the JDBC table created, plus {@code properties}.
+     */
+    static org.springframework.context.ConfigurableApplicationContext startNode(Class<?> application, String store,
+            String table, String... properties) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(
+                "idempotency.store=" + store,
+                "idempotency.jdbc.table-name=" + table,
+                "idempotency.jdbc.initialize-schema=always",
+                "spring.data.redis.host=" + redisHost(),
+                "spring.data.redis.port=" + redisPort(),
+                "spring.datasource.url=" + postgresUrl(),
+                "spring.datasource.username=" + postgresUser(),
+                "spring.datasource.password=" + postgresPassword(),
+                "spring.main.banner-mode=off"));
+        all.addAll(java.util.List.of(properties));
+        return new org.springframework.boot.builder.SpringApplicationBuilder(application)
+                .web(org.springframework.boot.WebApplicationType.NONE)
+                .properties(all.toArray(String[]::new)).run();
+    }
+
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;

@@ -18,9 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -52,17 +50,8 @@ class TwoInstancesTests {
     }
 
     private static ConfigurableApplicationContext start(String store, String prefix) {
-        return new SpringApplicationBuilder(Instance.class).web(WebApplicationType.NONE).properties(
-                "idempotency.store=" + store,
-                "idempotency.redis.key-prefix=" + prefix,
-                "idempotency.jdbc.table-name=idempotency_two_instances",
-                "idempotency.jdbc.initialize-schema=always",
-                "spring.data.redis.host=" + TestServers.redisHost(),
-                "spring.data.redis.port=" + TestServers.redisPort(),
-                "spring.datasource.url=" + TestServers.postgresUrl(),
-                "spring.datasource.username=" + TestServers.postgresUser(),
-                "spring.datasource.password=" + TestServers.postgresPassword(),
-                "spring.main.banner-mode=off").run();
+        return TestServers.startNode(Instance.class, store, "idempotency_two_instances",
+                "idempotency.redis.key-prefix=" + prefix);
     }
 
     @ParameterizedTest
