@@ -13,11 +13,12 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = IdempotencyAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
 @ConditionalOnBean(IdempotencyStore.class)
-@ConditionalOnAvailableEndpoint(IdempotencyEndpoint.class)
 public class IdempotencyEndpointAutoConfiguration {
 
+    // on the method: the condition's class is only loaded once Actuator is known to be present
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(IdempotencyEndpoint.class)
     public IdempotencyEndpoint idempotencyEndpoint(IdempotencyStore idempotencyStore, BeanFactory beanFactory,
             IdempotencyProperties properties) {
         return new IdempotencyEndpoint(idempotencyStore, beanFactory, properties.getEndpoint().isShowPayload());

@@ -117,6 +117,26 @@ class IdempotencyAutoConfigurationTests {
     }
 
     @Test
+    void everyOptionalLibraryMayBeAbsent() {
+        for (String absent : new String[] { "io.micrometer", "org.springframework.jdbc", "org.springframework.data.redis",
+                "org.springframework.boot.actuate", "jakarta.servlet", "org.springframework.web",
+                "org.springframework.http" }) {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
+                            IdempotencyEndpointAutoConfiguration.class, IdempotencyWebAutoConfiguration.class))
+                    .withClassLoader(new FilteredClassLoader(absent))
+                    .withUserConfiguration(CounterConfig.class)
+                    .run(context -> {
+                        assertThat(context).as("without " + absent).hasNotFailed();
+                        Counter counter = context.getBean(Counter.class);
+                        counter.count("a");
+                        counter.count("a");
+                        assertThat(counter.runs()).as("without " + absent).isEqualTo(1);
+                    });
+        }
+    }
+
+    @Test
     void propertiesAreBound() {
         runner.withPropertyValues("idempotency.default-ttl=7d", "idempotency.default-lease=30s",
                 "idempotency.default-wait-timeout=2m", "idempotency.on-store-failure=fail-open",
