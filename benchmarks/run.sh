@@ -37,28 +37,31 @@ python3 - "$results" <<'EOF'
 import json, sys
 
 UNIT_NS = {"ns/op": 1, "us/op": 1e3, "ms/op": 1e6, "s/op": 1e9}
-scores = {}
+runs = {}  # (class, method, store) -> (mean, [iteration scores]), in ns
 for r in json.load(open(sys.argv[1])):
     cls, method = r["benchmark"].rsplit(".", 2)[-2:]
-    key = (cls, method, r.get("params", {}).get("store"))
     m = r["primaryMetric"]
     unit = UNIT_NS[m["scoreUnit"]]
-    # scoreError is "NaN" (a string) with a single measurement iteration
-    scores[key] = (float(m["score"]) * unit, float(m["scoreError"]) * unit)
+    iterations = [x * unit for fork in m["rawData"] for x in fork]
+    runs[(cls, method, r.get("params", {}).get("store"))] = (float(m["score"]) * unit, iterations)
+ran = {k[0] for k in runs}
 
 def fmt_time(ns):
-    return f"{ns / 1e3:,.2f} us" if ns >= 1e3 else f"{ns:,.1f} ns"
+    return f"{ns / 1e3:,.1f} us" if ns >= 1e3 else f"{ns:,.1f} ns"
 
-rows = []
+rows, missing = [], []
 def ratio(label, cls, method, base_method, store=None, base_store=None, added=False):
-    a, b = scores.get((cls, method, store)), scores.get((cls, base_method, base_store))
+    a, b = runs.get((cls, method, store)), runs.get((cls, base_method, base_store))
     if a is None or b is None:
+        if cls in ran:
+            missing.append(label)
         return
-    text = f"{a[0] / b[0]:,.1f}x"
+    # the range pairs the fastest iteration of one with the slowest of the other
+    low, high = min(a[1]) / max(b[1]), max(a[1]) / min(b[1])
     detail = f"{fmt_time(a[0])} vs {fmt_time(b[0])}"
     if added:
         detail += f"; adds {fmt_time(a[0] - b[0])} per call"
-    rows.append((label, text, detail))
+    rows.append((label, f"{a[0] / b[0]:,.1f}x", f"{low:,.1f}-{high:,.1f}x", detail))
 
 E, S, C = "EngineOverheadBenchmark", "StoreRoundTripBenchmark", "CodecBenchmark"
 ratio("engine first execution / direct", E, "engineFirstExecution", "direct", added=True)
@@ -76,15 +79,15 @@ ratio("codec round trip / build (one record)", C, "roundTripOne", "buildOne")
 ratio("codec round trip / build (list of 100)", C, "roundTripList", "buildList")
 ratio("codec round trip / plain Jackson (one record)", C, "roundTripOne", "jacksonRoundTripOne")
 ratio("codec round trip / plain Jackson (list of 100)", C, "roundTripList", "jacksonRoundTripList")
-ratio("codec decode / round trip (list of 100)", C, "decodeList", "roundTripList")
+ratio("codec decode / codec round trip (list of 100)", C, "decodeList", "roundTripList")
 
+if rows:
+    w = [max(len(r[i]) for r in rows) for i in range(3)]
+    print("\nRatios against the baseline of the same run (range: fastest vs slowest measurement iterations):")
+    for label, value, spread, detail in rows:
+        print(f"  {label:<{w[0]}} = {value:>{w[1]}}  [{spread:>{w[2]}}]  ({detail})")
+if missing:
+    print("\nNot measured (store skipped, benchmark not selected, or it failed: see above):\n  " + "\n  ".join(missing))
 if not rows:
-    sys.exit("No ratio could be computed: did every benchmark of a pair fail?")
-width = max(len(r[0]) for r in rows)
-print("\nRatios (same run; times are JMH averages, noisy on a shared machine):")
-for label, text, detail in rows:
-    print(f"  {label:<{width}} = {text:>8}   ({detail})")
-noisy = sorted(f"{k[0]}.{k[1]}" + (f" [{k[2]}]" if k[2] else "") for k, (s, e) in scores.items() if s and e / s > 0.2)
-if noisy:
-    print("\nNoisy (99.9% error above 20% of the score): " + ", ".join(noisy))
+    sys.exit("No ratio could be computed")
 EOF
