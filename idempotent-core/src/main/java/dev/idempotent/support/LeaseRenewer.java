@@ -2,75 +2,132 @@ package dev.idempotent.support;
 
 import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Renews the lease of every running claim at a third of its length, on one daemon thread, so that a long
- * run never loses its claim while its JVM lives, and a crashed JVM's claim frees itself when its lease
- * ends.
+ * Renews the lease of every running claim at a third of its length, so that a long run never loses its
+ * claim while its JVM lives, and a crashed JVM's claim frees itself when its lease ends.
+ *
+ * <p>One daemon thread sweeps the running claims every {@value #TICK_MILLIS} ms and renews those that
+ * are due. Starting and stopping a renewal only adds it to or removes it from a set, so the many short
+ * runs that finish before their first renewal cost no thread wake-up; the thread parks while nothing runs.
  */
 final class LeaseRenewer implements AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(LeaseRenewer.class);
 
-    private static final long MIN_PERIOD_MILLIS = 10;
+    /** How often due renewals are looked for; a renewal is at most this late. */
+    static final long TICK_MILLIS = 20;
 
-    private final ScheduledExecutorService scheduler;
+    private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 
     private final IdempotencyEngine engine;
 
+    private final Set<Renewal> running = ConcurrentHashMap.newKeySet();
+
+    private final Object lifecycle = new Object();
+
+    private Thread sweeper;
+
+    private volatile boolean closed;
+
     LeaseRenewer(IdempotencyEngine engine) {
         this.engine = engine;
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "idempotency-lease-renewer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        this.scheduler = executor;
     }
 
     /** Starts renewing; the returned handle stops it. */
     Renewal start(IdempotencyStore store, String key, String ownerToken, Duration lease) {
-        long period = Math.max(MIN_PERIOD_MILLIS, lease.toMillis() / 3);
-        Renewal renewal = new Renewal(key, engine);
-        renewal.future = scheduler.scheduleAtFixedRate(() -> renewal.renew(store, ownerToken, lease),
-                period, period, TimeUnit.MILLISECONDS);
+        long period = Math.max(MIN_PERIOD_NANOS, lease.toNanos() / 3);
+        Renewal renewal = new Renewal(this, store, key, ownerToken, lease, period);
+        boolean wasIdle = running.isEmpty();
+        running.add(renewal);
+        Thread thread = sweeper();
+        if (wasIdle && thread != null) {
+            LockSupport.unpark(thread);
+        }
         return renewal;
+    }
+
+    private Thread sweeper() {
+        synchronized (lifecycle) {
+            if (sweeper == null && !closed) {
+                sweeper = new Thread(this::sweep, "idempotency-lease-renewer");
+                sweeper.setDaemon(true);
+                sweeper.start();
+            }
+            return sweeper;
+        }
+    }
+
+    private void sweep() {
+        while (!closed) {
+            if (running.isEmpty()) {
+                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                continue;
+            }
+            LockSupport.parkNanos(this, MIN_PERIOD_NANOS);
+            long now = System.nanoTime();
+            for (Renewal renewal : running) {
+                if (now - renewal.nextRenewal >= 0) {
+                    renewal.nextRenewal = now + renewal.period;
+                    renewal.renew();
+                }
+            }
+        }
     }
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        closed = true;
+        running.clear();
+        synchronized (lifecycle) {
+            if (sweeper != null) {
+                LockSupport.unpark(sweeper);
+            }
+        }
     }
 
     /** One claim being kept alive. */
     static final class Renewal {
 
+        private final LeaseRenewer renewer;
+
+        private final IdempotencyStore store;
+
         private final String key;
 
-        private final IdempotencyEngine engine;
+        private final String ownerToken;
 
-        private volatile ScheduledFuture<?> future;
+        private final Duration lease;
+
+        private final long period;
+
+        private volatile long nextRenewal;
 
         private volatile boolean stopped;
 
-        private Renewal(String key, IdempotencyEngine engine) {
+        private Renewal(LeaseRenewer renewer, IdempotencyStore store, String key, String ownerToken, Duration lease,
+                long period) {
+            this.renewer = renewer;
+            this.store = store;
             this.key = key;
-            this.engine = engine;
+            this.ownerToken = ownerToken;
+            this.lease = lease;
+            this.period = period;
+            this.nextRenewal = System.nanoTime() + period;
         }
 
-        private void renew(IdempotencyStore store, String ownerToken, Duration lease) {
+        private void renew() {
             if (stopped) {
                 return;
             }
             try {
-                if (!engine.timed(store, "renew", () -> store.renew(key, ownerToken, lease)) && !stopped) {
+                if (!renewer.engine.timed(store, "renew", () -> store.renew(key, ownerToken, lease)) && !stopped) {
                     logger.warn("Lost the claim on idempotency key '" + key + "' while running: its lease ended"
                             + " or it was deleted, so another caller may run the same operation. Use a longer lease"
                             + " if renewals are delayed.");
@@ -83,10 +140,7 @@ final class LeaseRenewer implements AutoCloseable {
 
         void stop() {
             stopped = true;
-            ScheduledFuture<?> f = future;
-            if (f != null) {
-                f.cancel(false);
-            }
+            renewer.running.remove(this);
         }
     }
 }
