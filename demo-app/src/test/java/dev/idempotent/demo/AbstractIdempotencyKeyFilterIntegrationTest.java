@@ -85,6 +85,15 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
     }
 
     @Test
+    void anAsynchronousResponseReachesTheClientWhole() throws Exception {
+        HttpResponse<byte[]> response = http.post("/test/async", key, "{}");
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.headers().firstValue("Location")).hasValue("/test/async/1");
+        assertThat(text(response)).isEqualTo("made later");
+    }
+
+    @Test
     void setCookieIsSentOnceButNeverReplayed() throws Exception {
         HttpResponse<byte[]> first = http.post("/test/echo", key, "{}");
         HttpResponse<byte[]> second = http.post("/test/echo", key, "{}");

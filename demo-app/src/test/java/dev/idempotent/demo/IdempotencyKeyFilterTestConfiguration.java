@@ -164,6 +164,13 @@ public class IdempotencyKeyFilterTestConfiguration {
         }
 
         /** A text body of {@code size} bytes. */
+        @PostMapping("/async")
+        java.util.concurrent.CompletableFuture<org.springframework.http.ResponseEntity<String>> async() {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> org.springframework.http.ResponseEntity
+                    .status(201).header("Location", "/test/async/1").body("made later"),
+                    java.util.concurrent.CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+
         @PostMapping("/big")
         ResponseEntity<byte[]> big(@RequestHeader(RUN_HEADER) String run, @RequestParam int size) {
             executions.record(run);

@@ -2,6 +2,7 @@ package dev.idempotent.aspect;
 
 import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.store.IdempotencyStore;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.function.Supplier;
@@ -59,9 +60,10 @@ public class IdempotentMethodValidator implements BeanPostProcessor, BeanFactory
         }
         String store = operation.storeName();
         if (!store.isEmpty() && beanFactory instanceof ListableBeanFactory listable
-                && !listable.containsBean(store)) {
+                && !(listable.containsBean(store) && listable.isTypeMatch(store, IdempotencyStore.class))) {
             throw new IdempotencyConfigurationException("@Idempotent(store = \"" + store + "\") on "
-                    + operation.description() + " names no bean; define an IdempotencyStore bean named '" + store + "'");
+                    + operation.description() + " names no IdempotencyStore bean; define an IdempotencyStore bean"
+                    + " named '" + store + "'");
         }
     }
 }

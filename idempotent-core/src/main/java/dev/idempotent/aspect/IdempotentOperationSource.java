@@ -36,6 +36,9 @@ public class IdempotentOperationSource {
 
     private final Map<MethodClassKey, Optional<IdempotentOperation>> cache = new ConcurrentHashMap<>();
 
+    /** Which method took each default namespace, so that two methods never share one by accident. */
+    private final Map<String, String> defaultNames = new ConcurrentHashMap<>();
+
     private final IdempotencyDefaults defaults;
 
     private final JsonMapper mapper;
@@ -80,8 +83,8 @@ public class IdempotentOperationSource {
             throw new IdempotencyConfigurationException("@Idempotent on " + description + " has no effect: the method is"
                     + " not public, and Spring AOP proxies only intercept public methods; make it public");
         }
-        String name = annotation.name().isBlank()
-                ? targetClass.getSimpleName() + "." + specific.getName() : annotation.name().trim();
+        String name = annotation.name().isBlank() ? defaultName(targetClass, specific, description)
+                : annotation.name().trim();
         String keySource = annotation.key().trim();
         Expression key = parse(keySource, "key", description);
         String fingerprintSource = annotation.fingerprint().trim();
@@ -100,6 +103,19 @@ public class IdempotentOperationSource {
         return new IdempotentOperation(specific, description, name, keySource, key, fingerprintSource, fingerprint,
                 ttl, lease,
                 annotation.onInFlight(), waitTimeout, codec, annotation.store().trim());
+    }
+
+    private String defaultName(Class<?> targetClass, Method method, String description) {
+        String name = targetClass.getSimpleName() + "." + method.getName();
+        String owner = targetClass.getName() + "#" + method.getName()
+                + Arrays.toString(method.getParameterTypes());
+        String first = defaultNames.putIfAbsent(name, owner);
+        if (first != null && !first.equals(owner)) {
+            throw new IdempotencyConfigurationException("@Idempotent on " + description + " and on " + first
+                    + " would share the default namespace '" + name + "', so equal keys would replay each other's"
+                    + " results; give one of them (or both) an explicit @Idempotent(name = \"...\")");
+        }
+        return name;
     }
 
     private Expression parse(String source, String attribute, String description) {

@@ -98,7 +98,7 @@ public class IdempotencyEngine implements AutoCloseable {
     private Object run(IdempotencyRequest request, String token, Invocation invocation) throws Throwable {
         IdempotencyStore store = request.store();
         LeaseRenewer.Renewal renewal = renewer.start(store, request.key(), token, request.lease());
-        boolean inTransaction = store.completesInTransaction();
+        boolean inTransaction = store.completesInTransaction() && request.codec().mayCompleteInTransaction();
         Object result;
         try {
             result = inTransaction
@@ -118,7 +118,9 @@ public class IdempotencyEngine implements AutoCloseable {
                 complete(request, token, result);
             }
         } else {
-            pending.whenComplete((value, failure) -> {
+            // the caller gets the stage that completes once the outcome is recorded, so a repeat made as
+            // soon as it completes is a replay, never "in flight"
+            result = pending.toCompletableFuture().whenComplete((value, failure) -> {
                 renewal.stop();
                 if (failure == null) {
                     listener.onCall(request.name(), CallOutcome.EXECUTED);

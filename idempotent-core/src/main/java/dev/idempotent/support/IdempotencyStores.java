@@ -36,6 +36,10 @@ public final class IdempotencyStores {
                 throw new IdempotencyConfigurationException(user + " asks for store '" + n + "', but stores can only"
                         + " be named in an application context");
             }
+            if (!beanFactory.containsBean(n) || !beanFactory.isTypeMatch(n, IdempotencyStore.class)) {
+                throw new IdempotencyConfigurationException(user + " asks for store '" + n
+                        + "', which is not an IdempotencyStore bean");
+            }
             try {
                 return beanFactory.getBean(n, IdempotencyStore.class);
             } catch (BeansException e) {

@@ -139,6 +139,11 @@ public final class JsonResultCodec implements ResultCodec {
     }
 
     @Override
+    public boolean mayCompleteInTransaction() {
+        return !async;
+    }
+
+    @Override
     public Object skipped() {
         return async ? CompletableFuture.completedFuture(null) : null;
     }

@@ -1,5 +1,6 @@
 package dev.idempotent.support;
 
+import dev.idempotent.InvalidIdempotencyKeyException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,6 +20,7 @@ public final class Keys {
      * two different keys never share a record; keys are never truncated.
      */
     public static String qualify(String namespace, String value, int maxLength) {
+        checkStorable(value);
         String key = namespace + ":" + value;
         if (key.length() <= maxLength) {
             return key;
@@ -32,6 +34,28 @@ public final class Keys {
             throw new IllegalStateException("store accepts keys of at most " + maxLength + " characters, too few for a hash");
         }
         return hashed;
+    }
+
+    /**
+     * Rejects a key that no store can keep exactly: a NUL character (PostgreSQL refuses it) or a lone
+     * surrogate (UTF-8 cannot encode it, so two keys could become one).
+     *
+     * @throws InvalidIdempotencyKeyException naming the position of the offending character
+     */
+    public static void checkStorable(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\u0000') {
+                throw new InvalidIdempotencyKeyException("The key contains a NUL character at position " + i
+                        + "; the operation did not run");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidIdempotencyKeyException("The key contains an unpaired surrogate at position " + i
+                        + " (not valid text); the operation did not run");
+            }
+        }
     }
 
     public static String sha256Hex(String text) {

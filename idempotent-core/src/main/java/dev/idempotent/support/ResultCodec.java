@@ -28,6 +28,16 @@ public interface ResultCodec {
      */
     Object decode(byte[] payload) throws Throwable;
 
+    /**
+     * Whether the operation may run inside the store's transaction when the store completes in
+     * transaction (JDBC complete-in-transaction). No for results that are not known when the operation
+     * returns (futures) or that may be delivered but not stored (HTTP responses): rolling back their writes
+     * would undo work the caller has seen succeed.
+     */
+    default boolean mayCompleteInTransaction() {
+        return true;
+    }
+
     /** What a skipped call returns ({@code OnInFlight.SKIP}). */
     default Object skipped() {
         return null;

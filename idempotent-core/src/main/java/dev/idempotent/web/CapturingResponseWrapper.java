@@ -248,7 +248,10 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
                 held = -1;
             }
             holdLastByte = false;
-            response.flushBuffer();
+            if (overflowed) {
+                // the end of a streamed body; an asynchronous response is left alone, it is not done yet
+                response.flushBuffer();
+            }
         } else if (errorStatus != null) {
             if (errorMessage == null) {
                 response.sendError(errorStatus);

@@ -44,6 +44,12 @@ final class HttpResponseCodec implements ResultCodec {
     }
 
     /** Nothing thrown while handling a request is stored: the key is released so a retry runs again. */
+    /** Never inside the store's transaction: a response that is sent but not stored must keep its writes. */
+    @Override
+    public boolean mayCompleteInTransaction() {
+        return false;
+    }
+
     @Override
     public byte[] encodeFailure(Throwable failure) {
         return null;

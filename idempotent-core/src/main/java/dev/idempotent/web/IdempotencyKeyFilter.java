@@ -268,9 +268,9 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
             decided(Outcome.UNREADABLE, request, key, e.getMessage());
             logger.error("Cannot replay the stored response of " + request.getMethod() + " " + request.getRequestURI()
                     + " for " + headerName + " '" + key + "'", e);
-            problems.send(request, response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "The stored response"
-                    + " for " + headerName + " '" + key + "' cannot be read; it was not replayed and the request"
-                    + " was not processed again");
+            problems.send(request, response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "The request with "
+                    + headerName + " '" + key + "' could not be handled by the idempotency layer (see the server"
+                    + " log); nothing was replayed");
             return;
         } catch (IOException | ServletException | RuntimeException | Error e) {
             throw e;

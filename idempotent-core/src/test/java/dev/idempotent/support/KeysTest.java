@@ -40,4 +40,13 @@ class KeysTest {
         // ordinary values (which cannot contain the digest of themselves) apart in practice
         assertThat(value).startsWith("#sha256:");
     }
+
+    @Test
+    void keysNoStoreCanKeepExactlyAreRejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Keys.qualify("ns", "a\u0000b", 255))
+                .isInstanceOf(dev.idempotent.InvalidIdempotencyKeyException.class).hasMessageContaining("NUL");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Keys.qualify("ns", "a\ud800b", 255))
+                .isInstanceOf(dev.idempotent.InvalidIdempotencyKeyException.class).hasMessageContaining("surrogate");
+        assertThat(Keys.qualify("ns", "emoji-\ud83e\udd84", 255)).isEqualTo("ns:emoji-\ud83e\udd84");
+    }
 }

@@ -49,9 +49,10 @@ public class IdempotencyWebAutoConfiguration {
     @Bean(FILTER_REGISTRATION_BEAN_NAME)
     @ConditionalOnMissingBean(name = FILTER_REGISTRATION_BEAN_NAME)
     public FilterRegistrationBean<IdempotencyKeyFilter> idempotencyKeyFilterRegistration(IdempotencyEngine engine,
-            IdempotencyStore store, IdempotencyKeyScope scope, IdempotencyHttpProperties properties,
+            IdempotencyStore idempotencyStore, IdempotencyKeyScope scope, IdempotencyHttpProperties properties,
             ObjectProvider<IdempotencyKeyRequiredHandlers> requiredHandlers) {
-        IdempotencyKeyFilter filter = new IdempotencyKeyFilter(engine, store);
+        // With several stores, the @Primary one or the one named idempotencyStore is the default.
+        IdempotencyKeyFilter filter = new IdempotencyKeyFilter(engine, idempotencyStore);
         filter.setHeaderName(properties.getHeaderName());
         filter.setMethods(properties.getMethods());
         filter.setRequiredPaths(properties.getRequiredPaths());

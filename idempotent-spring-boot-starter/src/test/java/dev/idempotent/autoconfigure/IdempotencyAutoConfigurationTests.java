@@ -277,6 +277,38 @@ class IdempotencyAutoConfigurationTests {
         }
     }
 
+    public static class Overloads {
+        @Idempotent(key = "#id")
+        public String place(String id) {
+            return id;
+        }
+
+        @Idempotent(key = "#id")
+        public String place(String id, int quantity) {
+            return id;
+        }
+    }
+
+    public static class NamedOverloads {
+        @Idempotent(key = "#id", name = "place-one")
+        public String place(String id) {
+            return id;
+        }
+
+        @Idempotent(key = "#id")
+        public String place(String id, int quantity) {
+            return id;
+        }
+    }
+
+    @Test
+    void twoMethodsCannotShareADefaultNamespace() {
+        runner.withBean(Overloads.class).run(context -> configurationFailure(context)
+                .hasMessageContaining("default namespace 'Overloads.place'")
+                .hasMessageContaining("@Idempotent(name = "));
+        runner.withBean(NamedOverloads.class).run(context -> assertThat(context).hasNotFailed());
+    }
+
     @Test
     void anExpressionThatDoesNotParseFailsStartupNamingClassMethodAndExpression() {
         runner.withBean(BadKey.class).run(context -> configurationFailure(context).hasMessageContaining("BadKey.place(String)").hasMessageContaining("'#order.id +'")

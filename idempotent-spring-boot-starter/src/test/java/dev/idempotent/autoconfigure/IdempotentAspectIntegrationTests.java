@@ -175,6 +175,16 @@ class IdempotentAspectIntegrationTests {
     }
 
     @Test
+    void aRepeatMadeAsSoonAsTheFutureCompletesIsAReplay() throws Exception {
+        String id = id();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletableFuture<Receipt> first = orders.async(id, gate);
+        CompletableFuture<Receipt> repeat = first.thenCompose(r -> orders.async(id, new CompletableFuture<>()));
+        gate.complete(null);
+        assertThat(repeat.get(5, TimeUnit.SECONDS)).isEqualTo(first.get());
+    }
+
+    @Test
     void keyExpressionsSeeBeansRootAndPositionalArguments() {
         String id = id();
         assertThat(orders.withBean(id)).isEqualTo(orders.withBean(id));

@@ -3,6 +3,7 @@ package dev.idempotent.store.caffeine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
@@ -11,6 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The embedded store: records in a bounded Caffeine cache of this JVM, each entry expiring when its
@@ -18,11 +22,14 @@ import java.util.concurrent.ConcurrentMap;
  * several instances must agree.
  *
  * <p>Every step is one {@code compute} on the cache's map with a pure function, so no caller code ever
- * runs inside the cache's lock. When the cache is full, Caffeine evicts the least valuable entries,
- * which may include completed records before their ttl ends: size the cache for the number of keys
+ * runs inside the cache's lock. The bound counts completed records only: running claims are never
+ * evicted. When the cache is full, Caffeine evicts completed records before their ttl ends (its admission
+ * policy may well pick recent ones) and a warning is logged: size the cache for the number of keys
  * remembered per ttl.
  */
 public class CaffeineIdempotencyStore implements IdempotencyStore {
+
+    private static final Log logger = LogFactory.getLog(CaffeineIdempotencyStore.class);
 
     /** Default bound on the number of records. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
@@ -30,6 +37,8 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     private final ConcurrentMap<String, IdempotencyRecord> records;
 
     private final Clock clock;
+
+    private final AtomicLong evicted = new AtomicLong();
 
     public CaffeineIdempotencyStore() {
         this(DEFAULT_MAXIMUM_SIZE);
@@ -45,8 +54,16 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
         }
         this.clock = clock;
         Cache<String, IdempotencyRecord> cache = Caffeine.newBuilder()
-                .maximumSize(maximumSize)
+                .maximumWeight(maximumSize)
+                // a running claim weighs nothing, so the bound never evicts it (that would let a duplicate
+                // run the operation again); completed records weigh one each
+                .weigher((String key, IdempotencyRecord record) -> record.isInProgress() ? 0 : 1)
                 .expireAfter(new RecordExpiry())
+                .removalListener((String key, IdempotencyRecord record, RemovalCause cause) -> {
+                    if (cause == RemovalCause.SIZE) {
+                        warnEvicted(key);
+                    }
+                })
                 // evict on the caller's thread: the bound holds even when the common pool is busy
                 .executor(Runnable::run)
                 .build();
@@ -124,6 +141,16 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     @Override
     public String toString() {
         return "CaffeineIdempotencyStore";
+    }
+
+    private void warnEvicted(String key) {
+        long count = evicted.incrementAndGet();
+        if (count == 1 || count % 10_000 == 0) {
+            logger.warn("The embedded idempotency store is full (idempotency.caffeine.maximum-size) and evicted a"
+                    + " completed record before its ttl ended (key '" + key + "', " + count + " so far): a repeat of"
+                    + " an evicted key runs the operation again. Raise the maximum size, shorten the ttl, or use"
+                    + " the Redis or JDBC store");
+        }
     }
 
     private static boolean ownsLive(IdempotencyRecord record, String ownerToken, Instant now) {

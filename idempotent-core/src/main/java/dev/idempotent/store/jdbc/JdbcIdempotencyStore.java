@@ -29,6 +29,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -105,7 +106,11 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
 
     private final DataSource dataSource;
 
+    /** Statements of the store's own transactions, on a connection no caller's transaction can share. */
     private final JdbcTemplate jdbc;
+
+    /** Statements that join the caller's transaction on the DataSource (complete-in-transaction only). */
+    private final JdbcTemplate callerJdbc;
 
     private final TransactionTemplate ownTransaction;
 
@@ -130,14 +135,20 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     public JdbcIdempotencyStore(DataSource dataSource, String tableName) {
         Objects.requireNonNull(dataSource, "dataSource");
         this.tableName = validateTableName(tableName);
-        JdbcTransactionManager transactionManager = new JdbcTransactionManager(dataSource);
+        JdbcTransactionManager callerTransactions = new JdbcTransactionManager(dataSource);
         // The transaction manager unwraps a TransactionAwareDataSourceProxy; statements must use the same key.
-        this.dataSource = transactionManager.getDataSource();
-        this.jdbc = new JdbcTemplate(this.dataSource);
+        this.dataSource = callerTransactions.getDataSource();
+        this.callerJdbc = new JdbcTemplate(this.dataSource);
+        // The store's own transactions run on a DataSource of their own identity: Spring binds connections
+        // to the DataSource object, so no caller's connection (a JPA transaction binds one that does not
+        // even look transactional) is ever reused, committed or rolled back by the store.
+        DataSource own = new DelegatingDataSource(this.dataSource);
+        JdbcTransactionManager transactionManager = new JdbcTransactionManager(own);
+        this.jdbc = new JdbcTemplate(own);
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.ownTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
-        this.workTransaction = new TransactionTemplate(transactionManager);
+        this.workTransaction = new TransactionTemplate(callerTransactions);
     }
 
     /**
@@ -252,7 +263,7 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         checkValue("ownerToken", ownerToken, false);
         Objects.requireNonNull(payload, "payload");
         long ttlMicros = micros("ttl", ttl);
-        Function<Statements, Boolean> work = sql -> jdbc.update(sql.complete, ps -> {
+        Function<JdbcTemplate, Function<Statements, Boolean>> work = template -> sql -> template.update(sql.complete, ps -> {
             ps.setBytes(1, payload);
             ps.setLong(2, ttlMicros);
             ps.setString(3, key);
@@ -261,7 +272,7 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
         if (completeInTransaction && isCallerTransactionActive()) {
             boolean completed;
             try {
-                completed = work.apply(statements());
+                completed = work.apply(callerJdbc).apply(statements());
             } catch (DataAccessException e) {
                 throw failure("complete key '" + key + "' in the caller's transaction", e);
             }
@@ -270,7 +281,7 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
             }
             return completed;
         }
-        return inOwnTransaction("complete key '" + key + "'", work);
+        return inOwnTransaction("complete key '" + key + "'", work.apply(jdbc));
     }
 
     @Override

@@ -128,6 +128,31 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
     }
 
     @Test
+    void aConnectionBoundWithoutATransactionIsNeverCommittedByTheStore() throws Exception {
+        // JPA's transaction manager binds the DataSource's connection without marking it transactional;
+        // the store must never reuse (and so commit) that connection.
+        String key = key("jpa-bound");
+        try (java.sql.Connection connection = dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            try (var insert = connection.prepareStatement("INSERT INTO " + businessTable() + " (id) VALUES (?)")) {
+                insert.setString(1, "jpa-" + key.hashCode());
+                insert.executeUpdate();
+            }
+            org.springframework.transaction.support.TransactionSynchronizationManager.bindResource(dataSource(),
+                    new org.springframework.jdbc.datasource.ConnectionHolder(connection));
+            try {
+                assertThat(store.claim(key, "fp", token(), LEASE).isAcquired()).isTrue();
+            } finally {
+                org.springframework.transaction.support.TransactionSynchronizationManager.unbindResource(dataSource());
+            }
+            connection.rollback();
+        }
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM " + businessTable() + " WHERE id = ?", Integer.class,
+                "jpa-" + key.hashCode())).isZero();
+        assertThat(store.find(key)).isPresent();
+    }
+
+    @Test
     void completeInTransactionCommitsTheRecordWithTheBusinessWrites() {
         JdbcIdempotencyStore store = newStore(tableName());
         store.setCompleteInTransaction(true);
