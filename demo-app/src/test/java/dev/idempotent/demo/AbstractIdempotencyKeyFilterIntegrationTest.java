@@ -293,8 +293,10 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Test
     void keysLongerThan255CharactersAreBadRequests() throws Exception {
-        assertProblem(http.post("/test/echo", "k".repeat(256), "{}"), 400, "at most 255");
-        assertThat(http.post("/test/echo", "k".repeat(255), "{}").statusCode()).isEqualTo(201);
+        // unique per run: the Redis and JDBC stores remember keys across test runs
+        String longest = (key + "k".repeat(255)).substring(0, 255);
+        assertProblem(http.post("/test/echo", longest + "k", "{}"), 400, "at most 255");
+        assertThat(http.post("/test/echo", longest, "{}").statusCode()).isEqualTo(201);
         assertThat(executions.of(run)).isEqualTo(1);
     }
 
