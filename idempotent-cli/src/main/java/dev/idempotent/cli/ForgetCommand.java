@@ -7,7 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code idempotent forget KEY}: deletes the record, so that the next run with KEY runs again. */
-@Command(name = "forget", exitCodeOnInvalidInput = ExitCodes.USAGE,
+@Command(name = "forget", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        exitCodeOnInvalidInput = ExitCodes.USAGE,
         headerHeading = "%n", header = "Delete the record of KEY, so that the next run with KEY runs again (for operators).",
         synopsisHeading = "Usage: ",
         description = {"", "Forgetting a running KEY does not stop its command: a new run may then start beside it."},

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.node.ArrayNode;
 
 /** {@code idempotent list [--prefix P]}: the keys the store remembers, in key order. */
-@Command(name = "list", sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
         headerHeading = "%n", header = "List the keys the store remembers (done, failed or running), in key order.",
         synopsisHeading = "Usage: ",
         exitCodeListHeading = "%nExit codes:%n",

@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
  * decision (claim, replay, key reuse, in flight, waiting, release, lease renewal, fencing) is the
  * {@link IdempotencyEngine}'s; this class runs the command and turns outcomes into messages and exit codes.
  */
-@Command(name = "run", sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
         headerHeading = "%n", header = "Run COMMAND once per KEY: a repeat prints what already ran and exits 0.",
         synopsisHeading = "Usage: ",
         description = {"",
@@ -61,35 +62,35 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     StoreOption store;
 
-    @Option(names = "--key", required = true, paramLabel = "KEY",
+    @Option(names = "--key", order = 1, required = true, paramLabel = "KEY",
             description = "What makes two runs \"the same\", e.g. deploy-$GIT_SHA-prod.")
     String key;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
+    @Option(names = "--ttl", order = 2, paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
             description = "How long a finished run is remembered (default: ${DEFAULT-VALUE}). Units: ms, s, m, h, d.")
     Duration ttl;
 
-    @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
+    @Option(names = "--lease", order = 3, paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
             description = "How long the claim holds without renewal; renewed every third of it while COMMAND runs."
                     + " If idempotent is killed (kill -9, power loss), KEY is free again when it ends"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration lease;
 
-    @Option(names = "--on-in-flight", paramLabel = "wait|fail|skip", defaultValue = "wait",
+    @Option(names = "--on-in-flight", order = 4, paramLabel = "wait|fail|skip", defaultValue = "wait",
             description = "When another run holds KEY: wait for it, then skip (or run, if it failed); fail with exit"
                     + " 75; or skip with exit 0 (default: ${DEFAULT-VALUE}).")
     InFlight onInFlight;
 
-    @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(names = "--wait-timeout", order = 5, paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long --on-in-flight wait waits before exit 75 (default: ${DEFAULT-VALUE}).")
     Duration waitTimeout;
 
-    @Option(names = "--remember-failures",
+    @Option(names = "--remember-failures", order = 6,
             description = "Record a non-zero exit too instead of releasing KEY: later runs skip, printing the"
                     + " recorded exit code and exiting with it, until the record is forgotten or expires.")
     boolean rememberFailures;
 
-    @Option(names = "--output-lines", paramLabel = "N", defaultValue = "20",
+    @Option(names = "--output-lines", order = 7, paramLabel = "N", defaultValue = "20",
             description = "How many of the last lines of output to record, 0 for none (default: ${DEFAULT-VALUE}).")
     int outputLines;
 

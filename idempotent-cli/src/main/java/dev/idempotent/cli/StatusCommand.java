@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code idempotent status KEY}: what is known about a key. */
-@Command(name = "status", sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
         headerHeading = "%n", header = "Show what is known about KEY: done, failed (remembered), running, or none.",
         synopsisHeading = "Usage: ",
         exitCodeListHeading = "%nExit codes:%n",
