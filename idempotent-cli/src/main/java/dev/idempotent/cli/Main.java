@@ -4,7 +4,6 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -30,7 +29,7 @@ import picocli.CommandLine.IVersionProvider;
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
-        configureLogging();
+        Logging.configure(System.getenv("IDEMPOTENT_LOG"));
         System.exit(execute(args));
     }
 
@@ -66,18 +65,6 @@ public final class Main implements Callable<Integer> {
             return code;
         });
         return commandLine.execute(args);
-    }
-
-    /** {@code IDEMPOTENT_LOG=debug|info|warn|error|off}: the log level (default warn). */
-    private static void configureLogging() {
-        String level = System.getenv("IDEMPOTENT_LOG");
-        if (level != null && !level.isBlank()) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.strip().toLowerCase(Locale.ROOT));
-        }
-        if ("debug".equalsIgnoreCase(level) || "trace".equalsIgnoreCase(level)) {
-            System.setProperty("org.slf4j.simpleLogger.showLogName", "true");
-            System.setProperty("org.slf4j.simpleLogger.showThreadName", "true");
-        }
     }
 
     /** Without a subcommand: the usage, and exit 64. */
