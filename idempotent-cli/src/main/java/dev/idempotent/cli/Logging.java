@@ -18,6 +18,12 @@ import java.util.logging.Logger;
  */
 final class Logging {
 
+    /**
+     * The MariaDB driver logs every SQL error it returns as a warning, including the expected "table does not
+     * exist" on a first run; the store reports real failures itself. Held here: JUL keeps loggers weakly.
+     */
+    private static final Logger MARIADB = Logger.getLogger("org.mariadb.jdbc");
+
     private Logging() {
     }
 
@@ -77,6 +83,9 @@ final class Logging {
             }
         });
         root.addHandler(handler);
+        if (!verbose && level.intValue() < Level.SEVERE.intValue()) {
+            MARIADB.setLevel(Level.SEVERE);
+        }
     }
 
     private static String levelName(Level level) {

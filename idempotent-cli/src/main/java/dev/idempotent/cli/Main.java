@@ -37,6 +37,8 @@ public final class Main implements Callable<Integer> {
     static int execute(String... args) {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        // a command's own arguments may start with @ (curl -d @body.json): never read them as argument files
+        commandLine.setExpandAtFiles(false);
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter err = e.getCommandLine().getErr();

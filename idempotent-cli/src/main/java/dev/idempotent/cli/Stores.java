@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Driver;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -177,7 +178,31 @@ final class Stores {
         javax.sql.DataSource dataSource = lockFile == null ? direct : new FileLockingDataSource(direct, lockFile);
         JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource);
         String description = lockFile == null ? redacted(url) : "embedded H2 " + redacted(url).replaceFirst(";.*", "");
-        return new OpenStore(store, description, store::initializeSchema, () -> { });
+        return new OpenStore(store, description, () -> checkTable(store), () -> { });
+    }
+
+    /**
+     * Reads one key; if the table is missing (SQLSTATE class 42), creates it. No DDL, and no DDL lock, on
+     * the usual run where the table exists.
+     */
+    private static void checkTable(JdbcIdempotencyStore store) {
+        try {
+            store.find(RunCommand.NAMESPACE + ":");
+        } catch (IdempotencyStoreUnavailableException e) {
+            if (!isMissingTable(e)) {
+                throw e;
+            }
+            store.initializeSchema();
+        }
+    }
+
+    private static boolean isMissingTable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("42")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static OpenStore redis(String url) {

@@ -125,6 +125,23 @@ abstract class CliStoreTestSupport {
     }
 
     @Test
+    void aWaitingRunRunsTheCommandItselfWhenTheRunItWaitedForFails() throws Exception {
+        Path file = dir.resolve("runs.txt");
+        // the first attempt fails after a while, the next one succeeds
+        String[] flaky = sh("echo attempt >> \"$1\"; [ $(wc -l < \"$1\") -ge 2 ] || { sleep 1.5; exit 4; }", file);
+        Cli.Started first = cli.start(concat(run(), flaky));
+        Cli.awaitLines(file, 1, Duration.ofSeconds(30));
+
+        Cli.Result waited = cli.run(concat(run(), flaky));
+        Cli.Result failed = first.await(Duration.ofSeconds(60));
+
+        assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(4);
+        assertThat(waited.exitCode()).as(waited.toString()).isZero();
+        assertThat(waited.err()).doesNotContain("skipped");
+        assertThat(Cli.lines(file)).containsExactly("attempt", "attempt");
+    }
+
+    @Test
     void aRunInFlightElsewhereFailsWith75OrIsSkipped() throws Exception {
         Path file = dir.resolve("runs.txt");
         String[] command = sh(untilStopped("ran"), file);
@@ -269,8 +286,8 @@ abstract class CliStoreTestSupport {
         assertThat(list.exitCode()).as(list.toString()).isZero();
         assertThat(list.out().lines().toList()).hasSize(3);
         assertThat(list.out().lines().toList().get(0)).startsWith("KEY");
-        assertThat(list.out().lines().toList().get(1)).startsWith(prefix + "-a  done     0  ");
-        assertThat(list.out().lines().toList().get(2)).startsWith(prefix + "-b  running  -  ").endsWith("done' sh " + file);
+        assertThat(list.out().lines().toList().get(1)).matches(prefix + "-a +done +0 +.*");
+        assertThat(list.out().lines().toList().get(2)).matches(prefix + "-b +running +- +.*").endsWith("done' sh " + file);
         JsonNode array = JSON.readTree(listJson.out());
         assertThat(array).hasSize(2);
         assertThat(array.get(1).path("state").asString()).isEqualTo("running");

@@ -67,7 +67,7 @@ class CliTest {
                 .run(join(new String[] {"run", "--key", "k"}, command));
         Cli.Result redis = new Cli(dir, "redis://127.0.0.1:" + port + "/0")
                 .run(join(new String[] {"run", "--key", "k"}, command));
-        Cli.Result status = new Cli(dir, "redis://127.0.0.1:" + port + "/0").run("status", "k");
+        Cli.Result status = new Cli(dir, null).run("status", "--store", "redis://127.0.0.1:" + port + "/0", "k");
         Cli.Result unsupported = new Cli(dir, "mongodb://127.0.0.1/test").run(join(new String[] {"run", "--key", "k"}, command));
 
         assertThat(postgres.exitCode()).as(postgres.toString()).isEqualTo(69);

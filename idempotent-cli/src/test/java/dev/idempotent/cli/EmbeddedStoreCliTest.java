@@ -38,6 +38,35 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
     }
 
     @Test
+    void aWaitThatTimesOutExits75() throws Exception {
+        Path file = dir.resolve("runs.txt");
+        String[] command = sh(untilStopped("ran"), file);
+        Cli.Started running = cli.start(concat(run(), command));
+        Cli.awaitLines(file, 1, Duration.ofSeconds(30));
+
+        Cli.Result timedOut = cli.run(concat(run("--wait-timeout", "1s"), command));
+        stop(file);
+        Cli.Result first = running.await(Duration.ofSeconds(60));
+
+        assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(75);
+        assertThat(timedOut.err()).startsWith("idempotent: " + key + " is running since ")
+                .contains("still after waiting 1s");
+        assertThat(first.exitCode()).isZero();
+        assertThat(Cli.lines(file)).containsExactly("ran");
+    }
+
+    @Test
+    void argumentsStartingWithAnAtSignAreNotReadAsArgumentFiles() throws Exception {
+        Path body = Files.writeString(dir.resolve("body.json"), "{}");
+        Path file = dir.resolve("args.txt");
+
+        Cli.Result result = cli.run(concat(run(), "sh", "-c", "echo \"$2\" >> \"$1\"", "sh", file.toString(), "@" + body));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(Cli.lines(file)).containsExactly("@" + body);
+    }
+
+    @Test
     void rememberedFailuresAreReplayedWithTheirExitCodeUntilForgotten() {
         Path file = dir.resolve("runs.txt");
         String[] failing = sh("echo attempt >> \"$1\"; exit 3", file);
