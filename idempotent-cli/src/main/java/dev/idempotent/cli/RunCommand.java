@@ -91,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
     boolean rememberFailures;
 
     @Option(names = "--output-lines", order = 7, paramLabel = "N", defaultValue = "20",
-            description = "How many of the last lines of output to record, 0 for none (default: ${DEFAULT-VALUE}).")
+            description = "How many of the last lines of output to record, 0 for none, at most 1000 (default: ${DEFAULT-VALUE}).")
     int outputLines;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
@@ -130,6 +130,7 @@ final class RunCommand implements Callable<Integer> {
             return e.record().exitCode();
         } catch (CommandRunner.RunInterruptedException e) {
             err.println("idempotent: interrupted; " + key + " was released, not recorded as done");
+            // The JVM is shutting down on the signal and exits with 128 + its number (130 or 143) itself.
             return 130;
         } catch (CommandRunner.CommandStartException e) {
             err.println("idempotent: " + e.getMessage() + "; " + key + " was released");
