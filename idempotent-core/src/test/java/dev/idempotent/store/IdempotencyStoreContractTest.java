@@ -349,6 +349,52 @@ public abstract class IdempotencyStoreContractTest {
     }
 
     @Test
+    void listReturnsTheLiveRecordsWithAPrefixInKeyOrder() throws Exception {
+        assumeTrue(store instanceof ListableIdempotencyStore, "this store cannot list");
+        ListableIdempotencyStore listable = (ListableIdempotencyStore) store;
+        String base = key("list");
+        String owner = token();
+        store.claim(base + ":b", "fp-b", token(), LEASE);
+        store.claim(base + ":a", "fp-a", owner, LEASE);
+        store.complete(base + ":a", owner, bytes("done"), TTL);
+        store.claim(base + ":c-zürich", "fp-c", token(), LEASE);
+        store.claim(base + ":expired", "fp", token(), Duration.ofMillis(1));
+        store.claim(base + "-sibling", "fp", token(), LEASE);
+        store.claim(base + "x:other", "fp", token(), LEASE);
+        sleep(Duration.ofMillis(50));
+
+        List<IdempotencyRecord> all = listable.list(base + ":", 10);
+
+        assertThat(all).extracting(IdempotencyRecord::key).containsExactly(base + ":a", base + ":b", base + ":c-zürich");
+        assertThat(all.get(0).status()).isEqualTo(RecordStatus.COMPLETED);
+        assertThat(all.get(0).payload()).isEqualTo(bytes("done"));
+        assertThat(all.get(0).fingerprint()).isEqualTo("fp-a");
+        assertThat(all.get(1).status()).isEqualTo(RecordStatus.IN_PROGRESS);
+        assertThat(all.get(1).leaseExpiresAt()).isNotNull();
+        assertThat(all.get(1)).isEqualTo(store.find(base + ":b").orElseThrow());
+        assertThat(listable.list(base + ":", 2)).extracting(IdempotencyRecord::key)
+                .containsExactly(base + ":a", base + ":b");
+        assertThat(listable.list(base, 10)).hasSize(5);
+    }
+
+    @Test
+    void listMatchesThePrefixLiterally() {
+        assumeTrue(store instanceof ListableIdempotencyStore, "this store cannot list");
+        ListableIdempotencyStore listable = (ListableIdempotencyStore) store;
+        String base = key("list-literal");
+        for (String suffix : new String[] {"ab", "a%", "a_", "a*", "a?", "a[b]", "a\\", "a!"}) {
+            store.claim(base + ":" + suffix, "fp", token(), LEASE);
+        }
+
+        for (String suffix : new String[] {"a%", "a_", "a*", "a?", "a[b]", "a\\", "a!"}) {
+            assertThat(listable.list(base + ":" + suffix, 10)).as(suffix).extracting(IdempotencyRecord::key)
+                    .containsExactly(base + ":" + suffix);
+        }
+        assertThat(listable.list(base + ":a", 100)).hasSize(8);
+        assertThat(listable.list(base + ":b", 100)).isEmpty();
+    }
+
+    @Test
     void anUnreachableServerFailsClosedOrOpenWithinTheTimeout() throws Throwable {
         IdempotencyStore unreachable = createUnreachableStore();
         assumeTrue(unreachable != null, "this store has no server to lose");

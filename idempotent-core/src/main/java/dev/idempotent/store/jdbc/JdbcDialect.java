@@ -1,6 +1,7 @@
 package dev.idempotent.store.jdbc;
 
 import dev.idempotent.IdempotencyConfigurationException;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -77,6 +78,12 @@ enum JdbcDialect {
         Instant readInstant(ResultSet rs, String column) throws SQLException {
             LocalDateTime value = rs.getObject(column, LocalDateTime.class);
             return value == null ? null : value.toInstant(ZoneOffset.UTC);
+        }
+
+        @Override
+        String readKey(ResultSet rs, String column) throws SQLException {
+            // VARBINARY: the key's UTF-8 bytes
+            return new String(rs.getBytes(column), StandardCharsets.UTF_8);
         }
     },
 
@@ -160,6 +167,11 @@ enum JdbcDialect {
 
     /** Reads a timestamp column written with {@link #now()}; {@code null} stays {@code null}. */
     abstract Instant readInstant(ResultSet rs, String column) throws SQLException;
+
+    /** Reads the key column. */
+    String readKey(ResultSet rs, String column) throws SQLException {
+        return rs.getString(column);
+    }
 
     /** The shipped DDL of this dialect, a resource next to this class. */
     final String schemaResource() {

@@ -4,6 +4,7 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.RecordStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,7 +79,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Thread-safe. The dialect is detected on first use, so a store can be created while its database is
  * down.
  */
-public class JdbcIdempotencyStore implements IdempotencyStore {
+public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     /** The table used unless another is configured. */
     public static final String DEFAULT_TABLE_NAME = "idempotency_record";
@@ -330,6 +331,25 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
     @Override
     public int maxKeyLength() {
         return MAX_KEY_LENGTH;
+    }
+
+    /** One indexed range query ({@code LIKE 'prefix%'}) over the live rows, in key order. */
+    @Override
+    public List<IdempotencyRecord> list(String prefix, int limit) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        String pattern = escapeLike(prefix) + "%";
+        return inOwnTransaction("list keys starting with '" + prefix + "'", sql -> jdbc.query(sql.list, ps -> {
+            ps.setString(1, pattern);
+            ps.setInt(2, limit);
+        }, (rs, rowNum) -> row(sql.dialect, sql.dialect.readKey(rs, "idempotency_key"), rs).record()));
+    }
+
+    /** {@code text} as a literal in a {@code LIKE .. ESCAPE '!'} pattern. */
+    static String escapeLike(String text) {
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     /**
@@ -593,6 +613,8 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
 
         final String deleteExpiredBatch;
 
+        final String list;
+
         Statements(JdbcDialect dialect, String table) {
             String now = dialect.now();
             String plus = dialect.plusMicros();
@@ -622,6 +644,10 @@ public class JdbcIdempotencyStore implements IdempotencyStore {
             this.deleteAny = "DELETE FROM " + table + " WHERE idempotency_key = ?";
             // batch size
             this.deleteExpiredBatch = dialect.deleteExpiredBatch(table);
+            // LIKE pattern (escaped with '!': a backslash means different things in MySQL and PostgreSQL), limit
+            this.list = "SELECT idempotency_key, status, fingerprint, owner_token, created_at, lease_expires_at,"
+                    + " expires_at, payload, 1 AS live FROM " + table + " WHERE idempotency_key LIKE ? ESCAPE '!'"
+                    + " AND expires_at > " + now + " ORDER BY idempotency_key LIMIT ?";
         }
     }
 

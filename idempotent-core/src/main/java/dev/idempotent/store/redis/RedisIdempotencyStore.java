@@ -5,6 +5,7 @@ import dev.idempotent.InvalidIdempotencyKeyException;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.RecordStatus;
 import dev.idempotent.store.redis.RedisScripts.Script;
 import java.nio.ByteBuffer;
@@ -15,18 +16,22 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
 
 /**
  * The shared store on Redis: one hash per key; claim, complete, release and renew are each one Lua script
@@ -67,7 +72,7 @@ import org.springframework.data.redis.connection.ReturnType;
  * <p>Keys are stored as {@code keyPrefix + key}; {@link #maxKeyLength()} is 1024 characters (the engine
  * hashes longer keys). Requires Redis 5 or later (or a compatible server such as Valkey).
  */
-public class RedisIdempotencyStore implements IdempotencyStore {
+public class RedisIdempotencyStore implements ListableIdempotencyStore {
 
     /** The default prefix of every Redis key this store writes. */
     public static final String DEFAULT_KEY_PREFIX = "idempotency:";
@@ -166,6 +171,63 @@ public class RedisIdempotencyStore implements IdempotencyStore {
         byte[] redisKey = redisKey(key);
         Long deleted = execute("DEL", key, connection -> connection.keyCommands().del(redisKey));
         return deleted > 0;
+    }
+
+    /**
+     * {@code SCAN} for {@code keyPrefix + prefix + "*"} (the prefix escaped, so it matches literally), then
+     * one {@code HGETALL} per key in key order; keys that expire in between are left out. The scan visits
+     * the whole database, so it costs time in proportion to its size: an operator's tool. Not supported on
+     * Redis Cluster.
+     */
+    @Override
+    public List<IdempotencyRecord> list(String prefix, int limit) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        byte[] pattern = utf8(escapeGlob(keyPrefix + prefix) + "*", "key prefix");
+        return execute("SCAN", prefix + "*", connection -> {
+            TreeSet<String> keys = new TreeSet<>();
+            try (Cursor<byte[]> cursor = connection.keyCommands()
+                    .scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
+                while (cursor.hasNext()) {
+                    String key = new String(cursor.next(), StandardCharsets.UTF_8);
+                    if (key.startsWith(keyPrefix)) {
+                        keys.add(key.substring(keyPrefix.length()));
+                    }
+                }
+            }
+            List<IdempotencyRecord> records = new ArrayList<>();
+            for (String key : keys) {
+                if (records.size() >= limit) {
+                    break;
+                }
+                Map<byte[], byte[]> hash = connection.hashCommands().hGetAll(redisKey(key));
+                if (hash != null && !hash.isEmpty()) {
+                    Map<String, byte[]> fields = new HashMap<>();
+                    hash.forEach((field, value) -> fields.put(new String(field, StandardCharsets.UTF_8), value));
+                    try {
+                        records.add(toRecord(key, fields));
+                    } catch (IllegalStateException e) {
+                        logger.warn("Left out of the listing: " + e.getMessage());
+                    }
+                }
+            }
+            return records;
+        });
+    }
+
+    /** {@code text} as a literal in a Redis glob pattern. */
+    static String escapeGlob(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
     }
 
     /** {@value #MAX_KEY_LENGTH} characters; the engine replaces longer keys by their hash. */

@@ -1,0 +1,211 @@
+package dev.idempotent.cli;
+
+import dev.idempotent.IdempotencyInFlightException;
+import dev.idempotent.IdempotencyKeyReuseException;
+import dev.idempotent.IdempotentResult;
+import dev.idempotent.OnInFlight;
+import dev.idempotent.OnStoreFailure;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.support.Keys;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code idempotent run --key KEY -- COMMAND [ARGS...]}: runs the command at most once per key. Every
+ * decision (claim, replay, key reuse, in flight, waiting, release, lease renewal, fencing) is the
+ * {@link IdempotencyEngine}'s; this class runs the command and turns outcomes into messages and exit codes.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
+        headerHeading = "%n", header = "Run COMMAND once per KEY: a repeat prints what already ran and exits 0.",
+        synopsisHeading = "Usage: ",
+        description = {"",
+                "Claims KEY, runs COMMAND with this terminal's stdin, stdout and stderr, renews the claim while it"
+                        + " runs, and on exit code 0 records the run (exit code, times, host, user, command line,"
+                        + " last lines of output) for --ttl. A later run with the same KEY prints one line to stderr"
+                        + " and exits 0 without running COMMAND. A non-zero exit releases KEY, so a retry runs again,"
+                        + " and passes the exit code through. The command sees IDEMPOTENT_KEY=KEY.", ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:ran and succeeded, or already done (skipped)",
+                "N:the command's own exit code (it ran and failed; KEY is released)",
+                "64:usage error",
+                "65:KEY was first used for another command line (key reuse)",
+                "69:the store is unreachable",
+                "75:another run holds KEY (--on-in-flight fail, or the wait timed out)",
+                "126, 127:COMMAND cannot be executed, or was not found",
+                "130, 143:interrupted by SIGINT or SIGTERM (forwarded to COMMAND as SIGTERM; KEY is released)"})
+final class RunCommand implements Callable<Integer> {
+
+    /** The namespace of the CLI's keys: the store key of {@code --key K} is {@code run:K}. */
+    static final String NAMESPACE = "run";
+
+    /** What a run on another machine does while this one holds the key. */
+    enum InFlight {
+        /** Wait for it: then skip if it succeeded, or run if it failed. */
+        WAIT,
+        /** Exit 75 at once. */
+        FAIL,
+        /** Exit 0 at once without running. */
+        SKIP
+    }
+
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--key", order = 1, required = true, paramLabel = "KEY",
+            description = "What makes two runs \"the same\", e.g. deploy-$GIT_SHA-prod.")
+    String key;
+
+    @Option(names = "--ttl", order = 2, paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
+            description = "How long a finished run is remembered (default: ${DEFAULT-VALUE}). Units: ms, s, m, h, d.")
+    Duration ttl;
+
+    @Option(names = "--lease", order = 3, paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
+            description = "How long the claim holds without renewal; renewed every third of it while COMMAND runs."
+                    + " If idempotent is killed (kill -9, power loss), KEY is free again when it ends"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration lease;
+
+    @Option(names = "--on-in-flight", order = 4, paramLabel = "wait|fail|skip", defaultValue = "wait",
+            description = "When another run holds KEY: wait for it, then skip (or run, if it failed); fail with exit"
+                    + " 75; or skip with exit 0 (default: ${DEFAULT-VALUE}).")
+    InFlight onInFlight;
+
+    @Option(names = "--wait-timeout", order = 5, paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long --on-in-flight wait waits before exit 75 (default: ${DEFAULT-VALUE}).")
+    Duration waitTimeout;
+
+    @Option(names = "--remember-failures", order = 6,
+            description = "Record a non-zero exit too instead of releasing KEY: later runs skip, printing the"
+                    + " recorded exit code and exiting with it, until the record is forgotten or expires.")
+    boolean rememberFailures;
+
+    @Option(names = "--output-lines", order = 7, paramLabel = "N", defaultValue = "20",
+            description = "How many of the last lines of output to record, 0 for none, at most 1000 (default: ${DEFAULT-VALUE}).")
+    int outputLines;
+
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
+    List<String> command;
+
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() {
+        if (key.isBlank()) {
+            throw new UsageException("--key must not be blank");
+        }
+        if (outputLines < 0 || outputLines > 1000) {
+            throw new UsageException("--output-lines must be between 0 and 1000, was " + outputLines);
+        }
+        CommandRunner runner = new CommandRunner(command, outputLines, rememberFailures);
+        runner.installSignalForwarding();
+        try (Stores.OpenStore open = store.open();
+                IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
+            return run(open.store(), engine, runner);
+        } finally {
+            runner.exiting();
+        }
+    }
+
+    private int run(IdempotencyStore store, IdempotencyEngine engine, CommandRunner runner) {
+        RunRecordCodec codec = new RunRecordCodec(Json.MAPPER);
+        String storeKey = Keys.qualify(NAMESPACE, key, store.maxKeyLength());
+        IdempotencyRequest request = new IdempotencyRequest(NAMESPACE, store, storeKey,
+                CommandLines.fingerprint(command), ttl, lease, onInFlight(), waitTimeout, codec,
+                "idempotent run --key " + key);
+        IdempotentResult<Object> result;
+        try {
+            result = engine.execute(request, () -> runner.run(key));
+        } catch (CommandRunner.CommandFailedException e) {
+            return e.record().exitCode();
+        } catch (CommandRunner.RunInterruptedException e) {
+            err.println("idempotent: interrupted; " + key + " was released, not recorded as done");
+            // The JVM is shutting down on the signal and exits with 128 + its number (130 or 143) itself.
+            return 130;
+        } catch (CommandRunner.CommandStartException e) {
+            err.println("idempotent: " + e.getMessage() + "; " + key + " was released");
+            return e.exitCode();
+        } catch (IdempotencyKeyReuseException e) {
+            err.println("idempotent: " + keyReuse(store, storeKey, codec));
+            return ExitCodes.KEY_REUSE;
+        } catch (IdempotencyInFlightException e) {
+            err.println("idempotent: " + inFlight(store, storeKey, codec, e));
+            return ExitCodes.IN_FLIGHT;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        } finally {
+            runner.finished();
+        }
+        return switch (result.outcome()) {
+            case EXECUTED, UNPROTECTED -> ((RunRecord) result.value()).exitCode();
+            case REPLAYED -> {
+                RunRecord done = (RunRecord) result.value();
+                err.println("skipped: " + key + " " + RecordView.alreadyRan(done));
+                yield done.exitCode();
+            }
+            case SKIPPED -> {
+                RecordView view = RecordView.of(key, storeKey, find(store, storeKey), codec);
+                err.println("skipped: " + key + " " + (view.record() == null ? "was running elsewhere" : view.summary())
+                        + "; not waiting (--on-in-flight skip)");
+                yield ExitCodes.OK;
+            }
+        };
+    }
+
+    private OnInFlight onInFlight() {
+        return switch (onInFlight) {
+            case WAIT -> OnInFlight.WAIT;
+            case FAIL -> OnInFlight.REJECT;
+            case SKIP -> OnInFlight.SKIP;
+        };
+    }
+
+    private String keyReuse(IdempotencyStore store, String storeKey, RunRecordCodec codec) {
+        RecordView view = RecordView.of(key, storeKey, find(store, storeKey), codec);
+        String recorded = view.commandLine() == null ? "another command line" : view.commandLine();
+        String detail;
+        if (view.run() != null) {
+            detail = " (ran at " + Formats.time(view.run().startedAt()) + " on " + view.run().host() + ", exit "
+                    + view.run().exitCode() + ")";
+        } else if (view.record() != null && view.record().isInProgress()) {
+            detail = " (running since " + Formats.time(view.record().createdAt()) + ")";
+        } else {
+            detail = "";
+        }
+        return "key reuse: " + key + " was first used for: " + recorded + detail + "; this command is: "
+                + CommandLines.display(command) + ". Not running it. Use another key for another command, or"
+                + " 'idempotent forget " + CommandLines.quote(key) + "' to drop the record";
+    }
+
+    private String inFlight(IdempotencyStore store, String storeKey, RunRecordCodec codec,
+            IdempotencyInFlightException e) {
+        RecordView view = RecordView.of(key, storeKey, find(store, storeKey), codec);
+        String what = view.record() == null ? "was running elsewhere" : view.summary();
+        String lease = e.getLeaseExpiresAt() == null ? ""
+                : "; its lease ends at " + Formats.time(e.getLeaseExpiresAt()) + " unless renewed";
+        return onInFlight == InFlight.WAIT
+                ? key + " " + what + ", still after waiting " + Formats.option(waitTimeout) + lease
+                        + ". Not running it; retry later or wait longer (--wait-timeout)"
+                : key + " " + what + lease + ". Not running it (--on-in-flight fail); retry later";
+    }
+
+    private static IdempotencyRecord find(IdempotencyStore store, String storeKey) {
+        try {
+            return store.find(storeKey).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

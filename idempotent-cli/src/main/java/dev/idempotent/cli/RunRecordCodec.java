@@ -1,0 +1,46 @@
+package dev.idempotent.cli;
+
+import dev.idempotent.IdempotencyException;
+import dev.idempotent.support.ResultCodec;
+import dev.idempotent.support.StoredPayload;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Stores a {@link RunRecord} as the versioned JSON payload of the engine ({@link StoredPayload}). A failed
+ * command is never encoded: its exception releases the key (with {@code --remember-failures} the run
+ * returns its record instead of throwing, and it is stored like a success).
+ */
+final class RunRecordCodec implements ResultCodec {
+
+    private final JsonMapper mapper;
+
+    RunRecordCodec(JsonMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    public byte[] encodeValue(Object value) {
+        return StoredPayload.ofValue(mapper, ((RunRecord) value).toJson(mapper));
+    }
+
+    /** Always {@code null}: a failed or interrupted run releases its key. */
+    @Override
+    public byte[] encodeFailure(Throwable failure) {
+        return null;
+    }
+
+    @Override
+    public RunRecord decode(byte[] payload) {
+        StoredPayload stored = StoredPayload.read(mapper, payload);
+        if (stored.isFailure()) {
+            throw new IdempotencyException("The record is a stored " + stored.failureType() + ", not a run of the"
+                    + " idempotent command line; was the key written by an application using the 'run' namespace?");
+        }
+        try {
+            return RunRecord.fromJson(stored.value());
+        } catch (RuntimeException e) {
+            throw new IdempotencyException("The record is not a run of the idempotent command line (" + e.getMessage()
+                    + "); was the key written by an application using the 'run' namespace?", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.idempotent.cli;
+
+import dev.idempotent.support.Keys;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code idempotent status KEY}: what is known about a key. */
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
+        headerHeading = "%n", header = "Show what is known about KEY: done, failed (remembered), running, or none.",
+        synopsisHeading = "Usage: ",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:KEY has a record (done, failed or running)", "1:KEY has no record", "64:usage error",
+                "69:the store is unreachable"})
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--json", description = "Print JSON (state: done, failed, running or none) instead of text.")
+    boolean json;
+
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key given to 'idempotent run --key'.")
+    String key;
+
+    @Override
+    public Integer call() {
+        try (Stores.OpenStore open = store.open()) {
+            String storeKey = Keys.qualify(RunCommand.NAMESPACE, key, open.store().maxKeyLength());
+            RecordView view = RecordView.of(key, storeKey, open.store().find(storeKey).orElse(null),
+                    new RunRecordCodec(Json.MAPPER));
+            if (json) {
+                System.out.println(Json.pretty(view.toJson(Json.MAPPER)));
+            } else {
+                view.print(System.out);
+            }
+            return view.record() == null ? ExitCodes.NO_RECORD : ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.idempotent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What does not depend on a store: usage errors, unreachable stores, the launcher script. */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void usageErrorsExit64WithAMessage() {
+        Cli cli = new Cli(dir, null);
+
+        Cli.Result noKey = cli.run("run", "--", "true");
+        Cli.Result badDuration = cli.run("run", "--key", "k", "--ttl", "5 parsecs", "--", "true");
+        Cli.Result badInFlight = cli.run("run", "--key", "k", "--on-in-flight", "maybe", "--", "true");
+        Cli.Result noCommand = cli.run("run", "--key", "k");
+        Cli.Result unknown = cli.run("frobnicate");
+        Cli.Result nothing = cli.run();
+
+        assertThat(noKey.exitCode()).as(noKey.toString()).isEqualTo(64);
+        assertThat(noKey.err()).contains("Missing required option: '--key=KEY'").contains("idempotent run --help");
+        assertThat(badDuration.exitCode()).isEqualTo(64);
+        assertThat(badDuration.err()).contains("'5 parsecs' is not a duration");
+        assertThat(badInFlight.exitCode()).isEqualTo(64);
+        assertThat(badInFlight.err()).contains("--on-in-flight").contains("maybe");
+        assertThat(noCommand.exitCode()).isEqualTo(64);
+        assertThat(noCommand.err()).contains("COMMAND");
+        assertThat(unknown.exitCode()).isEqualTo(64);
+        assertThat(nothing.exitCode()).isEqualTo(64);
+        assertThat(nothing.err()).contains("Usage: idempotent");
+    }
+
+    @Test
+    void helpListsTheOptionsAndTheExitCodes() {
+        Cli.Result help = new Cli(dir, null).run("run", "--help");
+
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("--key=KEY", "--ttl=DURATION", "--lease=DURATION", "--on-in-flight=wait|fail|skip",
+                "--wait-timeout=DURATION", "--remember-failures", "--store=URL", "Exit codes:", "65", "69", "75");
+    }
+
+    @Test
+    void anUnreachableStoreExits69AndTheCommandDoesNotRun() throws Exception {
+        int port = closedPort();
+        Path file = dir.resolve("runs.txt");
+        String[] command = {"--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString()};
+
+        Cli.Result postgres = new Cli(dir, "jdbc:postgresql://127.0.0.1:" + port + "/test?connectTimeout=2")
+                .run(join(new String[] {"run", "--key", "k"}, command));
+        Cli.Result redis = new Cli(dir, "redis://127.0.0.1:" + port + "/0")
+                .run(join(new String[] {"run", "--key", "k"}, command));
+        Cli.Result status = new Cli(dir, null).run("status", "--store", "redis://127.0.0.1:" + port + "/0", "k");
+        Cli.Result unsupported = new Cli(dir, "mongodb://127.0.0.1/test").run(join(new String[] {"run", "--key", "k"}, command));
+
+        assertThat(postgres.exitCode()).as(postgres.toString()).isEqualTo(69);
+        assertThat(postgres.err()).startsWith("idempotent: store unavailable: jdbc:postgresql://127.0.0.1:" + port)
+                .contains("Connection refused");
+        assertThat(redis.exitCode()).as(redis.toString()).isEqualTo(69);
+        assertThat(redis.err()).startsWith("idempotent: store unavailable: redis://127.0.0.1:" + port + "/0: cannot be reached");
+        assertThat(status.exitCode()).isEqualTo(69);
+        assertThat(unsupported.exitCode()).isEqualTo(64);
+        assertThat(unsupported.err()).startsWith("idempotent: Unsupported store 'mongodb://127.0.0.1/test'");
+        assertThat(Cli.lines(file)).isEmpty();
+    }
+
+    @Test
+    void aCommandThatIsNotFoundExits127AndReleasesItsKey() {
+        Cli cli = new Cli(dir, null);
+
+        Cli.Result missing = cli.run("run", "--key", "k", "--", "./no-such-command");
+        Cli.Result status = cli.run("status", "k");
+
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(127);
+        assertThat(missing.err()).isEqualTo("idempotent: cannot run ./no-such-command: command not found; k was released\n");
+        assertThat(status.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void theLauncherScriptRunsTheJarNextToItOrInTarget() throws Exception {
+        // A jar that has only a manifest: Main-Class, and Class-Path = this test's classpath.
+        Path target = Files.createDirectories(dir.resolve("dist/target"));
+        Path bin = Files.createDirectories(dir.resolve("dist/bin"));
+        writeLauncherJar(target.resolve("idempotent-cli.jar"));
+        Path script = Files.copy(Path.of("bin/idempotent"), bin.resolve("idempotent"), StandardCopyOption.COPY_ATTRIBUTES);
+        Path link = Files.createSymbolicLink(dir.resolve("idempotent-link"), script);
+        Path file = dir.resolve("runs.txt");
+
+        Process first = launch(link, null, "run", "--key", "k", "--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString());
+        int firstExit = exit(first);
+        Process second = launch(Path.of("bin/idempotent").toAbsolutePath(), target.resolve("idempotent-cli.jar"),
+                "run", "--key", "k", "--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString());
+        Process missing = launch(Path.of("bin/idempotent").toAbsolutePath(), dir.resolve("none.jar"), "--version");
+
+        assertThat(firstExit).isZero();
+        assertThat(exit(second)).isZero();
+        assertThat(new String(second.getErrorStream().readAllBytes())).startsWith("skipped: k already ran at ");
+        assertThat(exit(missing)).isEqualTo(69);
+        assertThat(Cli.lines(file)).containsExactly("ran");
+    }
+
+    private Process launch(Path script, Path jar, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("sh", script.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().put("HOME", dir.resolve("home").toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("IDEMPOTENT_STORE");
+        builder.environment().remove("IDEMPOTENT_CLI_JAR");
+        if (jar != null) {
+            builder.environment().put("IDEMPOTENT_CLI_JAR", jar.toString());
+        }
+        return builder.start();
+    }
+
+    private static int exit(Process process) throws InterruptedException {
+        if (!process.waitFor(Duration.ofSeconds(60).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the launcher did not exit");
+        }
+        return process.exitValue();
+    }
+
+    private static void writeLauncherJar(Path jar) throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes attributes = manifest.getMainAttributes();
+        attributes.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        attributes.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+        StringBuilder classPath = new StringBuilder();
+        for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                .split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                classPath.append(Path.of(entry).toUri()).append(' ');
+            }
+        }
+        attributes.put(Attributes.Name.CLASS_PATH, classPath.toString().strip());
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+            jarOut.flush();
+        }
+    }
+
+    private static String[] join(String[] first, String[] second) {
+        String[] all = new String[first.length + second.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
