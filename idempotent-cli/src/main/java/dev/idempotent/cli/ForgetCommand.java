@@ -1,6 +1,5 @@
 package dev.idempotent.cli;
 
-import dev.idempotent.support.Keys;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,10 +25,8 @@ final class ForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Stores.OpenStore open = store.open()) {
-            String storeKey = Keys.qualify(RunCommand.NAMESPACE, key, open.store().maxKeyLength());
-            RecordView before = RecordView.of(key, storeKey, open.store().find(storeKey).orElse(null),
-                    new RunRecordCodec(Json.MAPPER));
-            boolean deleted = open.store().delete(storeKey);
+            RecordView before = RecordView.find(open.store(), key);
+            boolean deleted = open.store().delete(before.storeKey());
             if (!deleted) {
                 System.out.println("no record for " + key + "; nothing to forget");
             } else if (before.record() != null && before.record().isInProgress()) {

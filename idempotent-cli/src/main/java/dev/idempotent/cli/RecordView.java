@@ -19,6 +19,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 record RecordView(String key, String storeKey, IdempotencyRecord record, RunRecord run, String problem) {
 
+    /** What {@code store} knows of the run key {@code key} (given to {@code run --key}). */
+    static RecordView find(dev.idempotent.store.IdempotencyStore store, String key) {
+        String storeKey = dev.idempotent.support.Keys.qualify(RunCommand.NAMESPACE, key, store.maxKeyLength());
+        return of(key, storeKey, store.find(storeKey).orElse(null), new RunRecordCodec(Json.MAPPER));
+    }
+
     static RecordView of(String key, String storeKey, IdempotencyRecord record, RunRecordCodec codec) {
         if (record == null || !record.isCompleted()) {
             return new RecordView(key, storeKey, record, null, null);

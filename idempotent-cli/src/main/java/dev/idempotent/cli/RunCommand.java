@@ -117,6 +117,16 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    private static int awaitShutdown() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException ignored) {
+                // keep waiting: only the signal's shutdown ends this process
+            }
+        }
+    }
+
     private int run(IdempotencyStore store, IdempotencyEngine engine, CommandRunner runner) {
         RunRecordCodec codec = new RunRecordCodec(Json.MAPPER);
         String storeKey = Keys.qualify(NAMESPACE, key, store.maxKeyLength());
@@ -130,8 +140,10 @@ final class RunCommand implements Callable<Integer> {
             return e.record().exitCode();
         } catch (CommandRunner.RunInterruptedException e) {
             err.println("idempotent: interrupted; " + key + " was released, not recorded as done");
-            // The JVM is shutting down on the signal and exits with 128 + its number (130 or 143) itself.
-            return 130;
+            // The JVM is shutting down on the signal and exits with 128 + its number (130 or 143) itself once
+            // the shutdown hook is done; exiting here with a code of our own would overrule that status.
+            runner.finished();
+            return awaitShutdown();
         } catch (CommandRunner.CommandStartException e) {
             err.println("idempotent: " + e.getMessage() + "; " + key + " was released");
             return e.exitCode();

@@ -1,6 +1,5 @@
 package dev.idempotent.cli;
 
-import dev.idempotent.support.Keys;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +28,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Stores.OpenStore open = store.open()) {
-            String storeKey = Keys.qualify(RunCommand.NAMESPACE, key, open.store().maxKeyLength());
-            RecordView view = RecordView.of(key, storeKey, open.store().find(storeKey).orElse(null),
-                    new RunRecordCodec(Json.MAPPER));
+            RecordView view = RecordView.find(open.store(), key);
             if (json) {
                 System.out.println(Json.pretty(view.toJson(Json.MAPPER)));
             } else {
