@@ -4,7 +4,11 @@ import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,9 +17,10 @@ import org.apache.commons.logging.LogFactory;
  * Renews the lease of every running claim at a third of its length, so that a long run never loses its
  * claim while its JVM lives, and a crashed JVM's claim frees itself when its lease ends.
  *
- * <p>One daemon thread sweeps the running claims every {@value #TICK_MILLIS} ms and renews those that
- * are due. Starting and stopping a renewal only adds it to or removes it from a set, so the many short
- * runs that finish before their first renewal cost no thread wake-up; the thread parks while nothing runs.
+ * <p>One daemon thread sweeps the running claims every {@value #TICK_MILLIS} ms and hands those that are
+ * due to a pool of daemon threads, so a store call that hangs delays only its own claim's renewal. Starting
+ * and stopping a renewal only adds it to or removes it from a set, so the many short runs that finish
+ * before their first renewal cost no thread wake-up; the sweeper parks while nothing runs.
  */
 final class LeaseRenewer implements AutoCloseable {
 
@@ -31,6 +36,12 @@ final class LeaseRenewer implements AutoCloseable {
     private final Set<Renewal> running = ConcurrentHashMap.newKeySet();
 
     private final Object lifecycle = new Object();
+
+    private final ExecutorService renewals = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "idempotency-lease-renewal");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private Thread sweeper;
 
@@ -73,9 +84,13 @@ final class LeaseRenewer implements AutoCloseable {
             LockSupport.parkNanos(this, MIN_PERIOD_NANOS);
             long now = System.nanoTime();
             for (Renewal renewal : running) {
-                if (now - renewal.nextRenewal >= 0) {
+                if (now - renewal.nextRenewal >= 0 && renewal.renewing.compareAndSet(false, true)) {
                     renewal.nextRenewal = now + renewal.period;
-                    renewal.renew();
+                    try {
+                        renewals.execute(renewal::renewOnce);
+                    } catch (RejectedExecutionException closing) {
+                        renewal.renewing.set(false);
+                    }
                 }
             }
         }
@@ -85,6 +100,7 @@ final class LeaseRenewer implements AutoCloseable {
     public void close() {
         closed = true;
         running.clear();
+        renewals.shutdownNow();
         synchronized (lifecycle) {
             if (sweeper != null) {
                 LockSupport.unpark(sweeper);
@@ -111,6 +127,9 @@ final class LeaseRenewer implements AutoCloseable {
 
         private volatile boolean stopped;
 
+        /** Whether a renewal of this claim is under way (a slow one is not started twice). */
+        private final AtomicBoolean renewing = new AtomicBoolean();
+
         private Renewal(LeaseRenewer renewer, IdempotencyStore store, String key, String ownerToken, Duration lease,
                 long period) {
             this.renewer = renewer;
@@ -120,6 +139,14 @@ final class LeaseRenewer implements AutoCloseable {
             this.lease = lease;
             this.period = period;
             this.nextRenewal = System.nanoTime() + period;
+        }
+
+        private void renewOnce() {
+            try {
+                renew();
+            } finally {
+                renewing.set(false);
+            }
         }
 
         private void renew() {

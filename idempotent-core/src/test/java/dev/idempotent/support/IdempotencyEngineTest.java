@@ -43,4 +43,53 @@ class IdempotencyEngineTest {
         }
         assertThat(runs).hasValue(0);
     }
+
+    /** A real store whose renewals of one key hang, as a store call stuck on a lock or a pool would. */
+    static class HangingRenewals extends CaffeineIdempotencyStore {
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public boolean renew(String key, String ownerToken, Duration lease) {
+            if (key.contains("stuck")) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.renew(key, ownerToken, lease);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aHangingRenewalDoesNotStopTheOtherClaimsFromBeingRenewed() throws Exception {
+        HangingRenewals store = new HangingRenewals();
+        var codec = JsonResultCodec.forType(JsonMapper.builder().build(), String.class, new Class[0], "Test.op()");
+        Duration lease = Duration.ofMillis(300);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
+            for (String key : new String[] { "stuck", "healthy" }) {
+                IdempotencyRequest request = new IdempotencyRequest("test", store, key, "fp", Duration.ofMinutes(1),
+                        lease, OnInFlight.REJECT, Duration.ofSeconds(1), codec, "Test.op()");
+                pool.submit(() -> {
+                    try {
+                        return engine.execute(request, () -> {
+                            Thread.sleep(1500);
+                            return key;
+                        });
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            Thread.sleep(1000);
+            assertThat(store.claim("healthy", "fp", "someone-else", lease).outcome())
+                    .as("the healthy claim is still renewed").isEqualTo(Claim.Outcome.IN_FLIGHT);
+            store.release.countDown();
+        } finally {
+            pool.shutdown();
+            pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
