@@ -36,6 +36,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         properties = {
                 "idempotency.http.required-paths=/test/required-path/**",
                 "idempotency.http.max-response-size=4KB",
+                "idempotency.http.max-request-size=8KB",
                 "logging.level.dev.idempotent.web=DEBUG" })
 public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
@@ -289,6 +290,14 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
         assertThat(raw).startsWith("HTTP/1.1 400").contains("application/problem+json")
                 .contains("outside visible ASCII");
         assertThat(executions.of(run)).isZero();
+    }
+
+    @Test
+    void aRequestBodyOverTheLimitIsRefusedBeforeTheStoreAndTheController() throws Exception {
+        String big = "{\"pad\":\"" + "x".repeat(9 * 1024) + "\"}";
+        assertProblem(http.post("/test/echo", key, big), 413, "max-request-size");
+        assertThat(executions.of(run)).isZero();
+        assertThat(http.post("/test/echo", key, "{}").statusCode()).isEqualTo(201);
     }
 
     @Test

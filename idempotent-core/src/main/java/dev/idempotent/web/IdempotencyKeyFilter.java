@@ -110,6 +110,8 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
     private long maxResponseSize = DataSize.ofMegabytes(1).toBytes();
 
+    private long maxRequestSize = DataSize.ofMegabytes(10).toBytes();
+
     private boolean storeServerErrors;
 
     private Duration retryAfter = Duration.ofSeconds(1);
@@ -176,6 +178,18 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     }
 
     /** Responses with a larger body are sent but not stored, and the key is released (default 1MB). */
+    /**
+     * Largest raw request body (JSON, XML, text) the filter reads into memory to fingerprint it; a larger
+     * request with a key is answered {@code 413}. Form and multipart bodies are parsed by the container
+     * and limited by its own settings. Default 10MB.
+     */
+    public void setMaxRequestSize(DataSize maxRequestSize) {
+        if (maxRequestSize == null || maxRequestSize.isNegative()) {
+            throw new IllegalArgumentException("max-request-size must not be negative, was " + maxRequestSize);
+        }
+        this.maxRequestSize = maxRequestSize.toBytes();
+    }
+
     public void setMaxResponseSize(DataSize maxResponseSize) {
         if (maxResponseSize == null || maxResponseSize.isNegative()) {
             throw new IllegalArgumentException("max-response-size must not be negative, was " + maxResponseSize);
@@ -228,7 +242,16 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
             }
             return;
         }
-        RequestBodies.Prepared prepared = RequestBodies.prepare(request);
+        RequestBodies.Prepared prepared;
+        try {
+            prepared = RequestBodies.prepare(request, maxRequestSize);
+        } catch (RequestBodies.TooLarge tooLarge) {
+            String detail = "The request body is larger than " + maxRequestSize + " bytes, the most a request with "
+                    + headerName + " may carry (idempotency.http.max-request-size)";
+            decided(Outcome.REJECTED, request, key, detail);
+            problems.send(request, response, 413, detail);
+            return;
+        }
         IdempotencyRequest idempotencyRequest = new IdempotencyRequest("http", store, storeKey(request, key),
                 fingerprint(request, prepared.bodyHash()), ttl, lease, OnInFlight.REJECT, lease, codec,
                 request.getMethod() + " " + request.getRequestURI());

@@ -36,7 +36,18 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
-    static Prepared prepare(HttpServletRequest request) throws IOException {
+    /** The body is larger than the limit: it is not read further, and the request is not processed. */
+    static final class TooLarge extends Exception {
+        TooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * @param maxBodySize the largest raw body that is read into memory
+     * @throws TooLarge if the raw body is larger than {@code maxBodySize}
+     */
+    static Prepared prepare(HttpServletRequest request, long maxBodySize) throws IOException, TooLarge {
         String contentType = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
             return new Prepared(request, hashParameters(request.getParameterMap()));
@@ -49,7 +60,13 @@ final class RequestBodies {
                 // it either, so treat it as a raw body.
             }
         }
-        byte[] body = request.getInputStream().readAllBytes();
+        if (request.getContentLengthLong() > maxBodySize) {
+            throw new TooLarge();
+        }
+        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodySize + 1));
+        if (body.length > maxBodySize) {
+            throw new TooLarge();
+        }
         return new Prepared(new CachedBodyRequest(request, body), hex(digest().digest(body)));
     }
 
@@ -71,10 +88,13 @@ final class RequestBodies {
             update(digest, part.getName());
             update(digest, String.valueOf(part.getSubmittedFileName()));
             update(digest, String.valueOf(part.getContentType()));
+            update(digest, String.valueOf(part.getSize()));
             try (InputStream in = part.getInputStream()) {
-                byte[] content = in.readAllBytes();
-                update(digest, String.valueOf(content.length));
-                digest.update(content);
+                // streamed: a large upload is hashed without being held in memory
+                byte[] chunk = new byte[8192];
+                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                    digest.update(chunk, 0, n);
+                }
             }
         }
         return hex(digest.digest());

@@ -54,6 +54,12 @@ public class IdempotencyHttpProperties {
     private DataSize maxResponseSize = DataSize.ofMegabytes(1);
 
     /**
+     * Largest raw request body (JSON, XML, text) read into memory to fingerprint a request that carries a
+     * key; a larger one is answered 413. Form and multipart bodies are limited by the servlet container.
+     */
+    private DataSize maxRequestSize = DataSize.ofMegabytes(10);
+
+    /**
      * Whether 5xx responses are stored and replayed (as Stripe does). By default they are not: the key is
      * released so that the client's retry runs the request again.
      */
@@ -118,6 +124,14 @@ public class IdempotencyHttpProperties {
 
     public void setLease(Duration lease) {
         this.lease = lease;
+    }
+
+    public DataSize getMaxRequestSize() {
+        return maxRequestSize;
+    }
+
+    public void setMaxRequestSize(DataSize maxRequestSize) {
+        this.maxRequestSize = maxRequestSize;
     }
 
     public DataSize getMaxResponseSize() {

@@ -61,6 +61,7 @@ public class IdempotencyWebAutoConfiguration {
         filter.setTtl(properties.getTtl());
         filter.setLease(properties.getLease());
         filter.setMaxResponseSize(properties.getMaxResponseSize());
+        filter.setMaxRequestSize(properties.getMaxRequestSize());
         filter.setStoreServerErrors(properties.isStoreServerErrors());
         filter.setRetryAfter(properties.getRetryAfter());
         FilterRegistrationBean<IdempotencyKeyFilter> registration = new FilterRegistrationBean<>(filter);
