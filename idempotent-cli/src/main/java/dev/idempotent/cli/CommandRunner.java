@@ -1,36 +1,38 @@
 package dev.idempotent.cli;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import sun.misc.Signal;
 
 /**
  * Runs the command of {@code idempotent run} as a child process: standard input inherited, standard
- * output and error pumped through to the terminal while their last lines are kept.
+ * output and error copied through to ours while their last lines are kept (or inherited as they are,
+ * with {@code --output-lines 0}).
  *
- * <p><b>Signals.</b> Java cannot trap signals portably, so SIGINT and SIGTERM are handled by a shutdown
- * hook: it sends SIGTERM to the command and to its descendants ({@link Process#destroy()}), waits up
- * to {@link #GRACE} for it to exit (then kills it), and waits until the run's key has been released (an
- * interrupted run is never recorded as done). The JVM then exits with 128 + the signal number (130 for
- * SIGINT, 143 for SIGTERM). A {@code kill -9} of {@code idempotent} cannot be handled: the command keeps
- * running, and the key stays in flight until its lease ends.
+ * <p><b>Signals.</b> SIGINT, SIGTERM and SIGHUP no longer end the JVM at once: the first one is sent on
+ * to the command and its descendants as SIGTERM (SIGKILL for what is left after {@link #GRACE_MILLIS}),
+ * and the run stops at its next step: it releases its key instead of recording it, and {@code idempotent}
+ * exits with 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). A command that ends by one
+ * of these signals on its own (Ctrl-C reaches the whole foreground process group) counts as interrupted
+ * too. A second signal kills the command at once, or, if no command runs, exits at once. A
+ * {@code kill -9} of {@code idempotent} cannot be handled: the command keeps running, and the key stays
+ * in flight until its lease ends.
  */
 final class CommandRunner {
 
     /** How long an interrupted command may take to exit after SIGTERM before it is killed. */
-    static final long GRACE = TimeUnit.SECONDS.toMillis(10);
+    static final long GRACE_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
-    /** How long to wait for the output pipes to close after the command exited (a background child may hold them). */
-    private static final long DRAIN_MILLIS = 2000;
+    /** The signals {@code idempotent run} handles itself, by name. */
+    private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
 
     private final List<String> command;
 
@@ -38,20 +40,18 @@ final class CommandRunner {
 
     private final boolean rememberFailures;
 
+    private final PrintStream err = System.err;
+
     private final Object lock = new Object();
 
-    private final CountDownLatch finished = new CountDownLatch(1);
+    /** Guarded by {@link #lock}: the number of the first signal received, 0 while none. */
+    private int signal;
 
-    /** Guarded by {@link #lock}. */
-    private boolean interrupted;
-
-    /** Guarded by {@link #lock}: the key is claimed and this run may have to release it. */
-    private boolean active;
-
-    /** Guarded by {@link #lock}. */
+    /** Guarded by {@link #lock}: the running command. */
     private Process child;
 
-    private volatile boolean normalExit;
+    /** Guarded by {@link #lock}: the command and its descendants when the first signal arrived. */
+    private List<ProcessHandle> terminated = List.of();
 
     CommandRunner(List<String> command, int outputLines, boolean rememberFailures) {
         this.command = List.copyOf(command);
@@ -59,22 +59,22 @@ final class CommandRunner {
         this.rememberFailures = rememberFailures;
     }
 
-    /** Installs the shutdown hook that forwards SIGINT/SIGTERM; call before claiming. */
-    void installSignalForwarding() {
-        Runtime.getRuntime().addShutdownHook(new Thread(this::onShutdown, "idempotent-signal"));
-    }
-
-    /** The engine returned (the key is recorded or released): a pending shutdown may proceed. */
-    void finished() {
-        synchronized (lock) {
-            active = false;
+    /** Takes over SIGINT, SIGTERM and SIGHUP (those not ignored, as {@code nohup} does with SIGHUP); call before claiming. */
+    void installSignalHandlers() {
+        for (String name : SIGNALS) {
+            try {
+                Signal.handle(new Signal(name), received -> onSignal(received.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // ignored, or reserved by the JVM (-Xrs): left as it is
+            }
         }
-        finished.countDown();
     }
 
-    /** {@code idempotent} itself exits now: the shutdown hook has nothing to do. */
-    void exiting() {
-        normalExit = true;
+    /** The number of the first signal received, 0 if none. */
+    int signal() {
+        synchronized (lock) {
+            return signal;
+        }
     }
 
     /**
@@ -82,18 +82,21 @@ final class CommandRunner {
      *
      * @return the record of a run that exited with 0 (or any code with {@code --remember-failures})
      * @throws CommandFailedException the command exited with another code: the key is released
-     * @throws RunInterruptedException {@code idempotent} got SIGINT or SIGTERM: the key is released
+     * @throws RunInterruptedException a signal arrived, or ended the command: the key is released
      * @throws CommandStartException the command could not be started
      */
     RunRecord run(String key) throws CommandFailedException, RunInterruptedException, CommandStartException {
         Instant startedAt = Instant.now();
         Process process;
         synchronized (lock) {
-            if (interrupted) {
-                throw new RunInterruptedException();
+            if (signal != 0) {
+                throw new RunInterruptedException(signal, true);
             }
-            active = true;
             ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT);
+            if (outputLines == 0) {
+                builder.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+            }
+            restoreLauncherLocale(builder.environment());
             builder.environment().put("IDEMPOTENT_KEY", key);
             try {
                 process = builder.start();
@@ -103,16 +106,21 @@ final class CommandRunner {
             child = process;
         }
         OutputTail tail = new OutputTail(outputLines);
-        Thread out = pump(process.getInputStream(), new FileOutputStream(FileDescriptor.out), tail, "stdout");
-        Thread err = pump(process.getErrorStream(), new FileOutputStream(FileDescriptor.err), tail, "stderr");
+        List<OutputPump> pumps = outputLines == 0 ? List.of()
+                : List.of(OutputPump.stdout(process.getInputStream(), tail), OutputPump.stderr(process.getErrorStream(), tail));
         int exitCode = waitFor(process);
-        join(out, err);
+        OutputPump.drain(pumps);
         Instant endedAt = Instant.now();
+        int received;
         synchronized (lock) {
             child = null;
-            if (interrupted) {
-                throw new RunInterruptedException();
-            }
+            received = signal;
+        }
+        if (received != 0) {
+            throw new RunInterruptedException(received, true);
+        }
+        if (RunInterruptedException.isSignalExit(exitCode)) {
+            throw new RunInterruptedException(exitCode - 128, false);
         }
         RunRecord record = new RunRecord(key, command, exitCode, startedAt, endedAt, Hosts.name(),
                 System.getProperty("user.name"), Path.of("").toAbsolutePath().toString(), tail.lines());
@@ -120,6 +128,22 @@ final class CommandRunner {
             throw new CommandFailedException(record);
         }
         return record;
+    }
+
+    /**
+     * The launcher script runs the JVM in a UTF-8 locale (so that arguments reach it intact) and says what
+     * it changed: the command gets the caller's locale back.
+     */
+    static void restoreLauncherLocale(Map<String, String> environment) {
+        if (environment.remove("IDEMPOTENT_LAUNCHER_LC_ALL") == null) {
+            return;
+        }
+        String original = environment.remove("IDEMPOTENT_ORIGINAL_LC_ALL");
+        if (original == null) {
+            environment.remove("LC_ALL");
+        } else {
+            environment.put("LC_ALL", original);
+        }
     }
 
     private static int waitFor(Process process) {
@@ -139,85 +163,50 @@ final class CommandRunner {
         }
     }
 
-    private static void join(Thread... pumps) {
-        long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
-        for (Thread pump : pumps) {
-            try {
-                pump.join(Math.max(1, deadline - System.currentTimeMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static Thread pump(InputStream from, OutputStream to, OutputTail tail, String name) {
-        OutputTail.Sink sink = tail.sink();
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            boolean terminalOpen = true;
-            try (from) {
-                int n;
-                while ((n = from.read(buffer)) >= 0) {
-                    if (terminalOpen) {
-                        try {
-                            to.write(buffer, 0, n);
-                            to.flush();
-                        } catch (IOException e) {
-                            // Our own output was closed (e.g. `| head`): keep draining so the command is not blocked.
-                            terminalOpen = false;
-                        }
-                    }
-                    sink.write(buffer, n);
-                }
-            } catch (IOException e) {
-                // the pipe was closed: the command is gone
-            } finally {
-                sink.close();
-            }
-        }, "idempotent-" + name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
-    private void onShutdown() {
-        if (normalExit) {
-            return;
-        }
+    /** On the JVM's signal thread: never blocks it. */
+    private void onSignal(int number) {
+        boolean again;
         Process process;
-        boolean claimHeld;
+        List<ProcessHandle> family;
         synchronized (lock) {
-            interrupted = true;
-            process = child;
-            claimHeld = active;
-        }
-        if (process != null) {
-            terminate(process);
-        }
-        if (claimHeld) {
-            try {
-                finished.await(GRACE + 10_000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            again = signal != 0;
+            if (!again) {
+                signal = number;
             }
+            process = child;
+            if (process != null && !again) {
+                terminated = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
+            }
+            family = terminated;
         }
+        if (process != null && !again) {
+            // SIGTERM only: Process.destroy() would also close the pipes, losing what the command prints as it ends
+            family.forEach(ProcessHandle::destroy);
+            Thread grace = new Thread(() -> killAfterGrace(process, family), "idempotent-grace");
+            grace.setDaemon(true);
+            grace.start();
+        } else if (process != null) {
+            err.println("idempotent: interrupted again; killing " + CommandLines.quote(command.get(0)));
+            kill(family);
+        } else if (again) {
+            err.println("idempotent: interrupted again; exiting now (a claimed key stays in flight until its lease ends)");
+            Runtime.getRuntime().halt(128 + number);
+        }
+        // else: no command runs yet; the run stops before its next store step (see SignalAwareStore)
     }
 
-    /** SIGTERM to the command and its descendants; SIGKILL to whatever is left after the grace period. */
-    private static void terminate(Process process) {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroy();
-        descendants.forEach(ProcessHandle::destroy);
+    private static void killAfterGrace(Process process, List<ProcessHandle> family) {
         try {
-            if (!process.waitFor(GRACE, TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
+            if (!process.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                kill(family);
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+            kill(family);
         }
-        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void kill(List<ProcessHandle> family) {
+        family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
     /** The command exited with a non-zero code; its key is released so that a retry runs it again. */
@@ -235,11 +224,42 @@ final class CommandRunner {
         }
     }
 
-    /** {@code idempotent} got SIGINT or SIGTERM while it held the key: the run is not recorded. */
+    /** A signal interrupted the run (or ended the command): it is not recorded, and its key is released. */
     static final class RunInterruptedException extends Exception {
 
-        RunInterruptedException() {
-            super("interrupted", null, false, false);
+        private final int signal;
+
+        private final boolean received;
+
+        RunInterruptedException(int signal, boolean received) {
+            super("interrupted by signal " + signal, null, false, false);
+            this.signal = signal;
+            this.received = received;
+        }
+
+        /** Exit codes of a command ended by SIGHUP, SIGINT or SIGTERM, as {@link Process#exitValue()} reports them. */
+        static boolean isSignalExit(int exitCode) {
+            return exitCode == 129 || exitCode == 130 || exitCode == 143;
+        }
+
+        /** The signal's number (2 for SIGINT, 15 for SIGTERM, 1 for SIGHUP). */
+        int signal() {
+            return signal;
+        }
+
+        /** {@code true} if {@code idempotent} received it; {@code false} if only the command did. */
+        boolean received() {
+            return received;
+        }
+
+        /** {@code SIGINT}, {@code SIGTERM}, {@code SIGHUP}, or {@code signal N}. */
+        String signalName() {
+            return switch (signal) {
+                case 1 -> "SIGHUP";
+                case 2 -> "SIGINT";
+                case 15 -> "SIGTERM";
+                default -> "signal " + signal;
+            };
         }
     }
 

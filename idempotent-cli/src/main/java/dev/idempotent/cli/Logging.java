@@ -24,6 +24,13 @@ final class Logging {
      */
     private static final Logger MARIADB = Logger.getLogger("org.mariadb.jdbc");
 
+    /**
+     * The engine's warning that the store failed and the operation did not run speaks to Spring applications
+     * ("on-store-failure=fail-closed") and repeats what the command line says itself ("store unavailable");
+     * its other warnings (a lost claim, a failed release) still show. Held here, as above.
+     */
+    private static final Logger ENGINE = Logger.getLogger("dev.idempotent.support.IdempotencyEngine");
+
     private Logging() {
     }
 
@@ -85,6 +92,8 @@ final class Logging {
         root.addHandler(handler);
         if (!verbose && level.intValue() < Level.SEVERE.intValue()) {
             MARIADB.setLevel(Level.SEVERE);
+            ENGINE.setFilter(record -> record.getLevel().intValue() >= Level.SEVERE.intValue()
+                    || record.getMessage() == null || !record.getMessage().contains("(on-store-failure=fail-closed)"));
         }
     }
 

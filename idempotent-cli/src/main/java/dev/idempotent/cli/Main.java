@@ -4,6 +4,8 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -30,7 +32,19 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         Logging.configure(System.getenv("IDEMPOTENT_LOG"));
+        String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (!isUtf8(charset) && Arrays.stream(args).anyMatch(arg -> arg.indexOf('\uFFFD') >= 0)) {
+            System.err.println("idempotent: some arguments cannot be read in this locale's charset (" + charset
+                    + "), so they would reach the store and the command garbled, and two different keys could look"
+                    + " the same; run it in a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (the bin/idempotent launcher does so)");
+            System.exit(ExitCodes.USAGE);
+        }
         System.exit(execute(args));
+    }
+
+    private static boolean isUtf8(String charset) {
+        String name = charset.toUpperCase(Locale.ROOT);
+        return name.equals("UTF-8") || name.equals("UTF8");
     }
 
     /** Runs one command line and returns its exit code (never exits the JVM). */

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The last lines of a command's output, from both of its streams as they arrive. Each line is decoded
- * as UTF-8, stripped of terminal escape sequences and carriage returns, and cut to
+ * as UTF-8, stripped of terminal escape sequences, carriage returns and other control characters, and cut to
  * {@value #MAX_LINE_LENGTH} characters, so a record stays small whatever the command prints.
  */
 final class OutputTail {
@@ -18,6 +18,9 @@ final class OutputTail {
     static final int MAX_LINE_LENGTH = 500;
 
     private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]|\u001B[@-Z\\\\-_]|\r");
+
+    /** What is left of control characters after the escape sequences are gone (tabs stay). */
+    private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
     private final int maxLines;
 
@@ -40,7 +43,8 @@ final class OutputTail {
         if (maxLines == 0) {
             return;
         }
-        String line = ESCAPES.matcher(new String(bytes, 0, length, StandardCharsets.UTF_8)).replaceAll("");
+        String text = ESCAPES.matcher(new String(bytes, 0, length, StandardCharsets.UTF_8)).replaceAll("");
+        String line = CONTROLS.matcher(text).replaceAll("");
         lines.addLast(CommandLines.shorten(line, MAX_LINE_LENGTH));
         while (lines.size() > maxLines) {
             lines.removeFirst();

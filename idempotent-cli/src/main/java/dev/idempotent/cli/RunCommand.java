@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
                 "69:the store is unreachable",
                 "75:another run holds KEY (--on-in-flight fail, or the wait timed out)",
                 "126, 127:COMMAND cannot be executed, or was not found",
-                "130, 143:interrupted by SIGINT or SIGTERM (forwarded to COMMAND as SIGTERM; KEY is released)"})
+                "129, 130, 143:interrupted by SIGHUP, SIGINT or SIGTERM (sent on to COMMAND as SIGTERM), or COMMAND was ended by one of them: not recorded, KEY is released"})
 final class RunCommand implements Callable<Integer> {
 
     /** The namespace of the CLI's keys: the store key of {@code --key K} is {@code run:K}. */
@@ -91,7 +91,9 @@ final class RunCommand implements Callable<Integer> {
     boolean rememberFailures;
 
     @Option(names = "--output-lines", order = 7, paramLabel = "N", defaultValue = "20",
-            description = "How many of the last lines of output to record, 0 for none, at most 1000 (default: ${DEFAULT-VALUE}).")
+            description = "How many of the last lines of output to record, at most 1000 (default: ${DEFAULT-VALUE}). 0 records"
+                    + " none and gives COMMAND this terminal's stdout and stderr as they are, as a process it"
+                    + " starts in the background may need.")
     int outputLines;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
@@ -108,42 +110,40 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--output-lines must be between 0 and 1000, was " + outputLines);
         }
         CommandRunner runner = new CommandRunner(command, outputLines, rememberFailures);
-        runner.installSignalForwarding();
+        runner.installSignalHandlers();
         try (Stores.OpenStore open = store.open();
                 IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
             return run(open.store(), engine, runner);
-        } finally {
-            runner.exiting();
-        }
-    }
-
-    private static int awaitShutdown() {
-        while (true) {
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException ignored) {
-                // keep waiting: only the signal's shutdown ends this process
-            }
         }
     }
 
     private int run(IdempotencyStore store, IdempotencyEngine engine, CommandRunner runner) {
         RunRecordCodec codec = new RunRecordCodec(Json.MAPPER);
         String storeKey = Keys.qualify(NAMESPACE, key, store.maxKeyLength());
-        IdempotencyRequest request = new IdempotencyRequest(NAMESPACE, store, storeKey,
-                CommandLines.fingerprint(command), ttl, lease, onInFlight(), waitTimeout, codec,
-                "idempotent run --key " + key);
+        String fingerprint = CommandLines.fingerprint(command);
+        SignalAwareStore guarded = new SignalAwareStore(store, runner::signal, held -> {
+            if (onInFlight == InFlight.WAIT && fingerprint.equals(held.fingerprint())) {
+                err.println("idempotent: " + key + " " + RecordView.of(key, storeKey, held, codec).summary()
+                        + "; waiting for it, at most " + Formats.option(waitTimeout) + " (--wait-timeout)");
+            }
+        });
+        IdempotencyRequest request = new IdempotencyRequest(NAMESPACE, guarded, storeKey, fingerprint, ttl, lease,
+                onInFlight(), waitTimeout, codec, "idempotent run --key " + key);
         IdempotentResult<Object> result;
         try {
             result = engine.execute(request, () -> runner.run(key));
         } catch (CommandRunner.CommandFailedException e) {
             return e.record().exitCode();
         } catch (CommandRunner.RunInterruptedException e) {
-            err.println("idempotent: interrupted; " + key + " was released, not recorded as done");
-            // The JVM is shutting down on the signal and exits with 128 + its number (130 or 143) itself once
-            // the shutdown hook is done; exiting here with a code of our own would overrule that status.
-            runner.finished();
-            return awaitShutdown();
+            String what = e.received() ? "interrupted by " + e.signalName()
+                    : CommandLines.quote(command.get(0)) + " was ended by " + e.signalName() + " (exit " + (128 + e.signal()) + ")";
+            err.println("idempotent: " + what + "; " + key + " was not recorded as done" + releaseState(store, storeKey));
+            return 128 + e.signal();
+        } catch (SignalAwareStore.StoppedBySignalException e) {
+            int signal = runner.signal();
+            err.println("idempotent: interrupted by " + new CommandRunner.RunInterruptedException(signal, true).signalName()
+                    + " before " + key + " was claimed; not running " + CommandLines.display(command));
+            return 128 + signal;
         } catch (CommandRunner.CommandStartException e) {
             err.println("idempotent: " + e.getMessage() + "; " + key + " was released");
             return e.exitCode();
@@ -157,8 +157,6 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
-        } finally {
-            runner.finished();
         }
         return switch (result.outcome()) {
             case EXECUTED, UNPROTECTED -> ((RunRecord) result.value()).exitCode();
@@ -168,12 +166,40 @@ final class RunCommand implements Callable<Integer> {
                 yield done.exitCode();
             }
             case SKIPPED -> {
-                RecordView view = RecordView.of(key, storeKey, find(store, storeKey), codec);
-                err.println("skipped: " + key + " " + (view.record() == null ? "was running elsewhere" : view.summary())
+                err.println("skipped: " + key + " " + skippedInFlight(RecordView.of(key, storeKey, find(store, storeKey), codec))
                         + "; not waiting (--on-in-flight skip)");
                 yield ExitCodes.OK;
             }
         };
+    }
+
+    /** Why a run with --on-in-flight skip did not run: the other run, as it is now. */
+    private static String skippedInFlight(RecordView view) {
+        if (view.record() == null) {
+            return "was running elsewhere (it has ended since, and was not recorded)";
+        }
+        if (view.record().isInProgress()) {
+            return view.summary() + " elsewhere";
+        }
+        return "was running elsewhere (it has ended since: " + view.summary() + ")";
+    }
+
+    /** After an interrupted run: whether the key is free again, as far as the store says. */
+    private static String releaseState(IdempotencyStore store, String storeKey) {
+        IdempotencyRecord record;
+        try {
+            record = store.find(storeKey).orElse(null);
+        } catch (RuntimeException e) {
+            return " (cannot tell whether it was released: " + Stores.describe(e) + ")";
+        }
+        if (record == null) {
+            return "; it is released, so the next run runs the command";
+        }
+        if (record.isInProgress()) {
+            return ", but it is still claimed until " + Formats.time(record.leaseExpiresAt())
+                    + " (it could not be released, or another run has claimed it since)";
+        }
+        return "; another run has completed it since";
     }
 
     private OnInFlight onInFlight() {

@@ -28,6 +28,7 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
  * {@code idempotency_record} table, created if missing; credentials in the URL or in
  * {@code IDEMPOTENT_STORE_USER} / {@code IDEMPOTENT_STORE_PASSWORD};
  * <li>{@code redis://[[user:]password@]host:6379/0}, {@code rediss://...} (TLS): the Redis store;
+ * credentials in the URL or, when it has no password, in the same two variables;
  * <li>{@code jdbc:h2:file:/path/name} (or {@code jdbc:h2:tcp://...}): H2;
  * <li>nothing: an embedded H2 file in {@code $IDEMPOTENT_HOME} (default {@code $HOME/.idempotent}),
  * shared by the processes of one user on one machine.
@@ -88,11 +89,16 @@ final class Stores {
         if (lower.startsWith("jdbc:mariadb:")) {
             return jdbc(url, new org.mariadb.jdbc.Driver(), env, null);
         }
+        if (lower.startsWith("jdbc:h2:mem:")) {
+            throw new UsageException("An in-memory H2 database ('" + redacted(url) + "') is gone when idempotent"
+                    + " exits, so no run would ever be remembered: use jdbc:h2:file:/path/name, or nothing for the"
+                    + " embedded store in ~/.idempotent");
+        }
         if (lower.startsWith("jdbc:h2:")) {
             return h2(url, env);
         }
         if (lower.startsWith("redis://") || lower.startsWith("rediss://")) {
-            return redis(url);
+            return redis(url, env);
         }
         throw new UsageException("Unsupported store '" + redacted(url) + "': use jdbc:postgresql://host:5432/db,"
                 + " jdbc:mariadb://host:3306/db, redis://host:6379/0, jdbc:h2:file:/path/name, or nothing for the"
@@ -111,17 +117,31 @@ final class Stores {
         return h2("jdbc:h2:file:" + file.toAbsolutePath(), env);
     }
 
-    /** {@code $IDEMPOTENT_HOME}, else {@code $HOME/.idempotent}, else {@code user.home/.idempotent}. */
+    /**
+     * {@code $IDEMPOTENT_HOME}, else {@code $HOME/.idempotent}, else {@code user.home/.idempotent}: always an
+     * absolute path, so that every run of one user finds the same store whatever its working directory.
+     *
+     * @throws UsageException none of them is an absolute path
+     */
     static Path home(Map<String, String> env) {
         String explicit = env.get(ENV_HOME);
         if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
+            Path path = Path.of(explicit);
+            if (!path.isAbsolute()) {
+                throw new UsageException(ENV_HOME + " must be an absolute path, was '" + explicit + "'");
+            }
+            return path;
         }
         String home = env.get("HOME");
         if (home == null || home.isBlank()) {
             home = System.getProperty("user.home");
         }
-        return Path.of(home, ".idempotent");
+        Path path = home == null || home.isBlank() ? null : Path.of(home);
+        if (path == null || !path.isAbsolute()) {
+            throw new UsageException("Cannot place the embedded store: HOME is not set (or not an absolute path)."
+                    + " Set " + ENV_HOME + " to a folder, or use --store / " + ENV_STORE);
+        }
+        return path.resolve(".idempotent");
     }
 
     private static OpenStore h2(String url, Map<String, String> env) {
@@ -205,13 +225,23 @@ final class Stores {
         return false;
     }
 
-    private static OpenStore redis(String url) {
+    private static OpenStore redis(String url, Map<String, String> env) {
         RedisURI uri;
         try {
             uri = RedisURI.create(url);
         } catch (RuntimeException e) {
             throw new UsageException("Invalid Redis URL '" + redacted(url) + "': " + e.getMessage()
                     + "; use redis://[[user:]password@]host:6379/0 or rediss://... for TLS");
+        }
+        String user = env.get(ENV_USER);
+        String password = env.get(ENV_PASSWORD);
+        boolean urlHasPassword = uri.getPassword() != null && uri.getPassword().length > 0;
+        if (!urlHasPassword && password != null && !password.isEmpty()) {
+            // credentials in the URL win; a user name alone means nothing to Redis (AUTH needs a password)
+            if (user != null && !user.isEmpty()) {
+                uri.setUsername(user);
+            }
+            uri.setPassword(password.toCharArray());
         }
         RedisConfiguration configuration = LettuceConnectionFactory.createRedisConfiguration(uri);
         LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
@@ -252,10 +282,22 @@ final class Stores {
         return factory;
     }
 
-    /** The URL without a password ({@code redis://:secret@h} → {@code redis://:***@h}, {@code password=x} → {@code password=***}). */
+    /**
+     * The URL without its secrets: the password of the user information ({@code redis://u:secret@h} →
+     * {@code redis://u:***@h}; all of it when it has no colon, since Redis reads {@code redis://secret@h} as
+     * a password), and {@code password=} parameters.
+     */
     static String redacted(String url) {
-        return url.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@")
-                .replaceAll("(?i)(password=)[^&;]*", "$1***");
+        String result = url;
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme >= 0 && at > scheme) {
+            String userInfo = url.substring(scheme + 3, at);
+            int colon = userInfo.indexOf(':');
+            String kept = colon < 0 ? "" : userInfo.substring(0, colon + 1);
+            result = url.substring(0, scheme + 3) + kept + "***" + url.substring(at);
+        }
+        return result.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     /** The exception and its root cause, which usually says what went wrong. */

@@ -43,8 +43,16 @@ final class Cli {
         }
     }
 
+    private final List<String> javaOptions = new ArrayList<>();
+
     Cli env(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /** A JVM option for the processes started from now on, e.g. {@code -Duser.home=?}. */
+    Cli javaOption(String option) {
+        javaOptions.add(option);
         return this;
     }
 
@@ -59,8 +67,23 @@ final class Cli {
 
     /** Starts {@code idempotent ARGS} in the background. */
     Started start(String... args) {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xshare:auto", "-XX:-UsePerfData", "-cp", CLASSPATH, Main.class.getName()));
+        return launch(List.of(), args);
+    }
+
+    /**
+     * Starts {@code idempotent ARGS} in the background, in a shell pipeline: {@code sh -c PIPELINE sh
+     * java ... ARGS}, where the pipeline runs it as {@code "$@"}, e.g. {@code "$@" | head -n 1}.
+     */
+    Started startIn(String pipeline, String... args) {
+        return launch(List.of("sh", "-c", pipeline, "sh"), args);
+    }
+
+    private Started launch(List<String> prefix, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xshare:auto", "-XX:-UsePerfData"));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-cp", CLASSPATH, Main.class.getName()));
         command.addAll(List.of(args));
         int n = counter.incrementAndGet();
         Path out = dir.resolve("cli-" + n + ".out");

@@ -35,7 +35,7 @@ abstract class CliStoreTestSupport {
     /** Unique per test, so runs sharing a server never see each other's keys. */
     String key;
 
-    private final List<ProcessHandle> leftovers = new ArrayList<>();
+    final List<ProcessHandle> leftovers = new ArrayList<>();
 
     /** The store URL ({@code IDEMPOTENT_STORE}), or {@code null} for the embedded default. */
     protected abstract String storeUrl();
@@ -120,7 +120,7 @@ abstract class CliStoreTestSupport {
         assertThat(resultB.exitCode()).as(resultB.toString()).isZero();
         assertThat(List.of(resultA.err(), resultB.err()))
                 .as(resultA + "\n" + resultB)
-                .filteredOn(err -> err.startsWith("skipped: " + key + " already ran at "))
+                .filteredOn(err -> err.contains("skipped: " + key + " already ran at "))
                 .hasSize(1);
     }
 
@@ -227,13 +227,13 @@ abstract class CliStoreTestSupport {
     @Test
     void sigtermIsForwardedToTheCommandAndTheInterruptedRunIsNotRecorded() throws Exception {
         Path file = dir.resolve("runs.txt");
-        String[] command = sh("trap 'echo terminated >> \"$1\"; exit 9' TERM; echo started >> \"$1\"; sleep 30 & wait",
-                file);
+        String[] command = sh("trap 'echo terminated >> \"$1\"; echo cleaning up; exit 0' TERM; echo started >> \"$1\";"
+                + " sleep 30 & wait", file);
         Cli.Started running = cli.start(concat(run("--remember-failures"), command));
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
         running.process().descendants().forEach(leftovers::add);
 
-        new ProcessBuilder("kill", "-TERM", Long.toString(running.pid())).start().waitFor();
+        signal("TERM", running.pid());
         Cli.Result interrupted = running.await(Duration.ofSeconds(30));
         for (ProcessHandle process : leftovers) {
             process.onExit().get(5, TimeUnit.SECONDS);
@@ -242,11 +242,53 @@ abstract class CliStoreTestSupport {
         Cli.Result again = cli.run(concat(run(), sh("echo again >> \"$1\"", file)));
 
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(143);
-        assertThat(interrupted.err()).contains("interrupted; " + key + " was released, not recorded as done");
+        assertThat(interrupted.err()).endsWith("idempotent: interrupted by SIGTERM; " + key
+                + " was not recorded as done; it is released, so the next run runs the command\n");
+        // what the command prints as it ends still reaches the terminal
+        assertThat(interrupted.out()).isEqualTo("cleaning up\n");
         assertThat(status.exitCode()).as(status.toString()).isEqualTo(1);
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(Cli.lines(file)).containsExactly("started", "terminated", "again");
         assertThat(leftovers).noneMatch(ProcessHandle::isAlive);
+    }
+
+    @Test
+    void aSignalToARunWaitingForAnotherStopsItWithoutClaimingAndTheOtherRunGoesOn() throws Exception {
+        Path file = dir.resolve("runs.txt");
+        String[] command = sh(untilStopped("ran"), file);
+        Cli.Started running = cli.start(concat(run(), command));
+        Cli.awaitLines(file, 1, Duration.ofSeconds(30));
+        Cli.Started waiting = cli.start(concat(run("--wait-timeout", "5m"), command));
+        awaitWaiting(waiting);
+
+        signal("INT", waiting.pid());
+        Cli.Result interrupted = waiting.await(Duration.ofSeconds(30));
+        Cli.Result status = cli.run("status", key);
+        stop(file);
+        Cli.Result first = running.await(Duration.ofSeconds(60));
+
+        assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(130);
+        assertThat(interrupted.err()).startsWith("idempotent: " + key + " is running since ")
+                .endsWith("; waiting for it, at most 5m (--wait-timeout)\nidempotent: interrupted by SIGINT before " + key
+                        + " was claimed; not running " + CommandLines.display(List.of(command)) + "\n");
+        assertThat(status.out()).startsWith(key + ": running");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(Cli.lines(file)).containsExactly("ran");
+    }
+
+    /** Waits until a started run says it waits for another one. */
+    static void awaitWaiting(Cli.Started started) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Cli.read(started.err()).contains("; waiting for it, at most ")) {
+            if (System.nanoTime() > deadline || !started.process().isAlive()) {
+                throw new AssertionError("idempotent " + started.args() + " is not waiting; stderr: " + Cli.read(started.err()));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static void signal(String name, long pid) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
     }
 
     @Test

@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -116,7 +118,42 @@ class CliTest {
         assertThat(Cli.lines(file)).containsExactly("ran");
     }
 
+    @Test
+    void theLauncherPassesNonAsciiArgumentsIntactInAnyLocaleAndLeavesTheCommandItsOwn() throws Exception {
+        Path target = Files.createDirectories(dir.resolve("dist/target"));
+        writeLauncherJar(target.resolve("idempotent-cli.jar"));
+        Path file = dir.resolve("args.txt");
+        String[] command = {"sh", "-c", "printf '%s|%s|%s\\n' \"$2\" \"$IDEMPOTENT_KEY\" \"${LC_ALL-unset}\" >> \"$1\"", "sh",
+                file.toString(), "h\u00e9 \u2713"};
+
+        Process posix = launch(Path.of("bin/idempotent").toAbsolutePath(), target.resolve("idempotent-cli.jar"),
+                Map.of(), join(new String[] {"run", "--key", "d\u00e9j\u00e0-vu", "--"}, command));
+        Process posixAll = launch(Path.of("bin/idempotent").toAbsolutePath(), target.resolve("idempotent-cli.jar"),
+                Map.of("LC_ALL", "POSIX"), join(new String[] {"run", "--key", "d\u00e8j\u00e0-vu", "--"}, command));
+        int posixExit = exit(posix);
+        int posixAllExit = exit(posixAll);
+
+        assertThat(posixExit).as(new String(posix.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        assertThat(posixAllExit).isZero();
+        // two keys that differ only in non-ASCII letters stay two keys
+        assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).containsExactlyInAnyOrder(
+                "h\u00e9 \u2713|d\u00e9j\u00e0-vu|unset", "h\u00e9 \u2713|d\u00e8j\u00e0-vu|POSIX");
+    }
+
+    @Test
+    void withoutTheLauncherAnArgumentTheLocaleCannotDecodeIsRefused() {
+        Cli.Result refused = new Cli(dir, null).env("LC_ALL", "C").run("run", "--key", "d\u00e9j\u00e0-vu", "--", "true");
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(64);
+        assertThat(refused.err()).contains("cannot be read in this locale's charset").contains("LC_ALL=C.UTF-8");
+    }
+
     private Process launch(Path script, Path jar, String... args) throws IOException {
+        return launch(script, jar, Map.of(), args);
+    }
+
+    /** Runs the launcher in the POSIX locale (no LANG, LC_ALL or LC_CTYPE) plus {@code env}. */
+    private Process launch(Path script, Path jar, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("sh", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
@@ -125,6 +162,10 @@ class CliTest {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("IDEMPOTENT_STORE");
         builder.environment().remove("IDEMPOTENT_CLI_JAR");
+        builder.environment().remove("LANG");
+        builder.environment().remove("LC_ALL");
+        builder.environment().remove("LC_CTYPE");
+        builder.environment().putAll(env);
         if (jar != null) {
             builder.environment().put("IDEMPOTENT_CLI_JAR", jar.toString());
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command line on its default store: an embedded H2 file in $HOME/.idempotent, shared by processes. */
@@ -85,5 +87,121 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
         assertThat(forgot.out()).startsWith("forgot " + key);
         assertThat(retried.exitCode()).isEqualTo(3);
         assertThat(Cli.lines(file)).containsExactly("attempt", "attempt");
+    }
+
+    @Test
+    void ctrlCToTheWholeProcessGroupIsAnInterruptionEvenWhenTheCommandExitsZeroOnIt() throws Exception {
+        // Ctrl-C in a terminal sends SIGINT to the command too; this one cleans up and exits 0 on it
+        Path file = dir.resolve("runs.txt");
+        String[] command = sh("trap 'echo cleaned-up >> \"$1\"; exit 0' INT; echo started >> \"$1\";"
+                + " while :; do sleep 0.05; done", file);
+        Cli.Started running = cli.start(concat(run("--remember-failures"), command));
+        Cli.awaitLines(file, 1, Duration.ofSeconds(30));
+
+        // what the terminal does, the command first: one kill(2) for each process of the foreground group
+        List<String> kill = new ArrayList<>(List.of("kill", "-INT"));
+        running.process().descendants().forEach(process -> kill.add(Long.toString(process.pid())));
+        kill.add(Long.toString(running.pid()));
+        new ProcessBuilder(kill).start().waitFor();
+        Cli.Result interrupted = running.await(Duration.ofSeconds(30));
+        Cli.Result status = cli.run("status", key);
+
+        assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(130);
+        assertThat(interrupted.err()).contains("interrupted by SIGINT; " + key + " was not recorded as done");
+        assertThat(status.exitCode()).as(status.toString()).isEqualTo(1);
+        assertThat(Cli.lines(file)).containsExactly("started", "cleaned-up");
+    }
+
+    @Test
+    void aSecondSignalKillsACommandThatIgnoresTheFirst() throws Exception {
+        Path file = dir.resolve("runs.txt");
+        String[] command = sh("trap '' TERM; echo started >> \"$1\"; while :; do sleep 0.05; done", file);
+        Cli.Started running = cli.start(concat(run(), command));
+        Cli.awaitLines(file, 1, Duration.ofSeconds(30));
+        running.process().descendants().forEach(leftovers::add);
+
+        signal("HUP", running.pid());
+        Thread.sleep(300);
+        boolean stillRunning = running.process().isAlive();
+        signal("TERM", running.pid());
+        Cli.Result interrupted = running.await(Duration.ofSeconds(5));
+
+        assertThat(stillRunning).as("a command ignoring SIGTERM gets %d s before it is killed", CommandRunner.GRACE_MILLIS / 1000)
+                .isTrue();
+        assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(129);
+        assertThat(interrupted.err()).contains("idempotent: interrupted again; killing sh\n")
+                .contains("interrupted by SIGHUP; " + key + " was not recorded as done; it is released");
+    }
+
+    @Test
+    void aCommandEndedBySigtermIsNotRecordedEvenWithRememberFailures() throws Exception {
+        Path file = dir.resolve("runs.txt");
+        Path pid = dir.resolve("pid.txt");
+        Cli.Started running = cli.start(concat(run("--remember-failures"),
+                "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh", pid.toString()));
+        Cli.awaitLines(pid, 1, Duration.ofSeconds(30));
+
+        signal("TERM", Long.parseLong(Cli.lines(pid).get(0).strip()));
+        Cli.Result ended = running.await(Duration.ofSeconds(30));
+        Cli.Result status = cli.run("status", key);
+
+        assertThat(ended.exitCode()).as(ended.toString()).isEqualTo(143);
+        assertThat(ended.err()).isEqualTo("idempotent: sh was ended by SIGTERM (exit 143); " + key
+                + " was not recorded as done; it is released, so the next run runs the command\n");
+        assertThat(status.exitCode()).as(status.toString()).isEqualTo(1);
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void whenItsOutputIsClosedTheCommandGetsSigpipeAsInAShellPipeline() {
+        // `yes | head -n 2` ends because yes gets SIGPIPE; through idempotent it must end the same way
+        Cli.Result piped = cli.startIn("\"$@\" | head -n 2", concat(run(), "yes")).await(Duration.ofSeconds(60));
+        Cli.Result status = cli.run("status", key);
+
+        assertThat(piped.out()).as(piped.toString()).isEqualTo("y\ny\n");
+        assertThat(status.exitCode()).as("yes died of SIGPIPE (exit 141), so the key was released: " + status)
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aSlowReaderGetsAllOfTheOutputEvenLongAfterTheCommandExited() {
+        // the command's 109 kB fit in the pipes and it exits at once; the reader starts reading 3 s later
+        Cli.Result piped = cli.startIn("\"$@\" | { sleep 3; wc -l; }", concat(run(), "seq", "1", "20000"))
+                .await(Duration.ofSeconds(60));
+
+        assertThat(piped.out().strip()).as(piped.toString()).isEqualTo("20000");
+    }
+
+    @Test
+    void withOutputLinesZeroTheCommandWritesToOurStreamsItselfSoABackgroundProcessCanToo() throws Exception {
+        // captured output ends with the command (the JDK closes its pipes when it exits): a process left
+        // running in the background needs the streams themselves
+        Path out = dir.resolve("background.out");
+        Cli.Started started = cli.startIn("\"$@\" > \"$0\"".replace("$0", out.toString()),
+                concat(run("--output-lines", "0"), "sh", "-c", "(sleep 1; echo late) & echo started"));
+        Cli.Result inherited = started.await(Duration.ofSeconds(60));
+        Cli.awaitLines(out, 2, Duration.ofSeconds(30));
+        Cli.Result status = cli.run("status", key);
+
+        assertThat(inherited.exitCode()).as(inherited.toString()).isZero();
+        assertThat(Cli.lines(out)).containsExactly("started", "late");
+        assertThat(status.out()).startsWith(key + ": done\n").doesNotContain("of output");
+    }
+
+    @Test
+    void withoutAnAbsoluteHomeTheEmbeddedStoreIsRefusedRatherThanPutInTheWorkingDirectory() {
+        // no HOME, and a user without a home in /etc/passwd (an arbitrary uid in a container): Java says "?"
+        Cli.Result noHome = cli.env("HOME", "").javaOption("-Duser.home=?").run(concat(run(), "true"));
+        Cli.Result relative = cli.env("IDEMPOTENT_HOME", "state").run(concat(run(), "true"));
+        Cli.Result memory = cli.run(concat(new String[] {"run", "--store", "jdbc:h2:mem:x", "--key", key}, "true"));
+
+        assertThat(noHome.exitCode()).as(noHome.toString()).isEqualTo(64);
+        assertThat(noHome.err()).contains("HOME is not set").contains("IDEMPOTENT_HOME");
+        assertThat(relative.exitCode()).as(relative.toString()).isEqualTo(64);
+        assertThat(relative.err()).contains("IDEMPOTENT_HOME must be an absolute path, was 'state'");
+        assertThat(memory.exitCode()).as(memory.toString()).isEqualTo(64);
+        assertThat(memory.err()).contains("in-memory H2 database");
+        assertThat(dir.resolve("?")).doesNotExist();
+        assertThat(dir.resolve("state")).doesNotExist();
     }
 }

@@ -1,6 +1,12 @@
 package dev.idempotent.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.Objects;
+import org.junit.jupiter.api.Test;
 
 /**
  * The command line on a real Redis ({@code IDEMPOTENCY_TEST_REDIS_HOST} / {@code _PORT}, default
@@ -15,5 +21,33 @@ class RedisStoreCliTest extends CliStoreTestSupport {
     @Override
     protected String storeUrl() {
         return URL;
+    }
+
+    @Test
+    void credentialsComeFromTheEnvironmentWhenTheUrlHasNoneAndAreNeverShown() {
+        String user = "idempotent-cli-test";
+        RedisClient client = RedisClient.create(RedisURI.create(URL));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret")
+                    .allKeys().allCommands());
+            Cli.Result withEnv = cli.env("IDEMPOTENT_STORE_USER", user).env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+                    .run(concat(run(), "true"));
+            Cli.Result wrong = cli.env("IDEMPOTENT_STORE_PASSWORD", "wrong").run(concat(run(), "true"));
+            Cli.Result inUrl = new Cli(dir, URL.replace("redis://", "redis://" + user + ":wr0ng-in-url@"))
+                    .env("IDEMPOTENT_STORE_USER", user).env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+                    .run(concat(run(), "true"));
+
+            assertThat(withEnv.exitCode()).as(withEnv.toString()).isZero();
+            assertThat(wrong.exitCode()).as(wrong.toString()).isEqualTo(69);
+            assertThat(wrong.err()).contains("WRONGPASS").doesNotContain("wrong");
+            // the URL's password wins, and is not shown
+            assertThat(inUrl.exitCode()).as(inUrl.toString()).isEqualTo(69);
+            assertThat(inUrl.err()).contains(user + ":***@").doesNotContain("wr0ng-in-url");
+        } finally {
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                connection.sync().aclDeluser(user);
+            }
+            client.shutdown();
+        }
     }
 }

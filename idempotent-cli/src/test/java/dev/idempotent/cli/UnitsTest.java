@@ -49,7 +49,7 @@ class UnitsTest {
         OutputTail tail = new OutputTail(3);
         OutputTail.Sink out = tail.sink();
         OutputTail.Sink err = tail.sink();
-        write(out, "one\ntwo\n\u001B[31mred\u001B[0m\r\nhalf");
+        write(out, "one\ntwo\n\u001B[31mred\u001B[0m\u0007\b\r\nhalf");
         write(err, "error\n");
         out.close();
         err.close();
@@ -71,11 +71,31 @@ class UnitsTest {
         assertThat(Stores.embeddedH2File("jdbc:h2:mem:x")).isNull();
         assertThat(Stores.redacted("redis://:secret@host:6379/0")).isEqualTo("redis://:***@host:6379/0");
         assertThat(Stores.redacted("redis://user:secret@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
+        assertThat(Stores.redacted("redis://secret@host:6379/0")).isEqualTo("redis://***@host:6379/0");
+        assertThat(Stores.redacted("redis://user:se/cr@et@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
+        assertThat(Stores.redacted("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
         assertThat(Stores.redacted("jdbc:postgresql://h/db?user=u&password=p&ssl=true"))
                 .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
         assertThat(Stores.home(java.util.Map.of("HOME", "/home/ci"))).isEqualTo(Path.of("/home/ci/.idempotent"));
         assertThat(Stores.home(java.util.Map.of("HOME", "/home/ci", "IDEMPOTENT_HOME", "/var/idem")))
                 .isEqualTo(Path.of("/var/idem"));
+    }
+
+    @Test
+    void theCommandGetsTheLocaleTheLauncherReplacedBack() {
+        java.util.Map<String, String> unset = new java.util.HashMap<>(java.util.Map.of("LC_ALL", "C.UTF-8",
+                "IDEMPOTENT_LAUNCHER_LC_ALL", "1", "LANG", "C"));
+        java.util.Map<String, String> set = new java.util.HashMap<>(java.util.Map.of("LC_ALL", "C.UTF-8",
+                "IDEMPOTENT_LAUNCHER_LC_ALL", "1", "IDEMPOTENT_ORIGINAL_LC_ALL", "POSIX"));
+        java.util.Map<String, String> untouched = new java.util.HashMap<>(java.util.Map.of("LC_ALL", "de_DE.UTF-8"));
+
+        CommandRunner.restoreLauncherLocale(unset);
+        CommandRunner.restoreLauncherLocale(set);
+        CommandRunner.restoreLauncherLocale(untouched);
+
+        assertThat(unset).isEqualTo(java.util.Map.of("LANG", "C"));
+        assertThat(set).isEqualTo(java.util.Map.of("LC_ALL", "POSIX"));
+        assertThat(untouched).isEqualTo(java.util.Map.of("LC_ALL", "de_DE.UTF-8"));
     }
 
     private static void write(OutputTail.Sink sink, String text) {

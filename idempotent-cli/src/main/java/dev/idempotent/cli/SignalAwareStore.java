@@ -1,0 +1,96 @@
+package dev.idempotent.cli;
+
+import dev.idempotent.IdempotencyException;
+import dev.idempotent.store.Claim;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+
+/**
+ * The store as {@code idempotent run} uses it: once a signal has arrived, no new claim is made, so a run
+ * waiting for another one (which claims again every few hundred milliseconds) stops at its next attempt.
+ * Interrupting the thread instead could break a store call halfway (an H2 file, a Redis reply) and leave
+ * a claim behind. Every other step goes through unchanged, so a claim already made is still released.
+ * The first claim that finds another run in progress is reported (to say that this one waits for it).
+ */
+final class SignalAwareStore implements IdempotencyStore {
+
+    private final IdempotencyStore store;
+
+    private final IntSupplier signal;
+
+    private final Consumer<IdempotencyRecord> onHeldElsewhere;
+
+    private boolean reported;
+
+    SignalAwareStore(IdempotencyStore store, IntSupplier signal, Consumer<IdempotencyRecord> onHeldElsewhere) {
+        this.store = store;
+        this.signal = signal;
+        this.onHeldElsewhere = onHeldElsewhere;
+    }
+
+    @Override
+    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+        int received = signal.getAsInt();
+        if (received != 0) {
+            throw new StoppedBySignalException(received);
+        }
+        Claim claim = store.claim(key, fingerprint, ownerToken, lease);
+        if (!claim.isAcquired() && claim.record().isInProgress() && !reported) {
+            reported = true;
+            onHeldElsewhere.accept(claim.record());
+        }
+        return claim;
+    }
+
+    @Override
+    public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
+        return store.complete(key, ownerToken, payload, ttl);
+    }
+
+    @Override
+    public boolean release(String key, String ownerToken) {
+        return store.release(key, ownerToken);
+    }
+
+    @Override
+    public boolean renew(String key, String ownerToken, Duration lease) {
+        return store.renew(key, ownerToken, lease);
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> find(String key) {
+        return store.find(key);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return store.delete(key);
+    }
+
+    @Override
+    public int maxKeyLength() {
+        return store.maxKeyLength();
+    }
+
+    @Override
+    public boolean completesInTransaction() {
+        return store.completesInTransaction();
+    }
+
+    @Override
+    public Object runInTransaction(TransactionalWork work) throws Throwable {
+        return store.runInTransaction(work);
+    }
+
+    /** A signal arrived before a claim: nothing was claimed. */
+    static final class StoppedBySignalException extends IdempotencyException {
+
+        StoppedBySignalException(int signal) {
+            super("stopped by signal " + signal + " before claiming");
+        }
+    }
+}
