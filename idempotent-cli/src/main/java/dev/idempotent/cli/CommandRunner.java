@@ -31,6 +31,9 @@ final class CommandRunner {
     /** How long an interrupted command may take to exit after SIGTERM before it is killed. */
     static final long GRACE_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
+    /** How long a signal sent to the process group may take to reach {@link #onSignal} (see {@link #awaitSignalDelivery}). */
+    private static final long SIGNAL_DELIVERY_MILLIS = 50;
+
     /** The signals {@code idempotent run} handles itself, by name. */
     private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
 
@@ -111,6 +114,9 @@ final class CommandRunner {
         int exitCode = waitFor(process);
         OutputPump.drain(pumps);
         Instant endedAt = Instant.now();
+        if (exitCode == 0 || rememberFailures) {
+            awaitSignalDelivery();
+        }
         int received;
         synchronized (lock) {
             child = null;
@@ -143,6 +149,24 @@ final class CommandRunner {
             environment.remove("LC_ALL");
         } else {
             environment.put("LC_ALL", original);
+        }
+    }
+
+    /**
+     * A signal to the whole process group (Ctrl-C, a CI runner cancelling a job) reaches the command and
+     * {@code idempotent} at the same moment, but the JVM hands it to {@link #onSignal} on a thread it
+     * starts for it, and a command that handles it quickly and exits 0 can be faster. Before a run is
+     * recorded, that signal gets a moment to arrive, so that an interrupted run is not recorded as done.
+     */
+    private void awaitSignalDelivery() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SIGNAL_DELIVERY_MILLIS);
+        while (signal() == 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
