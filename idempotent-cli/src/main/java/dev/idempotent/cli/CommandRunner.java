@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import sun.misc.Signal;
 
@@ -17,19 +20,22 @@ import sun.misc.Signal;
  * output and error copied through to ours while their last lines are kept (or inherited as they are,
  * with {@code --output-lines 0}).
  *
- * <p><b>Signals.</b> SIGINT, SIGTERM and SIGHUP no longer end the JVM at once: the first one is sent on
- * to the command and its descendants as SIGTERM (SIGKILL for what is left after {@link #GRACE_MILLIS}),
- * and the run stops at its next step: it releases its key instead of recording it, and {@code idempotent}
- * exits with 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). A command that ends by one
- * of these signals on its own (Ctrl-C reaches the whole foreground process group) counts as interrupted
- * too. A second signal kills the command at once, or, if no command runs, exits at once. A
- * {@code kill -9} of {@code idempotent} cannot be handled: the command keeps running, and the key stays
- * in flight until its lease ends.
+ * <p><b>Signals.</b> SIGINT, SIGTERM and SIGHUP no longer end the JVM at once. While the command runs,
+ * the first one is sent on to the command and its descendants as SIGTERM; whatever of them is left after
+ * {@code --kill-after} is killed, and the run waits for that before it releases its key (instead of
+ * recording it); {@code idempotent} then exits with 128 + the signal's number (130 for SIGINT, 143 for
+ * SIGTERM). A command that ends by one of these signals on its own (Ctrl-C reaches the whole foreground
+ * process group) counts as interrupted too. Before the command starts, a signal stops the run before its
+ * next claim (see {@link SignalAwareStore}); once the command has exited, its outcome is stored as it is.
+ * A second signal kills the command at once, or, before the command started, exits at once; after the
+ * command exited, it takes a third (exiting then would lose the outcome being stored). A {@code kill -9}
+ * of {@code idempotent} cannot be handled: the command keeps running, and the key stays in flight until
+ * its lease ends.
  */
 final class CommandRunner {
 
-    /** How long an interrupted command may take to exit after SIGTERM before it is killed. */
-    static final long GRACE_MILLIS = TimeUnit.SECONDS.toMillis(10);
+    /** How long the output may stay silent after the command exited before a process holding it open is given up on. */
+    static final long OUTPUT_IDLE_MILLIS = 2000;
 
     /** How long a signal sent to the process group may take to reach {@link #onSignal} (see {@link #awaitSignalDelivery}). */
     private static final long SIGNAL_DELIVERY_MILLIS = 50;
@@ -37,11 +43,24 @@ final class CommandRunner {
     /** The signals {@code idempotent run} handles itself, by name. */
     private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
 
+    /** Where the run is, for what a signal does. */
+    private enum Phase {
+        /** Connecting, claiming, waiting for another run: nothing runs yet. */
+        BEFORE,
+        /** The command runs. */
+        RUNNING,
+        /** The command has exited: its output is passed on and its outcome stored. */
+        FINISHED
+    }
+
     private final List<String> command;
 
     private final int outputLines;
 
     private final boolean rememberFailures;
+
+    /** How long an interrupted command may take to exit after SIGTERM before it is killed. */
+    private final long graceMillis;
 
     private final PrintStream err = System.err;
 
@@ -50,16 +69,20 @@ final class CommandRunner {
     /** Guarded by {@link #lock}: the number of the first signal received, 0 while none. */
     private int signal;
 
-    /** Guarded by {@link #lock}: the running command. */
-    private Process child;
+    /** Guarded by {@link #lock}: how many signals were received. */
+    private int signals;
 
-    /** Guarded by {@link #lock}: the command and its descendants when the first signal arrived. */
-    private List<ProcessHandle> terminated = List.of();
+    /** Guarded by {@link #lock}. */
+    private Phase phase = Phase.BEFORE;
 
-    CommandRunner(List<String> command, int outputLines, boolean rememberFailures) {
+    /** Guarded by {@link #lock}: the command; with its descendants as of the first signal while it ran. */
+    private List<ProcessHandle> family = List.of();
+
+    CommandRunner(List<String> command, int outputLines, boolean rememberFailures, Duration grace) {
         this.command = List.copyOf(command);
         this.outputLines = outputLines;
         this.rememberFailures = rememberFailures;
+        this.graceMillis = grace.toMillis();
     }
 
     /** Takes over SIGINT, SIGTERM and SIGHUP (those not ignored, as {@code nohup} does with SIGHUP); call before claiming. */
@@ -80,12 +103,18 @@ final class CommandRunner {
         }
     }
 
+    private int signals() {
+        synchronized (lock) {
+            return signals;
+        }
+    }
+
     /**
      * Runs the command once (called by the engine with the key claimed).
      *
      * @return the record of a run that exited with 0 (or any code with {@code --remember-failures})
      * @throws CommandFailedException the command exited with another code: the key is released
-     * @throws RunInterruptedException a signal arrived, or ended the command: the key is released
+     * @throws RunInterruptedException a signal arrived while it ran, or ended it: the key is released
      * @throws CommandStartException the command could not be started
      */
     RunRecord run(String key) throws CommandFailedException, RunInterruptedException, CommandStartException {
@@ -106,21 +135,33 @@ final class CommandRunner {
             } catch (IOException e) {
                 throw CommandStartException.of(command, e);
             }
-            child = process;
+            family = List.of(process.toHandle());
+            phase = Phase.RUNNING;
         }
         OutputTail tail = new OutputTail(outputLines);
         List<OutputPump> pumps = outputLines == 0 ? List.of()
                 : List.of(OutputPump.stdout(process.getInputStream(), tail), OutputPump.stderr(process.getErrorStream(), tail));
         int exitCode = waitFor(process);
-        OutputPump.drain(pumps);
         Instant endedAt = Instant.now();
         if (exitCode == 0 || rememberFailures) {
             awaitSignalDelivery();
         }
         int received;
+        int signalsAtExit;
         synchronized (lock) {
-            child = null;
+            phase = Phase.FINISHED;
             received = signal;
+            signalsAtExit = signals;
+        }
+        if (received != 0) {
+            awaitFamily();
+        }
+        // a signal from now on stops the waiting for output, not the run: the command has finished
+        boolean drained = OutputPump.drain(pumps, OUTPUT_IDLE_MILLIS, () -> signals() > signalsAtExit);
+        if (!drained && signals() == signalsAtExit) {
+            err.println("idempotent: warning: " + CommandLines.quote(command.get(0)) + " exited, but a process it"
+                    + " started still holds its output open; not waiting for it (what it writes from now on is lost:"
+                    + " redirect its output, or use --output-lines 0)");
         }
         if (received != 0) {
             throw new RunInterruptedException(received, true);
@@ -187,50 +228,82 @@ final class CommandRunner {
         }
     }
 
-    /** On the JVM's signal thread: never blocks it. */
+    /** On a thread the JVM starts for the signal: never blocks for long. */
     private void onSignal(int number) {
-        boolean again;
-        Process process;
-        List<ProcessHandle> family;
+        List<ProcessHandle> alive;
+        int count;
+        Phase now;
         synchronized (lock) {
-            again = signal != 0;
-            if (!again) {
+            count = ++signals;
+            if (signal == 0) {
                 signal = number;
             }
-            process = child;
-            if (process != null && !again) {
-                terminated = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
+            now = phase;
+            if (count == 1 && now == Phase.RUNNING) {
+                // the family as it is now: once the command is gone, its descendants cannot be found from it
+                ProcessHandle command = family.get(0);
+                family = Stream.concat(Stream.of(command), command.descendants()).toList();
             }
-            family = terminated;
+            alive = family.stream().filter(ProcessHandle::isAlive).toList();
         }
-        if (process != null && !again) {
-            // SIGTERM only: Process.destroy() would also close the pipes, losing what the command prints as it ends
-            family.forEach(ProcessHandle::destroy);
-            Thread grace = new Thread(() -> killAfterGrace(process, family), "idempotent-grace");
-            grace.setDaemon(true);
-            grace.start();
-        } else if (process != null) {
+        if (count == 1) {
+            if (now == Phase.RUNNING) {
+                // SIGTERM only: Process.destroy() would also close the pipes, losing what the command prints as it ends
+                alive.forEach(ProcessHandle::destroy);
+                Thread grace = new Thread(() -> killAfterGrace(alive, graceMillis), "idempotent-grace");
+                grace.setDaemon(true);
+                grace.start();
+            }
+            // before the command, the run stops before its next claim (SignalAwareStore); after it, nothing is stopped
+        } else if (!alive.isEmpty()) {
             err.println("idempotent: interrupted again; killing " + CommandLines.quote(command.get(0)));
-            kill(family);
-        } else if (again) {
-            err.println("idempotent: interrupted again; exiting now (a claimed key stays in flight until its lease ends)");
-            Runtime.getRuntime().halt(128 + number);
+            alive.forEach(ProcessHandle::destroyForcibly);
+        } else if (now == Phase.BEFORE || count > 2) {
+            err.println("idempotent: interrupted again; exiting now" + (now == Phase.BEFORE ? ""
+                    : " without storing the outcome of the run: its key stays in flight until its lease ends"));
+            Runtime.getRuntime().halt(128 + signal());
+        } else {
+            err.println("idempotent: " + CommandLines.quote(command.get(0)) + " has finished; storing the outcome of"
+                    + " the run (interrupt once more to exit at once: the key then stays in flight until its lease ends)");
         }
-        // else: no command runs yet; the run stops before its next store step (see SignalAwareStore)
     }
 
-    private static void killAfterGrace(Process process, List<ProcessHandle> family) {
-        try {
-            if (!process.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
-                kill(family);
+    /** SIGKILL to whatever of the family is still alive {@code graceMillis} after SIGTERM. */
+    private static void killAfterGrace(List<ProcessHandle> family, long graceMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        for (ProcessHandle process : family) {
+            try {
+                process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // killed below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-        } catch (InterruptedException e) {
-            kill(family);
         }
+        family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static void kill(List<ProcessHandle> family) {
-        family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    /**
+     * After an interrupted command: waits until its descendants are gone too (killed after the grace
+     * period), so that no part of it still runs when the key is released.
+     */
+    private void awaitFamily() {
+        List<ProcessHandle> members;
+        synchronized (lock) {
+            members = family;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis + 5_000);
+        for (ProcessHandle process : members) {
+            try {
+                process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The command exited with a non-zero code; its key is released so that a retry runs it again. */
@@ -278,6 +351,10 @@ final class CommandRunner {
 
         /** {@code SIGINT}, {@code SIGTERM}, {@code SIGHUP}, or {@code signal N}. */
         String signalName() {
+            return name(signal);
+        }
+
+        static String name(int signal) {
             return switch (signal) {
                 case 1 -> "SIGHUP";
                 case 2 -> "SIGINT";

@@ -32,11 +32,14 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         Logging.configure(System.getenv("IDEMPOTENT_LOG"));
-        String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
-        if (!isUtf8(charset) && Arrays.stream(args).anyMatch(arg -> arg.indexOf('\uFFFD') >= 0)) {
-            System.err.println("idempotent: some arguments cannot be read in this locale's charset (" + charset
-                    + "), so they would reach the store and the command garbled, and two different keys could look"
-                    + " the same; run it in a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (the bin/idempotent launcher does so)");
+        if (Arrays.stream(args).anyMatch(arg -> arg.indexOf('\uFFFD') >= 0)) {
+            // bytes that are not text in the locale's charset all became U+FFFD: different keys would look the same
+            String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
+            System.err.println("idempotent: some arguments are not valid " + charset + " text (or contain U+FFFD),"
+                    + " so they cannot be read exactly and two different keys could look the same; "
+                    + (isUtf8(charset) ? "pass them as UTF-8"
+                            : "run it in a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (bin/idempotent switches to C.UTF-8 itself"
+                                    + " where that locale is installed)"));
             System.exit(ExitCodes.USAGE);
         }
         System.exit(execute(args));

@@ -2,6 +2,7 @@ package dev.idempotent.cli;
 
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
+import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
@@ -96,6 +97,11 @@ final class RunCommand implements Callable<Integer> {
                     + " starts in the background may need.")
     int outputLines;
 
+    @Option(names = "--kill-after", order = 8, paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "When idempotent is interrupted (SIGINT, SIGTERM, SIGHUP), how long COMMAND and its child"
+                    + " processes get after SIGTERM before they are killed (default: ${DEFAULT-VALUE}).")
+    Duration killAfter;
+
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
     List<String> command;
 
@@ -109,11 +115,21 @@ final class RunCommand implements Callable<Integer> {
         if (outputLines < 0 || outputLines > 1000) {
             throw new UsageException("--output-lines must be between 0 and 1000, was " + outputLines);
         }
-        CommandRunner runner = new CommandRunner(command, outputLines, rememberFailures);
+        CommandRunner runner = new CommandRunner(command, outputLines, rememberFailures, killAfter);
         runner.installSignalHandlers();
         try (Stores.OpenStore open = store.open();
                 IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
             return run(open.store(), engine, runner);
+        } catch (IdempotencyStoreUnavailableException e) {
+            int signal = runner.signal();
+            if (signal == 0) {
+                throw e;
+            }
+            // the store did not answer in time, and the user did not want to wait for it either
+            err.println("idempotent: interrupted by " + CommandRunner.RunInterruptedException.name(signal)
+                    + " while the store did not answer (" + Stores.describe(e) + "); not running "
+                    + CommandLines.display(command));
+            return 128 + signal;
         }
     }
 
@@ -141,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
             return 128 + e.signal();
         } catch (SignalAwareStore.StoppedBySignalException e) {
             int signal = runner.signal();
-            err.println("idempotent: interrupted by " + new CommandRunner.RunInterruptedException(signal, true).signalName()
+            err.println("idempotent: interrupted by " + CommandRunner.RunInterruptedException.name(signal)
                     + " before " + key + " was claimed; not running " + CommandLines.display(command));
             return 128 + signal;
         } catch (CommandRunner.CommandStartException e) {
@@ -159,7 +175,16 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalStateException(e);
         }
         return switch (result.outcome()) {
-            case EXECUTED, UNPROTECTED -> ((RunRecord) result.value()).exitCode();
+            case EXECUTED, UNPROTECTED -> {
+                RunRecord done = (RunRecord) result.value();
+                int signal = runner.signal();
+                if (signal != 0) {
+                    err.println("idempotent: " + CommandRunner.RunInterruptedException.name(signal) + " arrived after "
+                            + CommandLines.quote(command.get(0)) + " had finished (exit " + done.exitCode() + "); " + key
+                            + (done.exitCode() == 0 ? " is recorded as done" : " is recorded as failed (--remember-failures)"));
+                }
+                yield done.exitCode();
+            }
             case REPLAYED -> {
                 RunRecord done = (RunRecord) result.value();
                 err.println("skipped: " + key + " " + RecordView.alreadyRan(done));

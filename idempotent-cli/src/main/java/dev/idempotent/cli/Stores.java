@@ -8,6 +8,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Driver;
@@ -149,6 +151,10 @@ final class Stores {
         if (file == null) {
             return jdbc(url, new org.h2.Driver(), env, null);
         }
+        if (!file.isAbsolute()) {
+            throw new UsageException("The H2 file of '" + redacted(url) + "' is a relative path: every working"
+                    + " directory would get a store of its own; use an absolute path (jdbc:h2:file:/path/name)");
+        }
         // Closed by the store after every step (see FileLockingDataSource), not by H2's own shutdown hook,
         // which would close it under a run that is releasing its key after SIGTERM.
         String settings = (url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT") ? "" : ";DB_CLOSE_ON_EXIT=FALSE")
@@ -230,19 +236,12 @@ final class Stores {
         try {
             uri = RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new UsageException("Invalid Redis URL '" + redacted(url) + "': " + e.getMessage()
-                    + "; use redis://[[user:]password@]host:6379/0 or rediss://... for TLS");
+            // not the parser's message: it quotes the URL as it is, password included
+            throw new UsageException("Invalid Redis URL '" + redacted(url) + "': use redis://[[user:]password@]host:6379/0"
+                    + " (rediss:// for TLS), with the characters of the password that are special in a URL"
+                    + " percent-encoded (%40 for @, %2F for /, %3A for :, %25 for %)");
         }
-        String user = env.get(ENV_USER);
-        String password = env.get(ENV_PASSWORD);
-        boolean urlHasPassword = uri.getPassword() != null && uri.getPassword().length > 0;
-        if (!urlHasPassword && password != null && !password.isEmpty()) {
-            // credentials in the URL win; a user name alone means nothing to Redis (AUTH needs a password)
-            if (user != null && !user.isEmpty()) {
-                uri.setUsername(user);
-            }
-            uri.setPassword(password.toCharArray());
-        }
+        applyCredentials(uri, url, env);
         RedisConfiguration configuration = LettuceConnectionFactory.createRedisConfiguration(uri);
         LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
                 .apply(uri)
@@ -264,6 +263,44 @@ final class Stores {
             }
         };
         return new OpenStore(store, redacted(url), check, factory::destroy);
+    }
+
+    /**
+     * {@code IDEMPOTENT_STORE_USER} / {@code _PASSWORD} for a Redis URL without a password: the password,
+     * with the user of the variable, else of the URL ({@code redis://ci:@host}), else Redis's default user.
+     */
+    private static void applyCredentials(RedisURI uri, String url, Map<String, String> env) {
+        if (uri.getPassword() != null && uri.getPassword().length > 0) {
+            return; // the URL's credentials win
+        }
+        String user = env.get(ENV_USER);
+        String password = env.get(ENV_PASSWORD);
+        if (password == null || password.isEmpty()) {
+            if (user != null && !user.isEmpty()) {
+                throw new UsageException(ENV_USER + " is set but " + ENV_PASSWORD + " is not: Redis authenticates a"
+                        + " user with a password (AUTH user password)");
+            }
+            return;
+        }
+        if (user == null || user.isEmpty()) {
+            user = urlUser(url);
+        }
+        if (user != null && !user.isEmpty()) {
+            uri.setUsername(user);
+        }
+        uri.setPassword(password.toCharArray());
+    }
+
+    /** The user of {@code redis://user:@host} (an empty password), which the Redis client drops; else null. */
+    private static String urlUser(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at <= scheme) {
+            return null;
+        }
+        String userInfo = url.substring(scheme + 3, at);
+        int colon = userInfo.indexOf(':');
+        return colon <= 0 ? null : URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8);
     }
 
     private static LettuceConnectionFactory createFactory(RedisConfiguration configuration,

@@ -145,7 +145,67 @@ class CliTest {
         Cli.Result refused = new Cli(dir, null).env("LC_ALL", "C").run("run", "--key", "d\u00e9j\u00e0-vu", "--", "true");
 
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(64);
-        assertThat(refused.err()).contains("cannot be read in this locale's charset").contains("LC_ALL=C.UTF-8");
+        assertThat(refused.err()).contains("some arguments are not valid ANSI_X3.4-1968 text").contains("LC_ALL=C.UTF-8");
+    }
+
+    @Test
+    void anArgumentThatIsNotValidTextIsRefusedEvenInAUtf8Locale() {
+        Cli cli = new Cli(dir, null).env("LC_ALL", "C.UTF-8");
+
+        // $'inv-\xe9' and $'inv-\xe8' would both read as "inv-\uFFFD": one key for two
+        Cli.Result refused = cli.startIn("exec \"$@\" \"$(printf 'inv-\\351')\" -- true", "run", "--key")
+                .await(Duration.ofSeconds(60));
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(64);
+        assertThat(refused.err()).contains("some arguments are not valid UTF-8 text");
+    }
+
+    @Test
+    void anH2FileWithARelativePathIsRefused() {
+        Cli.Result relative = new Cli(dir, "jdbc:h2:./store").run("run", "--key", "k", "--", "true");
+
+        assertThat(relative.exitCode()).as(relative.toString()).isEqualTo(64);
+        assertThat(relative.err()).contains("is a relative path");
+        assertThat(dir.resolve("store.mv.db")).doesNotExist();
+    }
+
+    @Test
+    void aSignalWhileTheStoreDoesNotAnswerEndsTheRunWhenItGivesUpAndASecondSignalAtOnce() throws Exception {
+        // a "Redis" that accepts connections and never answers
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            String url = "redis://127.0.0.1:" + silent.getLocalPort() + "/0?timeout=3s";
+            List<java.net.Socket> accepted = new ArrayList<>();
+            try {
+                Cli.Started once = new Cli(dir, url).start("run", "--key", "k", "--", "true");
+                accepted.add(silent.accept()); // the JVM is up, its signal handlers installed, and it waits for PING
+                signal("TERM", once.pid());
+                Cli.Result patient = once.await(Duration.ofSeconds(60));
+
+                Cli.Started twice = new Cli(dir, url).start("run", "--key", "k", "--", "true");
+                accepted.add(silent.accept());
+                long start = System.nanoTime();
+                signal("TERM", twice.pid());
+                Thread.sleep(100);
+                signal("INT", twice.pid());
+                Cli.Result impatient = twice.await(Duration.ofSeconds(60));
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertThat(patient.exitCode()).as(patient.toString()).isEqualTo(143);
+                assertThat(patient.err()).startsWith("idempotent: interrupted by SIGTERM while the store did not answer (")
+                        .endsWith("); not running true\n");
+                assertThat(impatient.exitCode()).as(impatient.toString()).isEqualTo(143);
+                assertThat(impatient.err()).isEqualTo("idempotent: interrupted again; exiting now\n");
+                assertThat(took).isLessThan(Duration.ofSeconds(3));
+            } finally {
+                for (java.net.Socket socket : accepted) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
     }
 
     private Process launch(Path script, Path jar, String... args) throws IOException {

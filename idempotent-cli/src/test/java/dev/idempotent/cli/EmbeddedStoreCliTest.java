@@ -116,7 +116,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
     void aSecondSignalKillsACommandThatIgnoresTheFirst() throws Exception {
         Path file = dir.resolve("runs.txt");
         String[] command = sh("trap '' TERM; echo started >> \"$1\"; while :; do sleep 0.05; done", file);
-        Cli.Started running = cli.start(concat(run(), command));
+        Cli.Started running = cli.start(concat(run("--kill-after", "30s"), command));
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
         running.process().descendants().forEach(leftovers::add);
 
@@ -126,8 +126,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
         signal("TERM", running.pid());
         Cli.Result interrupted = running.await(Duration.ofSeconds(5));
 
-        assertThat(stillRunning).as("a command ignoring SIGTERM gets %d s before it is killed", CommandRunner.GRACE_MILLIS / 1000)
-                .isTrue();
+        assertThat(stillRunning).as("a command ignoring SIGTERM gets --kill-after before it is killed").isTrue();
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(129);
         assertThat(interrupted.err()).contains("idempotent: interrupted again; killing sh\n")
                 .contains("interrupted by SIGHUP; " + key + " was not recorded as done; it is released");
@@ -203,5 +202,65 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
         assertThat(memory.err()).contains("in-memory H2 database");
         assertThat(dir.resolve("?")).doesNotExist();
         assertThat(dir.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void anInterruptedCommandsChildrenAreGoneBeforeItsKeyIsReleased() throws Exception {
+        Path pids = dir.resolve("pids.txt");
+        // the command exits on SIGTERM at once, but leaves a child behind that ignores it
+        String script = "sh -c 'trap \"\" TERM; echo $$ >> \"$1\"; exec sleep 40' sh \"$1\" & wait";
+        Cli.Started running = cli.start(concat(run("--kill-after", "1s"), sh(script, pids)));
+        Cli.awaitLines(pids, 1, Duration.ofSeconds(30));
+        ProcessHandle child = ProcessHandle.of(Long.parseLong(Cli.lines(pids).get(0).strip())).orElseThrow();
+        leftovers.add(child);
+
+        signal("TERM", running.pid());
+        Cli.Result interrupted = running.await(Duration.ofSeconds(30));
+        boolean childAliveAfterRelease = child.isAlive();
+
+        assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(143);
+        assertThat(interrupted.err()).contains("it is released");
+        assertThat(childAliveAfterRelease).as("the child that ignored SIGTERM was killed before the key was released")
+                .isFalse();
+    }
+
+    @Test
+    void aBackgroundProcessHoldingTheOutputOpenIsGivenUpOnOnceTheOutputIsSilent() throws Exception {
+        Path pids = dir.resolve("pids.txt");
+        try {
+            Cli.Result result = cli.run(concat(run(), sh("sleep 60 & echo $! >> \"$1\"; echo started; sleep 1", pids)));
+
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.out()).isEqualTo("started\n");
+            assertThat(result.err()).isEqualTo("idempotent: warning: sh exited, but a process it started still holds its"
+                    + " output open; not waiting for it (what it writes from now on is lost: redirect its output, or use"
+                    + " --output-lines 0)\n");
+        } finally {
+            for (String pid : Cli.lines(pids)) {
+                ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
+    void aSignalAfterTheCommandFinishedNeitherStopsNorUndoesItsRecord() throws Exception {
+        // the command's output waits in the pipes for a reader that starts 5 s later; SIGTERM comes meanwhile
+        Path file = dir.resolve("runs.txt");
+        Cli.Started running = cli.startIn("{ \"$@\"; echo \"rc=$?\" >&2; } | { sleep 5; wc -c > /dev/null; }",
+                concat(run(), sh("head -c 120000 /dev/zero | tr '\\0' x; echo finished >> \"$1\"", file)));
+        Cli.awaitLines(file, 1, Duration.ofSeconds(30));
+        Thread.sleep(300);
+        ProcessHandle jvm = running.process().descendants()
+                .filter(process -> process.info().command().orElse("").endsWith("java"))
+                .findFirst().orElseThrow();
+
+        signal("TERM", jvm.pid());
+        Cli.Result piped = running.await(Duration.ofSeconds(60));
+        Cli.Result status = cli.run("status", key);
+
+        assertThat(piped.err()).as(piped.toString())
+                .contains("idempotent: SIGTERM arrived after sh had finished (exit 0); " + key + " is recorded as done\n")
+                .endsWith("rc=0\n");
+        assertThat(status.out()).startsWith(key + ": done\n");
     }
 }

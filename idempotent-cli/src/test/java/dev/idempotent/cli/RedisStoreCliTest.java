@@ -50,4 +50,34 @@ class RedisStoreCliTest extends CliStoreTestSupport {
             client.shutdown();
         }
     }
+
+    @Test
+    void aUserInTheUrlTakesThePasswordFromTheEnvironmentAndAUserAloneIsRefused() {
+        String user = "idempotent-cli-test-2";
+        RedisClient client = RedisClient.create(RedisURI.create(URL));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret")
+                    .allKeys().allCommands());
+            String withUser = URL.replace("redis://", "redis://" + user + ":@");
+            Cli.Result urlUser = new Cli(dir, withUser).env("IDEMPOTENT_STORE_PASSWORD", "s3cret").run(concat(run(), "true"));
+            Cli.Result wrongForUser = new Cli(dir, withUser).env("IDEMPOTENT_STORE_PASSWORD", "not-it")
+                    .run(concat(run(), "true"));
+            Cli.Result userAlone = cli.env("IDEMPOTENT_STORE_USER", user).run(concat(run(), "true"));
+            Cli.Result unparsable = new Cli(dir, URL.replace("redis://", "redis://" + user + ":se cret@"))
+                    .run(concat(run(), "true"));
+
+            assertThat(urlUser.exitCode()).as(urlUser.toString()).isZero();
+            // the user of the URL was used (Redis's default user takes any password here)
+            assertThat(wrongForUser.exitCode()).as(wrongForUser.toString()).isEqualTo(69);
+            assertThat(userAlone.exitCode()).as(userAlone.toString()).isEqualTo(64);
+            assertThat(userAlone.err()).contains("IDEMPOTENT_STORE_USER is set but IDEMPOTENT_STORE_PASSWORD is not");
+            assertThat(unparsable.exitCode()).as(unparsable.toString()).isEqualTo(64);
+            assertThat(unparsable.err()).contains("Invalid Redis URL 'redis://" + user + ":***@").doesNotContain("cret");
+        } finally {
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                connection.sync().aclDeluser(user);
+            }
+            client.shutdown();
+        }
+    }
 }
