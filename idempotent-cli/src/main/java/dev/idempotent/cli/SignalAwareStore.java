@@ -2,10 +2,10 @@ package dev.idempotent.cli;
 
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.store.Claim;
+import dev.idempotent.store.DelegatingIdempotencyStore;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -16,9 +16,7 @@ import java.util.function.IntSupplier;
  * a claim behind. Every other step goes through unchanged, so a claim already made is still released.
  * The first claim that finds another run in progress is reported (to say that this one waits for it).
  */
-final class SignalAwareStore implements IdempotencyStore {
-
-    private final IdempotencyStore store;
+final class SignalAwareStore extends DelegatingIdempotencyStore {
 
     private final IntSupplier signal;
 
@@ -27,7 +25,7 @@ final class SignalAwareStore implements IdempotencyStore {
     private boolean reported;
 
     SignalAwareStore(IdempotencyStore store, IntSupplier signal, Consumer<IdempotencyRecord> onHeldElsewhere) {
-        this.store = store;
+        super(store);
         this.signal = signal;
         this.onHeldElsewhere = onHeldElsewhere;
     }
@@ -38,52 +36,12 @@ final class SignalAwareStore implements IdempotencyStore {
         if (received != 0) {
             throw new StoppedBySignalException(received);
         }
-        Claim claim = store.claim(key, fingerprint, ownerToken, lease);
+        Claim claim = super.claim(key, fingerprint, ownerToken, lease);
         if (!claim.isAcquired() && claim.record().isInProgress() && !reported) {
             reported = true;
             onHeldElsewhere.accept(claim.record());
         }
         return claim;
-    }
-
-    @Override
-    public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
-        return store.complete(key, ownerToken, payload, ttl);
-    }
-
-    @Override
-    public boolean release(String key, String ownerToken) {
-        return store.release(key, ownerToken);
-    }
-
-    @Override
-    public boolean renew(String key, String ownerToken, Duration lease) {
-        return store.renew(key, ownerToken, lease);
-    }
-
-    @Override
-    public Optional<IdempotencyRecord> find(String key) {
-        return store.find(key);
-    }
-
-    @Override
-    public boolean delete(String key) {
-        return store.delete(key);
-    }
-
-    @Override
-    public int maxKeyLength() {
-        return store.maxKeyLength();
-    }
-
-    @Override
-    public boolean completesInTransaction() {
-        return store.completesInTransaction();
-    }
-
-    @Override
-    public Object runInTransaction(TransactionalWork work) throws Throwable {
-        return store.runInTransaction(work);
     }
 
     /** A signal arrived before a claim: nothing was claimed. */

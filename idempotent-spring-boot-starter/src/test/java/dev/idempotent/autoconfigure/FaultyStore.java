@@ -2,18 +2,15 @@ package dev.idempotent.autoconfigure;
 
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.store.Claim;
-import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.DelegatingIdempotencyStore;
 import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * A real store with switches that make its calls fail, to watch what the engine does when the store
  * breaks at each step. Not a mock: when no switch is on, every call reaches the real store.
  */
-class FaultyStore implements IdempotencyStore {
-
-    final IdempotencyStore delegate;
+class FaultyStore extends DelegatingIdempotencyStore {
 
     volatile boolean failClaims;
 
@@ -22,7 +19,7 @@ class FaultyStore implements IdempotencyStore {
     volatile boolean failReleases;
 
     FaultyStore(IdempotencyStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     void heal() {
@@ -40,7 +37,7 @@ class FaultyStore implements IdempotencyStore {
         if (failClaims) {
             throw down("claim");
         }
-        return delegate.claim(key, fingerprint, ownerToken, lease);
+        return super.claim(key, fingerprint, ownerToken, lease);
     }
 
     @Override
@@ -48,7 +45,7 @@ class FaultyStore implements IdempotencyStore {
         if (failCompletes) {
             throw down("complete");
         }
-        return delegate.complete(key, ownerToken, payload, ttl);
+        return super.complete(key, ownerToken, payload, ttl);
     }
 
     @Override
@@ -56,21 +53,6 @@ class FaultyStore implements IdempotencyStore {
         if (failReleases) {
             throw down("release");
         }
-        return delegate.release(key, ownerToken);
-    }
-
-    @Override
-    public boolean renew(String key, String ownerToken, Duration lease) {
-        return delegate.renew(key, ownerToken, lease);
-    }
-
-    @Override
-    public Optional<IdempotencyRecord> find(String key) {
-        return delegate.find(key);
-    }
-
-    @Override
-    public boolean delete(String key) {
-        return delegate.delete(key);
+        return super.release(key, ownerToken);
     }
 }
