@@ -9,10 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import sun.misc.Signal;
 
 /**
@@ -38,7 +35,10 @@ final class CommandRunner {
     static final long OUTPUT_IDLE_MILLIS = 2000;
 
     /** How long a signal sent to the process group may take to reach {@link #onSignal} (see {@link #awaitSignalDelivery}). */
-    private static final long SIGNAL_DELIVERY_MILLIS = 50;
+    static final long SIGNAL_DELIVERY_MILLIS = 100;
+
+    /** How often the command's descendants are looked up while it runs (see {@link ProcessFamily}). */
+    private static final long FAMILY_REFRESH_MILLIS = 100;
 
     /** The signals {@code idempotent run} handles itself, by name. */
     private static final List<String> SIGNALS = List.of("INT", "TERM", "HUP");
@@ -75,8 +75,14 @@ final class CommandRunner {
     /** Guarded by {@link #lock}. */
     private Phase phase = Phase.BEFORE;
 
-    /** Guarded by {@link #lock}: the command; with its descendants as of the first signal while it ran. */
-    private List<ProcessHandle> family = List.of();
+    /** Guarded by {@link #lock}: the command and the processes it started; null before it starts. */
+    private ProcessFamily family;
+
+    /** Guarded by {@link #lock}: the run's key, once it is claimed. */
+    private String key;
+
+    /** Guarded by {@link #lock}: the command has finished, and the run counts as interrupted. */
+    private boolean releasing;
 
     CommandRunner(List<String> command, int outputLines, boolean rememberFailures, Duration grace) {
         this.command = List.copyOf(command);
@@ -135,26 +141,30 @@ final class CommandRunner {
             } catch (IOException e) {
                 throw CommandStartException.of(command, e);
             }
-            family = List.of(process.toHandle());
+            family = new ProcessFamily(process.toHandle(), graceMillis);
+            this.key = key;
             phase = Phase.RUNNING;
         }
         OutputTail tail = new OutputTail(outputLines);
         List<OutputPump> pumps = outputLines == 0 ? List.of()
                 : List.of(OutputPump.stdout(process.getInputStream(), tail), OutputPump.stderr(process.getErrorStream(), tail));
-        int exitCode = waitFor(process);
+        int exitCode = waitFor(process, family);
         Instant endedAt = Instant.now();
-        if (exitCode == 0 || rememberFailures) {
-            awaitSignalDelivery();
-        }
+        awaitSignalDelivery();
         int received;
         int signalsAtExit;
+        boolean interrupted;
         synchronized (lock) {
             phase = Phase.FINISHED;
             received = signal;
             signalsAtExit = signals;
+            interrupted = received != 0 || RunInterruptedException.isSignalExit(exitCode);
+            releasing = interrupted;
         }
-        if (received != 0) {
-            awaitFamily();
+        if (interrupted) {
+            // no part of an interrupted command may still run when its key is released
+            family.terminate();
+            awaitGone(family);
         }
         // a signal from now on stops the waiting for output, not the run: the command has finished
         boolean drained = OutputPump.drain(pumps, OUTPUT_IDLE_MILLIS, () -> signals() > signalsAtExit);
@@ -211,12 +221,17 @@ final class CommandRunner {
         }
     }
 
-    private static int waitFor(Process process) {
+    /** Waits for the command to exit, looking up its descendants meanwhile and killing them all when due. */
+    private static int waitFor(Process process, ProcessFamily family) {
         boolean interruptedWhileWaiting = false;
         try {
             while (true) {
                 try {
-                    return process.waitFor();
+                    if (process.waitFor(FAMILY_REFRESH_MILLIS, TimeUnit.MILLISECONDS)) {
+                        return process.exitValue();
+                    }
+                    family.refresh();
+                    family.killIfDue();
                 } catch (InterruptedException e) {
                     interruptedWhileWaiting = true;
                 }
@@ -228,81 +243,46 @@ final class CommandRunner {
         }
     }
 
-    /** On a thread the JVM starts for the signal: never blocks for long. */
+    private static void awaitGone(ProcessFamily family) {
+        try {
+            family.awaitGone();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On a thread the JVM starts for the signal. */
     private void onSignal(int number) {
-        List<ProcessHandle> alive;
         int count;
         Phase now;
+        ProcessFamily processes;
+        boolean releasingNow;
+        String claimed;
         synchronized (lock) {
             count = ++signals;
             if (signal == 0) {
                 signal = number;
             }
             now = phase;
-            if (count == 1 && now == Phase.RUNNING) {
-                // the family as it is now: once the command is gone, its descendants cannot be found from it
-                ProcessHandle command = family.get(0);
-                family = Stream.concat(Stream.of(command), command.descendants()).toList();
-            }
-            alive = family.stream().filter(ProcessHandle::isAlive).toList();
+            processes = family;
+            releasingNow = releasing;
+            claimed = key;
         }
         if (count == 1) {
             if (now == Phase.RUNNING) {
-                // SIGTERM only: Process.destroy() would also close the pipes, losing what the command prints as it ends
-                alive.forEach(ProcessHandle::destroy);
-                Thread grace = new Thread(() -> killAfterGrace(alive, graceMillis), "idempotent-grace");
-                grace.setDaemon(true);
-                grace.start();
+                processes.terminate(); // killed when due by the thread waiting for the command
             }
             // before the command, the run stops before its next claim (SignalAwareStore); after it, nothing is stopped
-        } else if (!alive.isEmpty()) {
+        } else if (processes != null && processes.kill()) {
             err.println("idempotent: interrupted again; killing " + CommandLines.quote(command.get(0)));
-            alive.forEach(ProcessHandle::destroyForcibly);
         } else if (now == Phase.BEFORE || count > 2) {
             err.println("idempotent: interrupted again; exiting now" + (now == Phase.BEFORE ? ""
                     : " without storing the outcome of the run: its key stays in flight until its lease ends"));
             Runtime.getRuntime().halt(128 + signal());
         } else {
-            err.println("idempotent: " + CommandLines.quote(command.get(0)) + " has finished; storing the outcome of"
-                    + " the run (interrupt once more to exit at once: the key then stays in flight until its lease ends)");
-        }
-    }
-
-    /** SIGKILL to whatever of the family is still alive {@code graceMillis} after SIGTERM. */
-    private static void killAfterGrace(List<ProcessHandle> family, long graceMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        for (ProcessHandle process : family) {
-            try {
-                process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // killed below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    }
-
-    /**
-     * After an interrupted command: waits until its descendants are gone too (killed after the grace
-     * period), so that no part of it still runs when the key is released.
-     */
-    private void awaitFamily() {
-        List<ProcessHandle> members;
-        synchronized (lock) {
-            members = family;
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis + 5_000);
-        for (ProcessHandle process : members) {
-            try {
-                process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                process.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            err.println("idempotent: " + (releasingNow ? "releasing " + claimed
+                    : CommandLines.quote(command.get(0)) + " has finished; storing the outcome of the run")
+                    + " (interrupt once more to exit at once: the key then stays in flight until its lease ends)");
         }
     }
 

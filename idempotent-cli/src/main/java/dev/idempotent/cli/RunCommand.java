@@ -97,9 +97,10 @@ final class RunCommand implements Callable<Integer> {
                     + " starts in the background may need.")
     int outputLines;
 
-    @Option(names = "--kill-after", order = 8, paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "When idempotent is interrupted (SIGINT, SIGTERM, SIGHUP), how long COMMAND and its child"
-                    + " processes get after SIGTERM before they are killed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kill-after", order = 8, paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "When the run is interrupted (SIGINT, SIGTERM, SIGHUP), how long COMMAND and its child"
+                    + " processes get after SIGTERM before they are killed; 1ms kills at once (default: ${DEFAULT-VALUE},"
+                    + " within the 10 s that docker stop and most supervisors give idempotent itself).")
     Duration killAfter;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
@@ -179,9 +180,12 @@ final class RunCommand implements Callable<Integer> {
                 RunRecord done = (RunRecord) result.value();
                 int signal = runner.signal();
                 if (signal != 0) {
+                    IdempotencyRecord record = find(store, storeKey);
+                    String recorded = record == null || !record.isCompleted() ? " could not be recorded (see above)"
+                            : done.exitCode() == 0 ? " is recorded as done" : " is recorded as failed (--remember-failures)";
                     err.println("idempotent: " + CommandRunner.RunInterruptedException.name(signal) + " arrived after "
                             + CommandLines.quote(command.get(0)) + " had finished (exit " + done.exitCode() + "); " + key
-                            + (done.exitCode() == 0 ? " is recorded as done" : " is recorded as failed (--remember-failures)"));
+                            + recorded);
                 }
                 yield done.exitCode();
             }

@@ -294,8 +294,8 @@ final class Stores {
     /** The user of {@code redis://user:@host} (an empty password), which the Redis client drops; else null. */
     private static String urlUser(String url) {
         int scheme = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (scheme < 0 || at <= scheme) {
+        int at = userInfoEnd(url, scheme);
+        if (at < 0) {
             return null;
         }
         String userInfo = url.substring(scheme + 3, at);
@@ -327,14 +327,39 @@ final class Stores {
     static String redacted(String url) {
         String result = url;
         int scheme = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (scheme >= 0 && at > scheme) {
+        int at = userInfoEnd(url, scheme);
+        if (at < 0 && scheme >= 0) {
+            // none before a '?' or '#': perhaps a password that holds one, unencoded; better hide too much
+            at = url.lastIndexOf('@') > scheme ? url.lastIndexOf('@') : -1;
+        }
+        if (at >= 0) {
             String userInfo = url.substring(scheme + 3, at);
             int colon = userInfo.indexOf(':');
             String kept = colon < 0 ? "" : userInfo.substring(0, colon + 1);
             result = url.substring(0, scheme + 3) + kept + "***" + url.substring(at);
         }
         return result.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    /**
+     * The {@code @} that ends the user information of {@code scheme://user:password@host/path?query}: the
+     * last one before the query ({@code ?}) or fragment ({@code #}), so that a password may hold an
+     * unencoded {@code @} or {@code /} and a query an {@code @}; -1 if there is none.
+     */
+    private static int userInfoEnd(String url, int scheme) {
+        if (scheme < 0) {
+            return -1;
+        }
+        int end = url.length();
+        for (int i = scheme + 3; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at > scheme ? at : -1;
     }
 
     /** The exception and its root cause, which usually says what went wrong. */

@@ -113,6 +113,30 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
     }
 
     @Test
+    void ctrlCThatEndsTheCommandFirstStillStopsWhatItStartedBeforeTheKeyIsReleased() throws Exception {
+        Path pids = dir.resolve("pids.txt");
+        Path child = Files.writeString(dir.resolve("child.sh"), "trap '' TERM INT; echo $$ >> \"$1\"; exec sleep 40\n");
+        String[] command = sh("trap 'exit 0' INT; sh " + child + " \"$1\" & while :; do sleep 0.05; done", pids);
+        Cli.Started running = cli.start(concat(run("--kill-after", "1s"), command));
+        Cli.awaitLines(pids, 1, Duration.ofSeconds(30));
+        ProcessHandle background = ProcessHandle.of(Long.parseLong(Cli.lines(pids).get(0).strip())).orElseThrow();
+        leftovers.add(background);
+        Thread.sleep(300); // the run has seen it among the command's descendants
+
+        List<String> kill = new ArrayList<>(List.of("kill", "-INT"));
+        running.process().descendants().forEach(process -> kill.add(Long.toString(process.pid())));
+        kill.add(Long.toString(running.pid()));
+        new ProcessBuilder(kill).start().waitFor();
+        Cli.Result interrupted = running.await(Duration.ofSeconds(30));
+        boolean backgroundAliveAfterRelease = background.isAlive();
+
+        assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(130);
+        assertThat(interrupted.err()).contains("was not recorded as done; it is released");
+        assertThat(backgroundAliveAfterRelease).as("the process the command started, ignoring SIGINT and SIGTERM,"
+                + " was killed before the key was released").isFalse();
+    }
+
+    @Test
     void aSecondSignalKillsACommandThatIgnoresTheFirst() throws Exception {
         Path file = dir.resolve("runs.txt");
         String[] command = sh("trap '' TERM; echo started >> \"$1\"; while :; do sleep 0.05; done", file);

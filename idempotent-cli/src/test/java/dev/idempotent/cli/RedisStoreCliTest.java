@@ -65,6 +65,10 @@ class RedisStoreCliTest extends CliStoreTestSupport {
             Cli.Result userAlone = cli.env("IDEMPOTENT_STORE_USER", user).run(concat(run(), "true"));
             Cli.Result unparsable = new Cli(dir, URL.replace("redis://", "redis://" + user + ":se cret@"))
                     .run(concat(run(), "true"));
+            // an @ in the query is not the end of a user name: the default user is used (it takes any password)
+            key = key + "-query";
+            Cli.Result atInQuery = new Cli(dir, URL + "?clientName=cli@test").env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+                    .run(concat(run(), "true"));
 
             assertThat(urlUser.exitCode()).as(urlUser.toString()).isZero();
             // the user of the URL was used (Redis's default user takes any password here)
@@ -73,6 +77,7 @@ class RedisStoreCliTest extends CliStoreTestSupport {
             assertThat(userAlone.err()).contains("IDEMPOTENT_STORE_USER is set but IDEMPOTENT_STORE_PASSWORD is not");
             assertThat(unparsable.exitCode()).as(unparsable.toString()).isEqualTo(64);
             assertThat(unparsable.err()).contains("Invalid Redis URL 'redis://" + user + ":***@").doesNotContain("cret");
+            assertThat(atInQuery.exitCode()).as(atInQuery.toString()).isZero();
         } finally {
             try (StatefulRedisConnection<String, String> connection = client.connect()) {
                 connection.sync().aclDeluser(user);

@@ -74,6 +74,8 @@ class UnitsTest {
         assertThat(Stores.redacted("redis://secret@host:6379/0")).isEqualTo("redis://***@host:6379/0");
         assertThat(Stores.redacted("redis://user:se/cr@et@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
         assertThat(Stores.redacted("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
+        assertThat(Stores.redacted("redis://u:pw/x@host:6379/0?clientName=a@b")).isEqualTo("redis://u:***@host:6379/0?clientName=a@b");
+        assertThat(Stores.redacted("redis://host:6379/0?clientName=a:b@c")).doesNotContain("b@c");
         assertThat(Stores.redacted("jdbc:postgresql://h/db?user=u&password=p&ssl=true"))
                 .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
         assertThat(Stores.home(java.util.Map.of("HOME", "/home/ci"))).isEqualTo(Path.of("/home/ci/.idempotent"));
