@@ -98,11 +98,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
         Cli.Started running = cli.start(concat(run("--remember-failures"), command));
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
 
-        // what the terminal does, the command first: one kill(2) for each process of the foreground group
-        List<String> kill = new ArrayList<>(List.of("kill", "-INT"));
-        running.process().descendants().forEach(process -> kill.add(Long.toString(process.pid())));
-        kill.add(Long.toString(running.pid()));
-        new ProcessBuilder(kill).start().waitFor();
+        ctrlC(running);
         Cli.Result interrupted = running.await(Duration.ofSeconds(30));
         Cli.Result status = cli.run("status", key);
 
@@ -123,10 +119,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
         leftovers.add(background);
         Thread.sleep(300); // the run has seen it among the command's descendants
 
-        List<String> kill = new ArrayList<>(List.of("kill", "-INT"));
-        running.process().descendants().forEach(process -> kill.add(Long.toString(process.pid())));
-        kill.add(Long.toString(running.pid()));
-        new ProcessBuilder(kill).start().waitFor();
+        ctrlC(running);
         Cli.Result interrupted = running.await(Duration.ofSeconds(30));
         boolean backgroundAliveAfterRelease = background.isAlive();
 
@@ -286,5 +279,13 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
                 .contains("idempotent: SIGTERM arrived after sh had finished (exit 0); " + key + " is recorded as done\n")
                 .endsWith("rc=0\n");
         assertThat(status.out()).startsWith(key + ": done\n");
+    }
+
+    /** What Ctrl-C in a terminal does: SIGINT to every process of the foreground group, the command's first. */
+    private static void ctrlC(Cli.Started running) throws Exception {
+        List<String> kill = new ArrayList<>(List.of("kill", "-INT"));
+        running.process().descendants().forEach(process -> kill.add(Long.toString(process.pid())));
+        kill.add(Long.toString(running.pid()));
+        new ProcessBuilder(kill).start().waitFor();
     }
 }

@@ -2,6 +2,7 @@ package dev.idempotent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,10 +27,7 @@ class RedisStoreCliTest extends CliStoreTestSupport {
     @Test
     void credentialsComeFromTheEnvironmentWhenTheUrlHasNoneAndAreNeverShown() {
         String user = "idempotent-cli-test";
-        RedisClient client = RedisClient.create(RedisURI.create(URL));
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            connection.sync().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret")
-                    .allKeys().allCommands());
+        withRedisUser(user, "s3cret", () -> {
             Cli.Result withEnv = cli.env("IDEMPOTENT_STORE_USER", user).env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
                     .run(concat(run(), "true"));
             Cli.Result wrong = cli.env("IDEMPOTENT_STORE_PASSWORD", "wrong").run(concat(run(), "true"));
@@ -43,21 +41,13 @@ class RedisStoreCliTest extends CliStoreTestSupport {
             // the URL's password wins, and is not shown
             assertThat(inUrl.exitCode()).as(inUrl.toString()).isEqualTo(69);
             assertThat(inUrl.err()).contains(user + ":***@").doesNotContain("wr0ng-in-url");
-        } finally {
-            try (StatefulRedisConnection<String, String> connection = client.connect()) {
-                connection.sync().aclDeluser(user);
-            }
-            client.shutdown();
-        }
+        });
     }
 
     @Test
     void aUserInTheUrlTakesThePasswordFromTheEnvironmentAndAUserAloneIsRefused() {
         String user = "idempotent-cli-test-2";
-        RedisClient client = RedisClient.create(RedisURI.create(URL));
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            connection.sync().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("s3cret")
-                    .allKeys().allCommands());
+        withRedisUser(user, "s3cret", () -> {
             String withUser = URL.replace("redis://", "redis://" + user + ":@");
             Cli.Result urlUser = new Cli(dir, withUser).env("IDEMPOTENT_STORE_PASSWORD", "s3cret").run(concat(run(), "true"));
             Cli.Result wrongForUser = new Cli(dir, withUser).env("IDEMPOTENT_STORE_PASSWORD", "not-it")
@@ -78,10 +68,20 @@ class RedisStoreCliTest extends CliStoreTestSupport {
             assertThat(unparsable.exitCode()).as(unparsable.toString()).isEqualTo(64);
             assertThat(unparsable.err()).contains("Invalid Redis URL 'redis://" + user + ":***@").doesNotContain("cret");
             assertThat(atInQuery.exitCode()).as(atInQuery.toString()).isZero();
-        } finally {
-            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        });
+    }
+
+    /** Runs {@code body} while Redis has an ACL user {@code user} with {@code password} and every permission. */
+    private static void withRedisUser(String user, String password, Runnable body) {
+        RedisClient client = RedisClient.create(RedisURI.create(URL));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().aclSetuser(user, AclSetuserArgs.Builder.on().addPassword(password).allKeys().allCommands());
+            try {
+                body.run();
+            } finally {
                 connection.sync().aclDeluser(user);
             }
+        } finally {
             client.shutdown();
         }
     }
