@@ -32,10 +32,10 @@ import sun.misc.Signal;
 final class CommandRunner {
 
     /** How long the output may stay silent after the command exited before a process holding it open is given up on. */
-    static final long OUTPUT_IDLE_MILLIS = 2000;
+    private static final long OUTPUT_IDLE_MILLIS = 2000;
 
     /** How long a signal sent to the process group may take to reach {@link #onSignal} (see {@link #awaitSignalDelivery}). */
-    static final long SIGNAL_DELIVERY_MILLIS = 100;
+    private static final long SIGNAL_DELIVERY_MILLIS = 100;
 
     /** How often the command's descendants are looked up while it runs (see {@link ProcessFamily}). */
     private static final long FAMILY_REFRESH_MILLIS = 100;
@@ -151,17 +151,17 @@ final class CommandRunner {
         int exitCode = waitFor(process, family);
         Instant endedAt = Instant.now();
         awaitSignalDelivery();
-        int received;
+        RunInterruptedException interruption;
         int signalsAtExit;
-        boolean interrupted;
         synchronized (lock) {
             phase = Phase.FINISHED;
-            received = signal;
+            interruption = signal != 0 ? new RunInterruptedException(signal, true)
+                    : RunInterruptedException.isSignalExit(exitCode) ? new RunInterruptedException(exitCode - 128, false)
+                    : null;
             signalsAtExit = signals;
-            interrupted = received != 0 || RunInterruptedException.isSignalExit(exitCode);
-            releasing = interrupted;
+            releasing = interruption != null;
         }
-        if (interrupted) {
+        if (interruption != null) {
             // no part of an interrupted command may still run when its key is released
             family.terminate();
             awaitGone(family);
@@ -173,11 +173,8 @@ final class CommandRunner {
                     + " started still holds its output open; not waiting for it (what it writes from now on is lost:"
                     + " redirect its output, or use --output-lines 0)");
         }
-        if (received != 0) {
-            throw new RunInterruptedException(received, true);
-        }
-        if (RunInterruptedException.isSignalExit(exitCode)) {
-            throw new RunInterruptedException(exitCode - 128, false);
+        if (interruption != null) {
+            throw interruption;
         }
         RunRecord record = new RunRecord(key, command, exitCode, startedAt, endedAt, Hosts.name(),
                 System.getProperty("user.name"), Path.of("").toAbsolutePath().toString(), tail.lines());

@@ -151,6 +151,15 @@ final class Cli {
         }
     }
 
+    /** Sends a signal ({@code TERM}, {@code INT}, {@code 9}, ...) to the processes, in this order, with one kill(1). */
+    static void kill(String signal, long... pids) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        for (long pid : pids) {
+            command.add(Long.toString(pid));
+        }
+        new ProcessBuilder(command).start().waitFor();
+    }
+
     /** Waits until {@code file} has at least {@code count} lines (a command has reached a point). */
     static void awaitLines(Path file, int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

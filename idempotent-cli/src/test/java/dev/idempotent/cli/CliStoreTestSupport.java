@@ -174,7 +174,7 @@ abstract class CliStoreTestSupport {
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
         doomed.process().descendants().forEach(leftovers::add);
 
-        new ProcessBuilder("kill", "-9", Long.toString(doomed.pid())).start().waitFor();
+        Cli.kill("9", doomed.pid());
         doomed.process().waitFor();
         // The command itself (its `sleep`) is still running, orphaned; its key stays in flight until the lease ends.
         Cli.Result inFlight = cli.run(concat(run("--lease", "5s", "--on-in-flight", "fail"), command));
@@ -288,7 +288,7 @@ abstract class CliStoreTestSupport {
     }
 
     static void signal(String name, long pid) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+        Cli.kill(name, pid);
     }
 
     @Test

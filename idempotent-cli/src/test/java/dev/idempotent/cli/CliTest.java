@@ -178,15 +178,15 @@ class CliTest {
             try {
                 Cli.Started once = new Cli(dir, url).start("run", "--key", "k", "--", "true");
                 accepted.add(silent.accept()); // the JVM is up, its signal handlers installed, and it waits for PING
-                signal("TERM", once.pid());
+                Cli.kill("TERM", once.pid());
                 Cli.Result patient = once.await(Duration.ofSeconds(60));
 
                 Cli.Started twice = new Cli(dir, url).start("run", "--key", "k", "--", "true");
                 accepted.add(silent.accept());
                 long start = System.nanoTime();
-                signal("TERM", twice.pid());
+                Cli.kill("TERM", twice.pid());
                 Thread.sleep(100);
-                signal("INT", twice.pid());
+                Cli.kill("INT", twice.pid());
                 Cli.Result impatient = twice.await(Duration.ofSeconds(60));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
 
@@ -202,10 +202,6 @@ class CliTest {
                 }
             }
         }
-    }
-
-    private static void signal(String name, long pid) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
     }
 
     private Process launch(Path script, Path jar, String... args) throws IOException {

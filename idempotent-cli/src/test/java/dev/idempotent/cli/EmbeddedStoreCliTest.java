@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The command line on its default store: an embedded H2 file in $HOME/.idempotent, shared by processes. */
@@ -283,9 +282,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     /** What Ctrl-C in a terminal does: SIGINT to every process of the foreground group, the command's first. */
     private static void ctrlC(Cli.Started running) throws Exception {
-        List<String> kill = new ArrayList<>(List.of("kill", "-INT"));
-        running.process().descendants().forEach(process -> kill.add(Long.toString(process.pid())));
-        kill.add(Long.toString(running.pid()));
-        new ProcessBuilder(kill).start().waitFor();
+        Cli.kill("INT", Stream.concat(running.process().descendants(), Stream.of(running.process().toHandle()))
+                .mapToLong(ProcessHandle::pid).toArray());
     }
 }
