@@ -1,7 +1,9 @@
 package dev.idempotent.metrics;
 
 import dev.idempotent.support.IdempotencyListener;
+import dev.idempotent.support.IdempotencyEngine;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -16,14 +18,26 @@ import java.util.concurrent.TimeUnit;
  * {@code store_error}, {@code skipped});</li>
  * <li>{@code idempotency.store.operations} (timer), tagged {@code store} ({@code caffeine},
  * {@code redis}, {@code jdbc}), {@code operation} ({@code claim}, {@code complete}, {@code release},
- * {@code renew}) and {@code result} ({@code success}, {@code error}).</li>
+ * {@code renew}, {@code find}) and {@code result} ({@code success}, {@code error});</li>
+ * <li>{@code idempotency.store.retries} (counter), tagged {@code store} and {@code step}: store steps tried
+ * again after a transient failure;</li>
+ * <li>{@code idempotency.completions.abandoned} (counter), tagged {@code name}: outcomes given up after the
+ * store failed for the whole completion retry timeout (the operation may run again).</li>
  * </ul>
+ * The gauge {@code idempotency.completions.pending} (outcomes waiting for the store) is bound by
+ * {@link #bindPendingCompletions}.
  */
 public class MicrometerIdempotencyListener implements IdempotencyListener {
 
     public static final String CALLS = "idempotency.calls";
 
     public static final String STORE_OPERATIONS = "idempotency.store.operations";
+
+    public static final String STORE_RETRIES = "idempotency.store.retries";
+
+    public static final String COMPLETIONS_ABANDONED = "idempotency.completions.abandoned";
+
+    public static final String COMPLETIONS_PENDING = "idempotency.completions.pending";
 
     private final MeterRegistry registry;
 
@@ -49,5 +63,26 @@ public class MicrometerIdempotencyListener implements IdempotencyListener {
                 .description("Time taken by idempotency store operations")
                 .tag("store", store).tag("operation", operation).tag("result", result).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void onStoreRetry(String store, String operation) {
+        counters.computeIfAbsent("retry\u0000" + store + '\u0000' + operation, k -> Counter.builder(STORE_RETRIES)
+                .description("Idempotency store steps tried again after a transient failure")
+                .tag("store", store).tag("step", operation).register(registry)).increment();
+    }
+
+    @Override
+    public void onCompletionAbandoned(String name) {
+        counters.computeIfAbsent("abandoned\u0000" + name, k -> Counter.builder(COMPLETIONS_ABANDONED)
+                .description("Outcomes given up after the store failed for the whole completion retry timeout")
+                .tag("name", name).register(registry)).increment();
+    }
+
+    /** Registers the gauge {@code idempotency.completions.pending} of {@code engine}. */
+    public static void bindPendingCompletions(IdempotencyEngine engine, MeterRegistry registry) {
+        Gauge.builder(COMPLETIONS_PENDING, engine, IdempotencyEngine::pendingCompletions)
+                .description("Outcomes of idempotent operations waiting for the store to come back")
+                .register(registry);
     }
 }

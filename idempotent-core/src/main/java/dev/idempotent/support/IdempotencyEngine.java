@@ -15,16 +15,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.core.retry.RetryException;
 
 /**
  * The one place where idempotency is decided: claim the key, run once, store the outcome, replay it on a
  * repeat, reject key reuse, handle in-flight repeats and store failures. The aspect, the HTTP filter and
  * the programmatic API all go through it; stores only perform its atomic steps.
+ *
+ * <p>Store faults never turn one run into two while the store comes back in time:
+ * <ul>
+ * <li>every step that fails {@linkplain IdempotencyStoreUnavailableException#isTransient() transiently}
+ * is retried ({@link #setStoreRetry(StoreRetry)}); each is fenced by the claim's owner token, so a retry
+ * whose first attempt did land is recognised: a claim that finds its own token acquired the key, and a
+ * completion that finds its own completed record stored it;</li>
+ * <li>a completion that still cannot be stored is kept: the caller gets its result at once, the claim stays
+ * alive (renewed) and the outcome is retried in the background until it is stored or
+ * {@link #setCompletionRetryTimeout(Duration)} passes; meanwhile a repeat sees the key in flight;</li>
+ * <li>a claim that failed for good is read back (it may have landed before the connection broke) and,
+ * failing that, released in the background so that the key does not stay in flight until its lease ends.</li>
+ * </ul>
  */
 public class IdempotencyEngine implements AutoCloseable {
 
@@ -38,6 +53,10 @@ public class IdempotencyEngine implements AutoCloseable {
 
     private final LeaseRenewer renewer;
 
+    private final PendingOutcomes pending = new PendingOutcomes();
+
+    private volatile StoreRetry storeRetry = StoreRetry.STANDARD;
+
     public IdempotencyEngine(OnStoreFailure onStoreFailure) {
         this(onStoreFailure, IdempotencyListener.NONE);
     }
@@ -46,6 +65,29 @@ public class IdempotencyEngine implements AutoCloseable {
         this.onStoreFailure = Objects.requireNonNull(onStoreFailure, "onStoreFailure");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.renewer = new LeaseRenewer(this);
+    }
+
+    /** How store steps that fail transiently are retried (default {@link StoreRetry#STANDARD}). */
+    public void setStoreRetry(StoreRetry storeRetry) {
+        this.storeRetry = Objects.requireNonNull(storeRetry, "storeRetry");
+    }
+
+    /**
+     * How long an outcome that the store could not take is retried in the background, its claim kept alive,
+     * before it is given up with an ERROR line (default 10 minutes; zero gives up at once).
+     */
+    public void setCompletionRetryTimeout(Duration timeout) {
+        pending.setRetryTimeout(timeout);
+    }
+
+    /** How many outcomes may wait for the store at once (default 10,000); more are given up at once. */
+    public void setMaxPendingCompletions(int maxPending) {
+        pending.setMaxPending(maxPending);
+    }
+
+    /** How many outcomes (completions and releases) wait for the store to come back. */
+    public int pendingCompletions() {
+        return pending.size();
     }
 
     /** The protected work. */
@@ -184,28 +226,135 @@ public class IdempotencyEngine implements AutoCloseable {
             return;
         }
         try {
-            if (!timed(request.store(), "release", () -> request.store().release(request.key(), token))) {
+            if (!step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token))) {
                 logger.info("Could not release idempotency key '" + request.key() + "' after " + request.operation()
                         + " failed: the claim was no longer ours (lease ended or key deleted)");
             }
         } catch (RuntimeException e) {
             logger.warn("Could not release idempotency key '" + request.key() + "' after " + request.operation()
-                    + " failed; a retry is rejected as in flight until the lease ends (" + request.lease() + ")", e);
+                    + " failed; it is released in the background once the store answers, or when its lease ends ("
+                    + request.lease() + "): " + e);
+            pending.add(new PendingRelease(request, token));
         }
     }
 
     private void store(IdempotencyRequest request, String token, byte[] payload) {
+        boolean stored;
         try {
-            if (!timed(request.store(), "complete",
-                    () -> request.store().complete(request.key(), token, payload, request.ttl()))) {
-                logger.warn("The outcome of " + request.operation() + " for key '" + request.key() + "' was not stored:"
-                        + " the claim was lost before it finished (its lease ended or the key was deleted), so"
-                        + " another caller may have run it too. Use a longer lease.");
-            }
+            stored = storeOnce(request, token, payload);
         } catch (RuntimeException e) {
-            logger.error("Could not store the outcome of " + request.operation() + " for key '" + request.key()
-                    + "'; the caller got it, the key stays in flight until its lease ends (" + request.lease()
-                    + ") and then the operation may run again", e);
+            if (isCallerError(e)) {
+                logger.error("The store refused the outcome of " + request.operation() + " for key '" + request.key()
+                        + "'; the caller got it, the key stays in flight until its lease ends (" + request.lease()
+                        + ") and then the operation may run again", e);
+                return;
+            }
+            logger.warn("Could not store the outcome of " + request.operation() + " for key '" + request.key()
+                    + "' yet; the caller got it, and it is stored in the background while its claim is kept alive"
+                    + " (for up to " + pending.retryTimeout() + "): " + e);
+            pending.add(new PendingCompletion(request, token, payload,
+                    renewer.start(request.store(), request.key(), token, request.lease())));
+            return;
+        }
+        if (!stored) {
+            warnClaimLost(request);
+        }
+    }
+
+    /**
+     * Completes the record, retrying transient failures; {@code false} if the claim was lost. A completion
+     * whose first attempt landed although its answer was lost finds the record completed by its own token.
+     */
+    private boolean storeOnce(IdempotencyRequest request, String token, byte[] payload) {
+        IdempotencyStore store = request.store();
+        if (step(store, "complete", request.lease(), () -> store.complete(request.key(), token, payload, request.ttl()))) {
+            return true;
+        }
+        Optional<IdempotencyRecord> now = timed(store, "find", () -> store.find(request.key()));
+        return now.isPresent() && now.get().isCompleted() && now.get().isOwnedBy(token);
+    }
+
+    private static void warnClaimLost(IdempotencyRequest request) {
+        logger.warn("The outcome of " + request.operation() + " for key '" + request.key() + "' was not stored:"
+                + " the claim was lost before it finished (its lease ended or the key was deleted), so"
+                + " another caller may have run it too. Use a longer lease.");
+    }
+
+    /** A completion waiting for the store, its claim kept alive by {@code renewal}. */
+    private final class PendingCompletion implements PendingOutcomes.Outcome {
+
+        private final IdempotencyRequest request;
+
+        private final String token;
+
+        private final byte[] payload;
+
+        private final LeaseRenewer.Renewal renewal;
+
+        private final long since = System.nanoTime();
+
+        PendingCompletion(IdempotencyRequest request, String token, byte[] payload, LeaseRenewer.Renewal renewal) {
+            this.request = request;
+            this.token = token;
+            this.payload = payload;
+            this.renewal = renewal;
+        }
+
+        @Override
+        public boolean attempt() {
+            boolean stored;
+            try {
+                stored = storeOnce(request, token, payload);
+            } catch (RuntimeException e) {
+                if (isCallerError(e)) {
+                    abandon("the store refused it: " + e);
+                    return true;
+                }
+                throw e;
+            }
+            renewal.stop();
+            if (stored) {
+                logger.info("Stored the outcome of " + request.operation() + " for key '" + request.key() + "' "
+                        + Duration.ofNanos(System.nanoTime() - since).toMillis() + " ms after it ended, once the store"
+                        + " answered again");
+            } else {
+                warnClaimLost(request);
+            }
+            return true;
+        }
+
+        @Override
+        public void abandon(String why) {
+            renewal.stop();
+            listener.onCompletionAbandoned(request.name());
+            logger.error("Gave up storing the outcome of " + request.operation() + " for key '" + request.key()
+                    + "': " + why + ". The caller got it; the key is freed when its lease ends (" + request.lease()
+                    + ") and then the operation may run again.");
+        }
+    }
+
+    /** A release waiting for the store: frees the key before its lease ends. */
+    private final class PendingRelease implements PendingOutcomes.Outcome {
+
+        private final IdempotencyRequest request;
+
+        private final String token;
+
+        PendingRelease(IdempotencyRequest request, String token) {
+            this.request = request;
+            this.token = token;
+        }
+
+        @Override
+        public boolean attempt() {
+            step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token));
+            return true;
+        }
+
+        @Override
+        public void abandon(String why) {
+            logger.warn("Could not release idempotency key '" + request.key() + "' of " + request.operation() + ": "
+                    + why + "; it is freed when its lease ends (" + request.lease() + ")");
         }
     }
 
@@ -276,14 +425,85 @@ public class IdempotencyEngine implements AutoCloseable {
                 || e instanceof IllegalArgumentException;
     }
 
+    /**
+     * Claims the key, retrying transient failures. A retried claim whose earlier attempt landed finds the
+     * record owned by its own token: that is an acquired claim. A claim that fails for good is read back once
+     * (it may have landed before its answer was lost), and otherwise released in the background.
+     */
     private Claim claim(IdempotencyRequest request, String token) {
-        Claim claim = timed(request.store(), "claim",
-                () -> request.store().claim(request.key(), request.fingerprint(), token, request.lease()));
+        IdempotencyStore store = request.store();
+        Claim claim;
+        try {
+            claim = step(store, "claim", request.lease(),
+                    () -> store.claim(request.key(), request.fingerprint(), token, request.lease()));
+        } catch (IdempotencyStoreUnavailableException e) {
+            if (!e.isTransient()) {
+                throw e;
+            }
+            IdempotencyRecord landed = readBack(request, token);
+            if (landed != null) {
+                return Claim.acquired(landed);
+            }
+            pending.add(new PendingRelease(request, token));
+            throw e;
+        }
         if (claim == null) {
             throw new IdempotencyStoreUnavailableException("The store " + request.store() + " answered nothing to a"
                     + " claim of key '" + request.key() + "'; an empty answer is never a claim", null);
         }
+        if (!claim.isAcquired() && claim.record().isInProgress() && claim.record().isOwnedBy(token)) {
+            return Claim.acquired(claim.record());
+        }
         return claim;
+    }
+
+    /** The in-progress record of our failed claim, if it landed after all; {@code null} otherwise. */
+    private IdempotencyRecord readBack(IdempotencyRequest request, String token) {
+        try {
+            Optional<IdempotencyRecord> record = timed(request.store(), "find", () -> request.store().find(request.key()));
+            if (record.isPresent() && record.get().isInProgress() && record.get().isOwnedBy(token)) {
+                logger.info("The claim of key '" + request.key() + "' of " + request.operation() + " failed to answer"
+                        + " but had landed: reading it back found it ours");
+                return record.get();
+            }
+        } catch (RuntimeException e) {
+            logger.debug("Could not read back the claim of key '" + request.key() + "'", e);
+        }
+        return null;
+    }
+
+    /**
+     * Runs one store step, retrying it on a transient failure within the {@link StoreRetry} budget; the
+     * success path costs nothing more than the call.
+     */
+    <T> T step(IdempotencyStore store, String step, Duration lease, Supplier<T> call) {
+        try {
+            return timed(store, step, call);
+        } catch (IdempotencyStoreUnavailableException first) {
+            StoreRetry retry = storeRetry;
+            if (!first.isTransient() || retry.maxRetries() == 0) {
+                throw first;
+            }
+            String storeName = storeName(store);
+            try {
+                return retry.template(lease).execute(() -> {
+                    listener.onStoreRetry(storeName, step);
+                    return timed(store, step, call);
+                });
+            } catch (RetryException e) {
+                Throwable last = e.getLastException() != null ? e.getLastException() : e.getCause();
+                if (last instanceof RuntimeException runtime) {
+                    if (runtime != first) {
+                        runtime.addSuppressed(first);
+                    }
+                    throw runtime;
+                }
+                if (last instanceof Error error) {
+                    throw error;
+                }
+                throw first;
+            }
+        }
     }
 
     /** Runs one store operation, telling the listener how long it took. */
@@ -339,9 +559,13 @@ public class IdempotencyEngine implements AutoCloseable {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    /** Stops lease renewal; claims still held are released by their lease ending. */
+    /**
+     * Tries once more to store the outcomes that wait for the store, then stops lease renewal; claims still
+     * held are released by their lease ending.
+     */
     @Override
     public void close() {
+        pending.close();
         renewer.close();
     }
 }

@@ -43,4 +43,16 @@ public interface IdempotencyListener {
      */
     default void onStoreOperation(String store, String operation, long nanos, boolean success) {
     }
+
+    /** A store operation that failed transiently is tried again. */
+    default void onStoreRetry(String store, String operation) {
+    }
+
+    /**
+     * The outcome of a call in namespace {@code name} was given up after the store failed for the whole
+     * completion retry timeout (or the queue of pending outcomes was full): the operation may run again
+     * once its lease ends.
+     */
+    default void onCompletionAbandoned(String name) {
+    }
 }

@@ -154,14 +154,14 @@ final class LeaseRenewer implements AutoCloseable {
                 return;
             }
             try {
-                if (!renewer.engine.timed(store, "renew", () -> store.renew(key, ownerToken, lease)) && !stopped) {
+                if (!renewer.engine.step(store, "renew", lease, () -> store.renew(key, ownerToken, lease)) && !stopped) {
                     logger.warn("Lost the claim on idempotency key '" + key + "' while running: its lease ended"
                             + " or it was deleted, so another caller may run the same operation. Use a longer lease"
                             + " if renewals are delayed.");
                     stop();
                 }
             } catch (RuntimeException e) {
-                logger.warn("Could not renew the lease of idempotency key '" + key + "'; will try again", e);
+                logger.warn("Could not renew the lease of idempotency key '" + key + "'; will try again: " + e);
             }
         }
 

@@ -255,7 +255,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
         }
         throw new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName
-                + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts", null);
+                + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts", null, true);
     }
 
     @Override
@@ -517,7 +517,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         Throwable root = NestedExceptionUtils.getMostSpecificCause(cause);
         return new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName + "'"
                 + database + ") failed to " + what + ": " + cause.getMessage()
-                + (root == cause ? "" : " (" + root + ")"), cause);
+                + (root == cause ? "" : " (" + root + ")"), cause, TransientSqlFailures.isTransient(cause));
     }
 
     static String validateTableName(String tableName) {

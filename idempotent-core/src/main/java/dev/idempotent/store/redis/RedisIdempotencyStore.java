@@ -348,7 +348,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
 
     private static IdempotencyStoreUnavailableException unavailable(String what, String key, RuntimeException e) {
         return new IdempotencyStoreUnavailableException("Redis failed to " + what + " for idempotency key '" + key
-                + "': " + describe(e), e);
+                + "': " + describe(e), e, TransientRedisFailures.isTransient(e));
     }
 
     /** The exception and, when it wraps others, its root cause, which usually says what really went wrong. */
