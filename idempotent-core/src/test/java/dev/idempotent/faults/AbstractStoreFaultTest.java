@@ -15,7 +15,6 @@ import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
 import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.ResultCodec;
 import dev.idempotent.support.StoreRetry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -401,25 +400,6 @@ public abstract class AbstractStoreFaultTest {
                 strike.run();
             }
             return super.renew(key, ownerToken, lease);
-        }
-    }
-
-    /** Results are text; failures are not stored (the key is released). */
-    private static final class TextCodec implements ResultCodec {
-
-        @Override
-        public byte[] encodeValue(Object value) {
-            return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public byte[] encodeFailure(Throwable failure) {
-            return null;
-        }
-
-        @Override
-        public Object decode(byte[] payload) {
-            return new String(payload, StandardCharsets.UTF_8);
         }
     }
 }
