@@ -13,6 +13,7 @@ import dev.idempotent.support.IdempotencyListener;
 import dev.idempotent.metrics.MicrometerIdempotencyListener;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
@@ -55,7 +56,12 @@ public class IdempotencyAutoConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public IdempotencyEngine idempotencyEngine(IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listener) {
-        return new IdempotencyEngine(properties.getOnStoreFailure(), listener.getIfAvailable(() -> IdempotencyListener.NONE));
+        IdempotencyEngine engine = new IdempotencyEngine(properties.getOnStoreFailure(),
+                listener.getIfAvailable(() -> IdempotencyListener.NONE));
+        engine.setStoreRetry(properties.getStoreRetry().toStoreRetry());
+        engine.setCompletionRetryTimeout(properties.getCompletionRetryTimeout());
+        engine.setMaxPendingCompletions(properties.getMaxPendingCompletions());
+        return engine;
     }
 
     @Bean
@@ -126,6 +132,20 @@ public class IdempotencyAutoConfiguration {
         @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
         MicrometerIdempotencyListener idempotencyMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
             return new MicrometerIdempotencyListener(registry);
+        }
+
+        /** The gauge idempotency.completions.pending of the engine, once both exist. */
+        @Bean
+        @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+        SmartInitializingSingleton idempotencyPendingCompletionsGauge(ObjectProvider<IdempotencyEngine> engine,
+                ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
+            return () -> {
+                IdempotencyEngine available = engine.getIfUnique();
+                io.micrometer.core.instrument.MeterRegistry target = registry.getIfUnique();
+                if (available != null && target != null) {
+                    MicrometerIdempotencyListener.bindPendingCompletions(available, target);
+                }
+            };
         }
     }
 

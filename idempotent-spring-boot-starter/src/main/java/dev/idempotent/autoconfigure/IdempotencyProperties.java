@@ -62,6 +62,21 @@ public class IdempotencyProperties {
 
     private final Endpoint endpoint = new Endpoint();
 
+    /**
+     * How long the outcome of a call that the store could not take when the call ended (the store was
+     * unreachable) is retried in the background, its claim kept alive, before it is given up with an ERROR
+     * line and the metric idempotency.completions.abandoned. Meanwhile a repeat sees the key in flight. 0
+     * gives up at once.
+     */
+    private Duration completionRetryTimeout = Duration.ofMinutes(10);
+
+    /**
+     * How many outcomes may wait for the store at once; more are given up at once (ERROR line and metric).
+     */
+    private int maxPendingCompletions = 10_000;
+
+    private final StoreRetry storeRetry = new StoreRetry();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -130,6 +145,26 @@ public class IdempotencyProperties {
         return jdbc;
     }
 
+    public Duration getCompletionRetryTimeout() {
+        return completionRetryTimeout;
+    }
+
+    public void setCompletionRetryTimeout(Duration completionRetryTimeout) {
+        this.completionRetryTimeout = completionRetryTimeout;
+    }
+
+    public int getMaxPendingCompletions() {
+        return maxPendingCompletions;
+    }
+
+    public void setMaxPendingCompletions(int maxPendingCompletions) {
+        this.maxPendingCompletions = maxPendingCompletions;
+    }
+
+    public StoreRetry getStoreRetry() {
+        return storeRetry;
+    }
+
     public Endpoint getEndpoint() {
         return endpoint;
     }
@@ -170,6 +205,70 @@ public class IdempotencyProperties {
     }
 
     /** The idempotency actuator endpoint. */
+    /**
+     * Retries of a store step (claim, complete, release, renew) that failed transiently: a broken or stale
+     * connection, a timeout, a deadlock or serialization failure, a server that is restarting. The first
+     * retry is made at once on a fresh connection, the next ones with exponential backoff and jitter.
+     */
+    public static class StoreRetry {
+
+        /**
+         * How many times a step is tried again after its first failure. 0 turns retries off.
+         */
+        private int maxRetries = dev.idempotent.support.StoreRetry.STANDARD.maxRetries();
+
+        /**
+         * The delay before the second retry; each later one doubles it, with a jitter of half of it.
+         */
+        private Duration initialDelay = dev.idempotent.support.StoreRetry.STANDARD.initialDelay();
+
+        /**
+         * The longest delay between two retries.
+         */
+        private Duration maxDelay = dev.idempotent.support.StoreRetry.STANDARD.maxDelay();
+
+        /**
+         * The longest time spent retrying one step; never more than a third of the claim's lease.
+         */
+        private Duration timeout = dev.idempotent.support.StoreRetry.STANDARD.timeout();
+
+        public int getMaxRetries() {
+            return maxRetries;
+        }
+
+        public void setMaxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        dev.idempotent.support.StoreRetry toStoreRetry() {
+            return new dev.idempotent.support.StoreRetry(maxRetries, initialDelay, maxDelay, timeout);
+        }
+    }
+
     public static class Endpoint {
 
         /**

@@ -18,6 +18,15 @@ class FaultyStore extends DelegatingIdempotencyStore {
 
     volatile boolean failReleases;
 
+    /** Whether the failures are transient (a dropped connection), which the engine retries. */
+    volatile boolean transientFailures;
+
+    /** The key of the last completion asked for, whether it failed or not. */
+    volatile String lastCompletedKey;
+
+    /** How many more claims fail, whatever {@link #failClaims} says. */
+    final java.util.concurrent.atomic.AtomicInteger claimsToFail = new java.util.concurrent.atomic.AtomicInteger();
+
     FaultyStore(IdempotencyStore delegate) {
         super(delegate);
     }
@@ -28,13 +37,13 @@ class FaultyStore extends DelegatingIdempotencyStore {
         failReleases = false;
     }
 
-    private static IdempotencyStoreUnavailableException down(String step) {
-        return new IdempotencyStoreUnavailableException("store down during " + step, null);
+    private IdempotencyStoreUnavailableException down(String step) {
+        return new IdempotencyStoreUnavailableException("store down during " + step, null, transientFailures);
     }
 
     @Override
     public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
-        if (failClaims) {
+        if (failClaims || claimsToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw down("claim");
         }
         return super.claim(key, fingerprint, ownerToken, lease);
@@ -42,6 +51,7 @@ class FaultyStore extends DelegatingIdempotencyStore {
 
     @Override
     public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
+        lastCompletedKey = key;
         if (failCompletes) {
             throw down("complete");
         }

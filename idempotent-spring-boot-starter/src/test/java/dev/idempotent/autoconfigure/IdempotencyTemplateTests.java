@@ -173,6 +173,7 @@ class IdempotencyTemplateTests {
                     .tags("store", "caffeine", "operation", "claim", "result", "success").timer().count()).isEqualTo(4);
             assertThat(registry.get("idempotency.store.operations")
                     .tags("store", "caffeine", "operation", "release").timer().count()).isEqualTo(1);
+            assertThat(registry.get("idempotency.completions.pending").gauge().value()).isZero();
         });
     }
 
