@@ -8,8 +8,26 @@ import java.util.Optional;
  * every decision (replay, key reuse, waiting, failure policy) is taken by the engine above them.
  *
  * <p>Every method is one atomic operation on the server (never check-then-act). A store that cannot
- * reach its backend throws {@link dev.idempotent.IdempotencyStoreUnavailableException}. Implementations
- * are thread-safe and never run caller code while holding a lock.
+ * reach its backend throws {@link dev.idempotent.IdempotencyStoreUnavailableException}, and says whether the
+ * failure is {@linkplain dev.idempotent.IdempotencyStoreUnavailableException#isTransient() transient} (a
+ * broken or stale connection, a timeout, a deadlock, a server that is restarting). Implementations are
+ * thread-safe and never run caller code while holding a lock.
+ *
+ * <h2>Every step is safe to repeat</h2>
+ * The engine retries a step that failed transiently, including one whose first attempt reached the server
+ * and only its answer was lost. Each step is fenced by the claim's owner token, a fresh unique value per
+ * claim, so a repeat never changes anyone else's record:
+ * <ul>
+ * <li>{@link #claim}: a repeat finds the record its first attempt created, owned by the same token, and
+ * answers it as an existing record; the engine recognises its own token and counts the key as acquired.
+ * It never takes over a live record, so a repeat cannot steal another owner's claim.</li>
+ * <li>{@link #complete}: a repeat after a completion that landed finds the record completed and answers
+ * {@code false}; the engine then reads the record, finds it completed by its own token, and counts it as
+ * stored. A stale owner whose lease was taken over cannot complete: the token differs.</li>
+ * <li>{@link #release}: a repeat finds nothing of its own left and answers {@code false}; nothing else is
+ * deleted, since only an in-progress record with the caller's token is.</li>
+ * <li>{@link #renew}: extending a lease twice to now plus the lease is the same as once.</li>
+ * </ul>
  *
  * <p>Every implementation passes the shared contract suite ({@code IdempotencyStoreContractTest}).
  */
@@ -48,7 +66,10 @@ public interface IdempotencyStore {
      */
     boolean renew(String key, String ownerToken, Duration lease);
 
-    /** The live record for {@code key}, if any (for operators and tools; never used to decide a claim). */
+    /**
+     * The live record for {@code key}, if any: for operators and tools, and for the engine to recognise its
+     * own claim or completion after a step's answer was lost; never used to decide a claim.
+     */
     Optional<IdempotencyRecord> find(String key);
 
     /**

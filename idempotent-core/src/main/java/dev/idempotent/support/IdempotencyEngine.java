@@ -22,6 +22,7 @@ import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
 
 /**
  * The one place where idempotency is decided: claim the key, run once, store the outcome, replay it on a
@@ -241,7 +242,7 @@ public class IdempotencyEngine implements AutoCloseable {
     private void store(IdempotencyRequest request, String token, byte[] payload) {
         boolean stored;
         try {
-            stored = storeOnce(request, token, payload);
+            stored = storeOnce(request, token, payload, true);
         } catch (RuntimeException e) {
             if (isCallerError(e)) {
                 logger.error("The store refused the outcome of " + request.operation() + " for key '" + request.key()
@@ -265,9 +266,10 @@ public class IdempotencyEngine implements AutoCloseable {
      * Completes the record, retrying transient failures; {@code false} if the claim was lost. A completion
      * whose first attempt landed although its answer was lost finds the record completed by its own token.
      */
-    private boolean storeOnce(IdempotencyRequest request, String token, byte[] payload) {
+    private boolean storeOnce(IdempotencyRequest request, String token, byte[] payload, boolean retry) {
         IdempotencyStore store = request.store();
-        if (step(store, "complete", request.lease(), () -> store.complete(request.key(), token, payload, request.ttl()))) {
+        Supplier<Boolean> complete = () -> store.complete(request.key(), token, payload, request.ttl());
+        if (retry ? step(store, "complete", request.lease(), complete) : timed(store, "complete", complete)) {
             return true;
         }
         Optional<IdempotencyRecord> now = timed(store, "find", () -> store.find(request.key()));
@@ -301,10 +303,10 @@ public class IdempotencyEngine implements AutoCloseable {
         }
 
         @Override
-        public boolean attempt() {
+        public boolean attempt(boolean retry) {
             boolean stored;
             try {
-                stored = storeOnce(request, token, payload);
+                stored = storeOnce(request, token, payload, retry);
             } catch (RuntimeException e) {
                 if (isCallerError(e)) {
                     abandon("the store refused it: " + e);
@@ -346,8 +348,13 @@ public class IdempotencyEngine implements AutoCloseable {
         }
 
         @Override
-        public boolean attempt() {
-            step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token));
+        public boolean attempt(boolean retry) {
+            Supplier<Boolean> release = () -> request.store().release(request.key(), token);
+            if (retry) {
+                step(request.store(), "release", request.lease(), release);
+            } else {
+                timed(request.store(), "release", release);
+            }
             return true;
         }
 
@@ -428,10 +435,12 @@ public class IdempotencyEngine implements AutoCloseable {
     /**
      * Claims the key, retrying transient failures. A retried claim whose earlier attempt landed finds the
      * record owned by its own token: that is an acquired claim. A claim that fails for good is read back once
-     * (it may have landed before its answer was lost), and otherwise released in the background.
+     * if the retry budget is not spent (it may have landed before its answer was lost), and otherwise
+     * released in the background.
      */
     private Claim claim(IdempotencyRequest request, String token) {
         IdempotencyStore store = request.store();
+        long start = System.nanoTime();
         Claim claim;
         try {
             claim = step(store, "claim", request.lease(),
@@ -440,7 +449,9 @@ public class IdempotencyEngine implements AutoCloseable {
             if (!e.isTransient()) {
                 throw e;
             }
-            IdempotencyRecord landed = readBack(request, token);
+            // read back only within the retry budget: past it, the release below frees a claim that landed
+            boolean timeLeft = Duration.ofNanos(System.nanoTime() - start).compareTo(storeRetry.budget(request.lease())) < 0;
+            IdempotencyRecord landed = timeLeft ? readBack(request, token) : null;
             if (landed != null) {
                 return Claim.acquired(landed);
             }
@@ -477,16 +488,18 @@ public class IdempotencyEngine implements AutoCloseable {
      * success path costs nothing more than the call.
      */
     <T> T step(IdempotencyStore store, String step, Duration lease, Supplier<T> call) {
+        long start = System.nanoTime();
         try {
             return timed(store, step, call);
         } catch (IdempotencyStoreUnavailableException first) {
-            StoreRetry retry = storeRetry;
-            if (!first.isTransient() || retry.maxRetries() == 0) {
+            RetryTemplate retries = first.isTransient()
+                    ? storeRetry.template(lease, Duration.ofNanos(System.nanoTime() - start)) : null;
+            if (retries == null) {
                 throw first;
             }
             String storeName = storeName(store);
             try {
-                return retry.template(lease).execute(() -> {
+                return retries.execute(() -> {
                     listener.onStoreRetry(storeName, step);
                     return timed(store, step, call);
                 });

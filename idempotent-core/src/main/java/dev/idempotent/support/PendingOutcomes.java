@@ -26,13 +26,19 @@ final class PendingOutcomes implements AutoCloseable {
 
     private static final long FIRST_PAUSE_MILLIS = 100;
 
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(FIRST_PAUSE_MILLIS);
+
     private static final long MAX_PAUSE_MILLIS = 5000;
 
     /** One outcome to store: a completion with its payload and renewal, or a release. */
     interface Outcome {
 
-        /** Stores it: {@code true} when done (stored, or nothing left to do); throws while the store fails. */
-        boolean attempt();
+        /**
+         * Stores it: {@code true} when done (stored, or nothing left to do); throws while the store fails.
+         *
+         * @param retry whether transient failures are retried within the store retry budget (not at shutdown)
+         */
+        boolean attempt(boolean retry);
 
         /** Called once when it is given up: at the deadline, when the queue is full, or at shutdown. */
         void abandon(String why);
@@ -110,8 +116,14 @@ final class PendingOutcomes implements AutoCloseable {
                     return;
                 }
                 head = queue.peekFirst();
+                // the store has just failed: give it a moment before the first try
+                long wait = TimeUnit.NANOSECONDS.toMillis(head.addedNanos + FIRST_PAUSE_NANOS - System.nanoTime());
+                if (wait > 0) {
+                    waitQuietly(wait);
+                    continue;
+                }
             }
-            if (attempt(head)) {
+            if (attempt(head, true)) {
                 remove(head);
                 pause = FIRST_PAUSE_MILLIS;
                 continue;
@@ -127,9 +139,9 @@ final class PendingOutcomes implements AutoCloseable {
         }
     }
 
-    private static boolean attempt(Entry entry) {
+    private static boolean attempt(Entry entry, boolean retry) {
         try {
-            return entry.outcome.attempt();
+            return entry.outcome.attempt(retry);
         } catch (RuntimeException e) {
             if (logger.isDebugEnabled()) {
                 logger.debug("The store still fails; will try again: " + e);
@@ -198,7 +210,7 @@ final class PendingOutcomes implements AutoCloseable {
             logger.info("Trying once more to store " + left.size() + " idempotency outcome(s) before shutting down");
         }
         for (Entry entry : left) {
-            if (!attempt(entry)) {
+            if (!attempt(entry, false)) {
                 entry.outcome.abandon("the application shut down while the store failed");
             }
         }

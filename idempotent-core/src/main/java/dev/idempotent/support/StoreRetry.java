@@ -10,13 +10,15 @@ import org.springframework.core.retry.RetryTemplate;
  * How the engine retries a store step (claim, complete, release, renew) that failed
  * {@linkplain IdempotencyStoreUnavailableException#isTransient() transiently}: the first retry at once (the
  * pool has dropped the broken connection, so it runs on a fresh one), then with exponential backoff and
- * jitter, at most {@code maxRetries} times and for at most {@code timeout}, and never for more than a third
- * of the claim's lease, so that a retried step ends well before the lease does.
+ * jitter, at most {@code maxRetries} times and within {@code timeout} from the step's first attempt, and
+ * never for more than a third of the claim's lease, so that a retried step ends well before the lease does.
+ * A first attempt that alone used up the budget (a connect or socket timeout) is not repeated.
  *
  * @param maxRetries how many times a step is tried again after its first failure (0 turns retries off)
  * @param initialDelay the delay before the second retry; each later one doubles it, with jitter of half of it
  * @param maxDelay the longest delay between two retries
- * @param timeout the longest time spent retrying one step
+ * @param timeout the longest time one step may take, its first attempt and retries together (a single
+ *     attempt is bounded by the client's own timeouts)
  */
 public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDelay, Duration timeout) {
 
@@ -45,21 +47,30 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
         return failure instanceof IdempotencyStoreUnavailableException unavailable && unavailable.isTransient();
     }
 
-    /** The retries of one step of a claim with {@code lease}: one template per failure, none on success. */
-    RetryTemplate template(Duration lease) {
-        Duration budget = lease.dividedBy(3);
-        if (timeout.compareTo(budget) < 0 || budget.isZero()) {
-            budget = timeout;
+    /** The time one step may take, retries included, for a claim with {@code lease}. */
+    Duration budget(Duration lease) {
+        Duration third = lease.dividedBy(3);
+        return third.isZero() || timeout.compareTo(third) < 0 ? timeout : third;
+    }
+
+    /**
+     * The retries of one step whose first attempt failed after {@code elapsed}, within what is left of the
+     * budget; {@code null} when nothing is left (or retries are off), so a slow first failure is not repeated.
+     */
+    RetryTemplate template(Duration lease, Duration elapsed) {
+        Duration left = budget(lease).minus(elapsed);
+        if (maxRetries == 0 || left.isNegative() || left.isZero()) {
+            return null;
         }
         // The template's first execution is the first retry, made at once; its backoff spaces the others.
         RetryPolicy policy = RetryPolicy.builder()
                 .predicate(StoreRetry::isTransient)
-                .maxRetries(Math.max(0, maxRetries - 1))
+                .maxRetries(maxRetries - 1)
                 .delay(initialDelay)
                 .jitter(initialDelay.dividedBy(2))
                 .multiplier(2)
                 .maxDelay(maxDelay)
-                .timeout(budget)
+                .timeout(left)
                 .build();
         return new RetryTemplate(policy);
     }

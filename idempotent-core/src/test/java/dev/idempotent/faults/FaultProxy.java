@@ -34,7 +34,12 @@ public final class FaultProxy implements AutoCloseable {
          */
         BLACK_HOLE,
         /** Resets new connections at once; existing ones are dropped when this mode is set. */
-        REFUSE
+        REFUSE,
+        /**
+         * Passes the application's bytes to the server but loses the server's answers: the server does the
+         * work and the application never hears of it. Those connections are reset when traffic passes again.
+         */
+        LOSE_ANSWERS
     }
 
     private final String targetHost;
@@ -105,6 +110,11 @@ public final class FaultProxy implements AutoCloseable {
     public void refuse() {
         mode = Mode.REFUSE;
         dropAll();
+    }
+
+    /** The server still gets every request, but its answers are lost until {@link #pass()}. */
+    public void loseAnswers() {
+        mode = Mode.LOSE_ANSWERS;
     }
 
     /** Delays every chunk of bytes by {@code millis}. */
@@ -206,7 +216,8 @@ public final class FaultProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (mode == Mode.BLACK_HOLE || damaged) {
+                    boolean answer = from == upstream;
+                    if (mode == Mode.BLACK_HOLE || (mode == Mode.LOSE_ANSWERS && answer) || damaged) {
                         damaged = true;
                         continue;
                     }

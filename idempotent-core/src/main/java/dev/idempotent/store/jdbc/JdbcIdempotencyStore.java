@@ -66,8 +66,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * This takes a second connection from the pool while the caller holds one: size the pool for it.
  * The one opt-in exception is {@link #setCompleteInTransaction(boolean)}.
  * <li><b>Fails loudly.</b> Any SQL or connection failure is thrown as
- * {@link IdempotencyStoreUnavailableException} saying which step failed; the engine applies its store
- * failure policy. How fast an unreachable database fails is the {@link DataSource}'s connect and
+ * {@link IdempotencyStoreUnavailableException} saying which step failed, marked transient when a retry
+ * on a fresh connection may succeed (SQLState class {@code 08}, {@code 57P01}-{@code 57P03}, deadlocks,
+ * serialization failures, lock and query timeouts, MySQL/MariaDB's lost connections): the engine retries
+ * those, then applies its store failure policy. How fast an unreachable database fails is the {@link DataSource}'s connect and
  * pool timeouts.
  * </ul>
  *

@@ -50,8 +50,10 @@ import org.springframework.data.redis.core.ScanOptions;
  * Cluster; keys and payloads are binary-safe (keys are UTF-8, payloads raw bytes, up to Redis's bulk limit
  * of 512 MB).</li>
  * <li>Every call is bounded by the connection factory's command timeout (and connect timeout); a failure
- * or timeout is thrown as {@link IdempotencyStoreUnavailableException}, which the engine turns into
- * fail-closed or fail-open.</li>
+ * or timeout is thrown as {@link IdempotencyStoreUnavailableException}, marked transient for connection
+ * failures, timeouts and a server that is loading, busy or failing over ({@code LOADING}, {@code BUSY},
+ * {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code MASTERDOWN}, {@code READONLY}); the engine retries those,
+ * then turns the failure into fail-closed or fail-open.</li>
  * </ul>
  *
  * <h2>What it does not guarantee</h2>
