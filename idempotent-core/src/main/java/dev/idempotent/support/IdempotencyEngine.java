@@ -98,7 +98,8 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     /**
-     * Runs {@code invocation} at most once per key.
+     * Runs {@code invocation} at most once per key. The record is read first, so that a replay (or an
+     * in-flight answer) costs one store read; the key is claimed only when no live record was found.
      *
      * @throws IdempotencyKeyReuseException the key was first used with another fingerprint
      * @throws IdempotencyInFlightException another call holds the key (REJECT, or WAIT timed out)
@@ -109,7 +110,10 @@ public class IdempotencyEngine implements AutoCloseable {
         String token = UUID.randomUUID().toString();
         Claim claim;
         try {
-            claim = claim(request, token);
+            // read first: a replay or an in-flight answer costs one read and no write
+            IdempotencyRecord live = step(request.store(), "find", request.lease(),
+                    () -> request.store().find(request.key())).orElse(null);
+            claim = live != null ? Claim.existing(live) : claim(request, token);
         } catch (RuntimeException e) {
             if (isCallerError(e)) {
                 throw e;

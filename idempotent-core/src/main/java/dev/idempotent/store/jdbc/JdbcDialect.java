@@ -38,6 +38,16 @@ enum JdbcDialect {
         }
 
         @Override
+        String upsertExpiredReturning(String table, String columns, String values, String returning) {
+            // ON CONFLICT locks the existing row and re-checks the WHERE on its latest version: atomic
+            return "INSERT INTO " + table + " AS r (" + columns + ") VALUES (" + values + ") ON CONFLICT (idempotency_key)"
+                    + " DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status,"
+                    + " owner_token = EXCLUDED.owner_token, created_at = EXCLUDED.created_at,"
+                    + " lease_expires_at = EXCLUDED.lease_expires_at, expires_at = EXCLUDED.expires_at, payload = NULL"
+                    + " WHERE r.expires_at <= statement_timestamp() RETURNING " + returning;
+        }
+
+        @Override
         String deleteExpiredBatch(String table) {
             // SKIP LOCKED: never wait for a row that a claim is taking over right now.
             return "DELETE FROM " + table + " WHERE idempotency_key IN (SELECT idempotency_key FROM " + table
@@ -161,6 +171,15 @@ enum JdbcDialect {
      * than a concurrent insert of the same key takes to commit. Its first parameter is the key.
      */
     abstract String insertIfAbsent(String table, String columns, String values);
+
+    /**
+     * One statement that inserts the row or takes over an expired one, and returns the caller's row (no
+     * row when the key is live); {@code null} where the database has no such statement. Parameters as in
+     * {@link #insertIfAbsent}.
+     */
+    String upsertExpiredReturning(String table, String columns, String values, String returning) {
+        return null;
+    }
 
     /** Deletes at most {@code ?} expired rows. */
     abstract String deleteExpiredBatch(String table);

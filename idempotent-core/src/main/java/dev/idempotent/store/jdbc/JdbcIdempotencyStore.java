@@ -9,6 +9,7 @@ import dev.idempotent.store.RecordStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -27,14 +28,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.support.JdbcTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -51,17 +48,21 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <li><b>Durable claims and results.</b> A claim, a completion, a release and a renewal are each
  * committed before the method returns; on a durable database (PostgreSQL, MySQL, MariaDB; H2 with a
  * file) they survive a restart of the application and of the database.
- * <li><b>Exactly one owner per key.</b> A claim is an atomic conditional update that takes over an
- * expired row, an atomic insert-if-absent ({@code INSERT .. ON CONFLICT DO NOTHING},
- * {@code INSERT IGNORE}, {@code MERGE .. WHEN NOT MATCHED}) and a read, in one READ COMMITTED
- * transaction; the primary key decides concurrent inserts and row locks decide concurrent takeovers,
- * so it is never check-then-insert. Complete, release and renew are conditional statements on the key,
- * the owner token, the status and the expiry (fencing).
+ * <li><b>Exactly one owner per key.</b> A claim is one atomic statement that inserts the row or takes over
+ * an expired one and returns it (PostgreSQL {@code INSERT .. ON CONFLICT .. DO UPDATE .. WHERE expired
+ * RETURNING}); on MySQL, MariaDB and H2 an atomic insert-if-absent ({@code INSERT IGNORE}, returning the row
+ * on MariaDB 10.5+, {@code MERGE .. WHEN NOT MATCHED}) followed, only when the key was there, by a
+ * conditional take-over of an expired row. The primary key decides concurrent inserts and row locks decide
+ * concurrent takeovers, so it is never check-then-insert. Complete, release and renew are single conditional
+ * statements on the key, the owner token, the status and the expiry (fencing).
+ * <li><b>Few round trips.</b> Every step is its own auto-committed statement: no {@code BEGIN}/{@code COMMIT}
+ * around it and no query of the isolation level. The engine reads first, so a replay is one {@code SELECT};
+ * a first run is one claim statement (PostgreSQL) and one completing {@code UPDATE}.
  * <li><b>One clock.</b> Every lease and expiry is computed and compared by the database clock
  * ({@code statement_timestamp()}, {@code UTC_TIMESTAMP(6)}, {@code CURRENT_TIMESTAMP}), never by the
  * application's, so nodes with skewed clocks agree. Times are kept in UTC with microseconds.
- * <li><b>Independent of the caller's transaction.</b> Every step runs in its own short transaction
- * ({@code REQUIRES_NEW}, READ COMMITTED, on a connection of its own), so a claim made inside a caller's
+ * <li><b>Independent of the caller's transaction.</b> Every step runs on a connection of its own in
+ * auto-commit mode (set if the pool hands out connections without it), so a claim made inside a caller's
  * REPEATABLE READ transaction still sees the latest row and is committed even if the caller rolls back.
  * This takes a second connection from the pool while the caller holds one: size the pool for it.
  * The one opt-in exception is {@link #setCompleteInTransaction(boolean)}.
@@ -109,13 +110,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     private final DataSource dataSource;
 
-    /** Statements of the store's own transactions, on a connection no caller's transaction can share. */
+    /** The store's own statements, each committed on its own, on a connection no caller's transaction shares. */
     private final JdbcTemplate jdbc;
 
     /** Statements that join the caller's transaction on the DataSource (complete-in-transaction only). */
     private final JdbcTemplate callerJdbc;
-
-    private final TransactionTemplate ownTransaction;
 
     private volatile boolean completeInTransaction;
 
@@ -145,12 +144,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         // The store's own transactions run on a DataSource of their own identity: Spring binds connections
         // to the DataSource object, so no caller's connection (a JPA transaction binds one that does not
         // even look transactional) is ever reused, committed or rolled back by the store.
-        DataSource own = new DelegatingDataSource(this.dataSource);
-        JdbcTransactionManager transactionManager = new JdbcTransactionManager(own);
-        this.jdbc = new JdbcTemplate(own);
-        this.ownTransaction = new TransactionTemplate(transactionManager);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        this.ownTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+        this.jdbc = new JdbcTemplate(new AutoCommitDataSource(this.dataSource));
         this.workTransaction = new TransactionTemplate(callerTransactions);
     }
 
@@ -233,22 +227,13 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkValue("ownerToken", ownerToken, false);
         long leaseMicros = micros("lease", lease);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Claim claim = inOwnTransaction("claim key '" + key + "'", sql -> {
-                // Take over an expired row first, insert second: on InnoDB an insert that finds a duplicate
-                // holds a shared lock on it, and updating that row afterwards in the same transaction would
-                // upgrade the lock and deadlock with a concurrent claim doing the same.
-                boolean acquired = jdbc.update(sql.takeOverExpired, ps -> {
-                    ps.setString(1, fingerprint);
-                    ps.setString(2, ownerToken);
-                    ps.setLong(3, leaseMicros);
-                    ps.setLong(4, leaseMicros);
-                    ps.setString(5, key);
-                }) == 1 || insertIfAbsent(sql, key, fingerprint, ownerToken, leaseMicros);
-                Row row = select(sql, key);
-                if (acquired) {
-                    return Claim.acquired(row.record());
+            Claim claim = run("claim key '" + key + "'", sql -> {
+                Row acquired = acquire(sql, key, fingerprint, ownerToken, leaseMicros);
+                if (acquired != null) {
+                    return Claim.acquired(acquired.record());
                 }
-                // Deleted, or expired, since the statements above: the next attempt takes it.
+                Row row = select(sql, key);
+                // Deleted, or expired, since the statement above: the next attempt takes it.
                 return row == null || !row.live() ? null : Claim.existing(row.record());
             });
             if (claim != null) {
@@ -284,14 +269,14 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             }
             return completed;
         }
-        return inOwnTransaction("complete key '" + key + "'", work.apply(jdbc));
+        return run("complete key '" + key + "'", work.apply(jdbc));
     }
 
     @Override
     public boolean release(String key, String ownerToken) {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
-        return inOwnTransaction("release key '" + key + "'", sql -> jdbc.update(sql.release, ps -> {
+        return run("release key '" + key + "'", sql -> jdbc.update(sql.release, ps -> {
             ps.setString(1, key);
             ps.setString(2, ownerToken);
         }) == 1);
@@ -302,7 +287,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
         long leaseMicros = micros("lease", lease);
-        return inOwnTransaction("renew the lease of key '" + key + "'", sql -> jdbc.update(sql.renew, ps -> {
+        return run("renew the lease of key '" + key + "'", sql -> jdbc.update(sql.renew, ps -> {
             ps.setLong(1, leaseMicros);
             ps.setLong(2, leaseMicros);
             ps.setString(3, key);
@@ -313,7 +298,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     @Override
     public Optional<IdempotencyRecord> find(String key) {
         checkKey(key);
-        return inOwnTransaction("find key '" + key + "'", sql -> {
+        return run("find key '" + key + "'", sql -> {
             Row row = select(sql, key);
             return row == null || !row.live() ? Optional.<IdempotencyRecord>empty() : Optional.of(row.record());
         });
@@ -323,7 +308,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     @Override
     public boolean delete(String key) {
         checkKey(key);
-        return inOwnTransaction("delete key '" + key + "'", sql -> {
+        return run("delete key '" + key + "'", sql -> {
             boolean live = jdbc.update(sql.deleteLive, ps -> ps.setString(1, key)) == 1;
             jdbc.update(sql.deleteAny, ps -> ps.setString(1, key));
             return live;
@@ -343,7 +328,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
         String pattern = escapeLike(prefix) + "%";
-        return inOwnTransaction("list keys starting with '" + prefix + "'", sql -> jdbc.query(sql.list, ps -> {
+        return run("list keys starting with '" + prefix + "'", sql -> jdbc.query(sql.list, ps -> {
             ps.setString(1, pattern);
             ps.setInt(2, limit);
         }, (rs, rowNum) -> row(sql.dialect, sql.dialect.readKey(rs, "idempotency_key"), rs).record()));
@@ -368,7 +353,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         int total = 0;
         int deleted;
         do {
-            deleted = inOwnTransaction("purge expired records",
+            deleted = run("purge expired records",
                     sql -> jdbc.update(sql.deleteExpiredBatch, ps -> ps.setInt(1, batchSize)));
             total += deleted;
         } while (deleted >= batchSize);
@@ -388,8 +373,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         Statements sql = statements();
         List<String> ddl = schemaStatements(sql.dialect, tableName);
         try {
-            ownTransaction.executeWithoutResult(status -> ddl.forEach(jdbc::execute));
-        } catch (DataAccessException | TransactionException e) {
+            ddl.forEach(jdbc::execute);
+        } catch (DataAccessException e) {
             // Another node may have created it at the same moment (PostgreSQL then reports a duplicate type).
             if (!tableExists()) {
                 throw failure("create table '" + tableName + "'", e);
@@ -418,6 +403,52 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     public String toString() {
         Statements sql = statements;
         return "JdbcIdempotencyStore[table=" + tableName + (sql == null ? "" : ", " + sql.dialect.displayName()) + "]";
+    }
+
+    /**
+     * Takes the key if it is free: one statement that inserts the row or takes over an expired one and
+     * returns it (PostgreSQL), or an insert-if-absent (returning the row on MariaDB) followed, when the key
+     * was there, by a conditional take-over. Each statement commits on its own and decides atomically.
+     *
+     * @return the caller's new row, or {@code null} if the key was live (or vanished meanwhile)
+     */
+    private Row acquire(Statements sql, String key, String fingerprint, String ownerToken, long leaseMicros) {
+        if (sql.upsertReturning != null) {
+            return jdbc.query(sql.upsertReturning, ps -> {
+                ps.setString(1, key);
+                ps.setString(2, fingerprint);
+                ps.setString(3, ownerToken);
+                ps.setLong(4, leaseMicros);
+                ps.setLong(5, leaseMicros);
+            }, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+        }
+        Row inserted = null;
+        boolean acquired;
+        if (sql.insertReturning != null) {
+            inserted = jdbc.query(sql.insertReturning, ps -> {
+                ps.setString(1, key);
+                ps.setString(2, fingerprint);
+                ps.setString(3, ownerToken);
+                ps.setLong(4, leaseMicros);
+                ps.setLong(5, leaseMicros);
+            }, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+            acquired = inserted != null;
+        } else {
+            acquired = insertIfAbsent(sql, key, fingerprint, ownerToken, leaseMicros);
+        }
+        if (!acquired) {
+            acquired = jdbc.update(sql.takeOverExpired, ps -> {
+                ps.setString(1, fingerprint);
+                ps.setString(2, ownerToken);
+                ps.setLong(3, leaseMicros);
+                ps.setLong(4, leaseMicros);
+                ps.setString(5, key);
+            }) == 1;
+        }
+        if (!acquired) {
+            return null;
+        }
+        return inserted != null ? inserted : select(sql, key);
     }
 
     private boolean insertIfAbsent(Statements sql, String key, String fingerprint, String ownerToken, long leaseMicros) {
@@ -454,32 +485,24 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     private boolean tableExists() {
         try {
-            ownTransaction.executeWithoutResult(
-                    status -> jdbc.queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class));
+            jdbc.queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class);
             return true;
-        } catch (DataAccessException | TransactionException e) {
+        } catch (DataAccessException e) {
             return false;
         }
     }
 
     /**
-     * Runs {@code work} in a new READ COMMITTED transaction of its own, retrying it when the database
-     * reports a deadlock or a lock timeout (the whole transaction was rolled back, so retrying is safe).
+     * Runs the statements of {@code work}, each committed on its own (no transaction around them: every step
+     * is one statement, or statements each safe on its own), turning failures into
+     * {@link IdempotencyStoreUnavailableException}; the engine retries those that are transient.
      */
-    private <T> T inOwnTransaction(String what, Function<Statements, T> work) {
+    private <T> T run(String what, Function<Statements, T> work) {
         Statements sql = statements();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return ownTransaction.execute(status -> work.apply(sql));
-            } catch (PessimisticLockingFailureException e) {
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw failure(what + " (still after " + attempt + " attempts)", e);
-                }
-                logger.debug("Retrying to " + what + " in table '" + tableName + "' after: " + e);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
-            } catch (DataAccessException | TransactionException e) {
-                throw failure(what, e);
-            }
+        try {
+            return work.apply(sql);
+        } catch (DataAccessException e) {
+            throw failure(what, e);
         }
     }
 
@@ -495,7 +518,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             synchronized (this) {
                 sql = statements;
                 if (sql == null) {
-                    sql = new Statements(detectDialect(), tableName);
+                    sql = detectStatements();
                     statements = sql;
                 }
             }
@@ -503,14 +526,21 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         return sql;
     }
 
-    private JdbcDialect detectDialect() {
-        String product;
+    private Statements detectStatements() {
         try {
-            product = jdbc.execute((ConnectionCallback<String>) con -> con.getMetaData().getDatabaseProductName());
+            return jdbc.execute((ConnectionCallback<Statements>) con -> {
+                DatabaseMetaData meta = con.getMetaData();
+                JdbcDialect dialect = JdbcDialect.forProductName(meta.getDatabaseProductName());
+                // MariaDB 10.5+ answers INSERT .. RETURNING (MySQL does not)
+                boolean insertReturning = dialect == JdbcDialect.MYSQL
+                        && meta.getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
+                        && (meta.getDatabaseMajorVersion() > 10
+                                || (meta.getDatabaseMajorVersion() == 10 && meta.getDatabaseMinorVersion() >= 5));
+                return new Statements(dialect, tableName, insertReturning);
+            });
         } catch (DataAccessException e) {
             throw failure("connect to the database to detect its dialect", e);
         }
-        return JdbcDialect.forProductName(product);
     }
 
     private IdempotencyStoreUnavailableException failure(String what, RuntimeException cause) {
@@ -599,6 +629,12 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
         final String insertIfAbsent;
 
+        /** Insert or take over an expired row, returning it, in one statement; {@code null} if unsupported. */
+        final String upsertReturning;
+
+        /** {@link #insertIfAbsent} returning the inserted row; {@code null} if unsupported. */
+        final String insertReturning;
+
         final String takeOverExpired;
 
         final String select;
@@ -617,15 +653,19 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
         final String list;
 
-        Statements(JdbcDialect dialect, String table) {
+        Statements(JdbcDialect dialect, String table, boolean supportsInsertReturning) {
             String now = dialect.now();
             String plus = dialect.plusMicros();
             String ownedLive = " WHERE idempotency_key = ? AND owner_token = ? AND status = '" + IN_PROGRESS
                     + "' AND expires_at > " + now;
             this.dialect = dialect;
             // key, fingerprint, owner token, lease, lease
-            this.insertIfAbsent = dialect.insertIfAbsent(table, COLUMNS,
-                    "?, ?, '" + IN_PROGRESS + "', ?, " + now + ", " + plus + ", " + plus);
+            String values = "?, ?, '" + IN_PROGRESS + "', ?, " + now + ", " + plus + ", " + plus;
+            String returning = "status, fingerprint, owner_token, created_at, lease_expires_at, expires_at, payload, 1 AS live";
+            this.insertIfAbsent = dialect.insertIfAbsent(table, COLUMNS, values);
+            // key, fingerprint, owner token, lease, lease (like insertIfAbsent)
+            this.upsertReturning = dialect.upsertExpiredReturning(table, COLUMNS, values, returning);
+            this.insertReturning = supportsInsertReturning ? insertIfAbsent + " RETURNING " + returning : null;
             // fingerprint, owner token, lease, lease, key
             this.takeOverExpired = "UPDATE " + table + " SET fingerprint = ?, status = '" + IN_PROGRESS
                     + "', owner_token = ?, created_at = " + now + ", lease_expires_at = " + plus
