@@ -3,6 +3,7 @@ package dev.idempotent.support;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
+import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
@@ -215,7 +216,12 @@ public class IdempotencyEngine implements AutoCloseable {
             logger.debug("Replaying the stored outcome of " + request.operation() + " for key '" + request.key()
                     + "' (completed, expires " + record.expiresAt() + ")");
         }
-        return new IdempotentResult<>(request.codec().decode(record.payload()), Outcome.REPLAYED);
+        try {
+            return new IdempotentResult<>(request.codec().decode(record.payload()), Outcome.REPLAYED);
+        } catch (IdempotencyReplayException e) {
+            throw new IdempotencyReplayException("Key '" + request.key() + "' of " + request.operation() + " "
+                    + e.getMessage(), request.key(), e.getStoredType(), e.getExpectedType(), e.getCause());
+        }
     }
 
     private IdempotentResult<Object> waitForOutcome(IdempotencyRequest request, String token, Invocation invocation)
