@@ -114,7 +114,7 @@ public final class StoredPayload {
                         checkFormat(format);
                         checkType(format, type, expectedType);
                         return name.equals("value") ? new StoredPayload(type, readValue(parser, valueReader, type, expectedType), null, null)
-                                : failure(type, mapper.readTree(parser));
+                                : failure(type, readTree(mapper, parser));
                     }
                     default -> parser.skipChildren();
                 }
@@ -144,6 +144,10 @@ public final class StoredPayload {
         return new StoredPayload(type, root.path("value"), null, null);
     }
 
+    private static JsonNode readTree(JsonMapper mapper, JsonParser parser) {
+        return mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
+    }
+
     private static StoredPayload failure(String type, JsonNode failure) {
         return new StoredPayload(type, null, failure.path("type").asString(), failure.path("message").asString(null));
     }
@@ -158,10 +162,25 @@ public final class StoredPayload {
             // the value is followed by the rest of the envelope: not trailing tokens
             return valueReader.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
         } catch (JacksonException e) {
+            String path = path(e);
             throw new IdempotencyReplayException("holds a result whose stored JSON no longer fits " + expectedType
-                    + " (" + e.getOriginalMessage() + ": a field was renamed, removed or retyped since it was stored),"
-                    + " so it is not replayed. " + ADVICE, null, storedType, expectedType, e);
+                    + (path.isEmpty() ? "" : " at '" + path + "'") + " (" + e.getOriginalMessage() + "): a field was"
+                    + " renamed, removed or retyped since it was stored, so it is not replayed. " + ADVICE, null,
+                    storedType, expectedType, e);
         }
+    }
+
+    /** Where in the value reading failed: {@code lines[2].amount}. */
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
     }
 
     private static void checkFormat(int format) {
