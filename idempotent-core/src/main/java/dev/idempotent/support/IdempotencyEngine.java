@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The one place where idempotency is decided: claim the key, run once, store the outcome, replay it on a
@@ -33,11 +34,18 @@ public class IdempotencyEngine implements AutoCloseable {
 
     private static final long MAX_POLL_MILLIS = 250;
 
+    /** The largest payload stored by default; a larger result is returned but not stored. */
+    public static final DataSize DEFAULT_MAX_PAYLOAD_SIZE = DataSize.ofMegabytes(1);
+
     private final OnStoreFailure onStoreFailure;
 
     private final IdempotencyListener listener;
 
     private final LeaseRenewer renewer;
+
+    private final RateLimitedWarning oversize = new RateLimitedWarning(logger);
+
+    private volatile long maxPayloadSize = DEFAULT_MAX_PAYLOAD_SIZE.toBytes();
 
     public IdempotencyEngine(OnStoreFailure onStoreFailure) {
         this(onStoreFailure, IdempotencyListener.NONE);
@@ -47,6 +55,18 @@ public class IdempotencyEngine implements AutoCloseable {
         this.onStoreFailure = Objects.requireNonNull(onStoreFailure, "onStoreFailure");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.renewer = new LeaseRenewer(this);
+    }
+
+    /**
+     * The largest payload any store is asked to keep (default {@link #DEFAULT_MAX_PAYLOAD_SIZE}). A larger
+     * result (or recorded exception) is returned to the caller but not stored: the key is released, so a
+     * repeat runs the operation again, and a warning says so (at most once a minute, with a count).
+     */
+    public void setMaxPayloadSize(DataSize maxPayloadSize) {
+        if (maxPayloadSize == null || maxPayloadSize.toBytes() <= 0) {
+            throw new IllegalArgumentException("max-payload-size must be positive, was " + maxPayloadSize);
+        }
+        this.maxPayloadSize = maxPayloadSize.toBytes();
     }
 
     /** The protected work. */
@@ -149,6 +169,10 @@ public class IdempotencyEngine implements AutoCloseable {
         // the completion locks the row until commit: renewing it now would only wait for the lock
         renewal.stop();
         byte[] payload = request.codec().encodeValue(result);
+        if (isOversize(request, payload)) {
+            releaseOversize(request, token);
+            return result;
+        }
         if (!timed(request.store(), "complete",
                 () -> request.store().complete(request.key(), token, payload, request.ttl()))) {
             throw new IdempotencyException("The claim on key '" + request.key() + "' of " + request.operation()
@@ -168,7 +192,34 @@ public class IdempotencyEngine implements AutoCloseable {
                     + " flight until its lease ends (" + request.lease() + ") and then the operation may run again", e);
             return;
         }
+        if (isOversize(request, payload)) {
+            releaseOversize(request, token);
+            return;
+        }
         store(request, token, payload);
+    }
+
+    /** Whether {@code payload} is larger than the stores are asked to keep; warns (rate-limited) if so. */
+    private boolean isOversize(IdempotencyRequest request, byte[] payload) {
+        if (payload.length <= maxPayloadSize) {
+            return false;
+        }
+        oversize.warn(request.operation() + " with key '" + request.key() + "' (" + payload.length + " bytes)",
+                (count, latest) -> count + " result(s) larger than idempotency.max-payload-size (" + maxPayloadSize
+                        + " bytes) since the last such warning, latest " + latest + ": each was returned to its caller"
+                        + " but not stored, and its key released, so a repeat runs the operation again. Return less,"
+                        + " or raise idempotency.max-payload-size");
+        return true;
+    }
+
+    private void releaseOversize(IdempotencyRequest request, String token) {
+        try {
+            timed(request.store(), "release", () -> request.store().release(request.key(), token));
+        } catch (RuntimeException e) {
+            logger.warn("Could not release idempotency key '" + request.key() + "' of " + request.operation()
+                    + " after its result proved too large to store; a repeat is rejected as in flight until the lease"
+                    + " ends (" + request.lease() + ")", e);
+        }
     }
 
     private void recordFailure(IdempotencyRequest request, String token, Throwable failure) {
@@ -178,6 +229,9 @@ public class IdempotencyEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             logger.error("The exception of " + request.operation() + " could not be recorded for key '" + request.key()
                     + "'; releasing the key", e);
+            payload = null;
+        }
+        if (payload != null && isOversize(request, payload)) {
             payload = null;
         }
         if (payload != null) {
