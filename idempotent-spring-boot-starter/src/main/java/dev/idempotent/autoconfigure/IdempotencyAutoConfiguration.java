@@ -55,7 +55,10 @@ public class IdempotencyAutoConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public IdempotencyEngine idempotencyEngine(IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listener) {
-        return new IdempotencyEngine(properties.getOnStoreFailure(), listener.getIfAvailable(() -> IdempotencyListener.NONE));
+        IdempotencyEngine engine = new IdempotencyEngine(properties.getOnStoreFailure(),
+                listener.getIfAvailable(() -> IdempotencyListener.NONE));
+        engine.setMaxPayloadSize(properties.getMaxPayloadSize());
+        return engine;
     }
 
     @Bean
