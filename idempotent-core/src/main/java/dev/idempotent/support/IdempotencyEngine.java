@@ -81,6 +81,7 @@ public class IdempotencyEngine implements AutoCloseable {
      * @throws IdempotencyKeyReuseException the key was first used with another fingerprint
      * @throws IdempotencyInFlightException another call holds the key (REJECT, or WAIT timed out)
      * @throws IdempotencyStoreUnavailableException the store failed and the policy is fail-closed
+     * @throws IdempotencyReplayException the stored result does not fit the operation's return type any more
      * @throws Throwable whatever the operation throws, or the stored exception on a replay
      */
     public IdempotentResult<Object> execute(IdempotencyRequest request, Invocation invocation) throws Throwable {

@@ -25,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Decides, when an operation is set up, whether its return type can be stored and read back
  * {@code equals()} to the original. It walks the type: collection and map contents, map keys, and the
- * properties of records and beans, and refuses with a message naming the operation, the type and the
- * property:
+ * properties of records and beans, and refuses with a message naming the operation, the type and where
+ * in it the problem is ({@code lines[].at}, {@code prices{key}}):
  * <ul>
  * <li>types with no stored form (streams, readers, iterators, futures inside a result, reactive types);</li>
  * <li>types whose JSON does not say which class to create ({@code Object}, interfaces and abstract classes
@@ -89,11 +89,11 @@ final class StorableTypes {
         }
         if (type.isContainerType()) {
             if (type.getKeyType() != null) {
-                visit(type.getKeyType(), path + "<key>", false);
-                checkMapKey(type.getKeyType(), path);
+                visit(type.getKeyType(), path + "{key}", false);
+                checkMapKey(type.getKeyType(), path + "{key}");
             }
             if (type.getContentType() != null) {
-                visit(type.getContentType(), path + (type.isArrayType() ? "[]" : "<value>"), false);
+                visit(type.getContentType(), path + (type.getKeyType() != null ? "{value}" : "[]"), false);
             }
             return;
         }

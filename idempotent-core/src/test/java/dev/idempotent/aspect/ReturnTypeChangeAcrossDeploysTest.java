@@ -210,13 +210,13 @@ class ReturnTypeChangeAcrossDeploysTest {
 
     @Test
     void aRenamedRecordFieldIsNotReplayedHalfFilled() {
-        assertSameClassEditedIsRefused(ReceiptWithAmount.class, ReceiptWithTotal.class, "total");
+        assertSameClassEditedIsRefused(new ReceiptWithAmount("R-1", 1999), ReceiptWithTotal.class, "total");
     }
 
     @Test
     void aRetypedRecordFieldIsNotReplayedCoerced() {
-        assertSameClassEditedIsRefused(ReceiptWithAmount.class, ReceiptWithTextAmount.class, "amount");
-        assertSameClassEditedIsRefused(ReceiptWithAmount.class, ReceiptWithNumericReference.class, "reference");
+        assertSameClassEditedIsRefused(new ReceiptWithAmount("R-2", 1999), ReceiptWithTextAmount.class, "amount");
+        assertSameClassEditedIsRefused(new ReceiptWithAmount("R-3", 1999), ReceiptWithNumericReference.class, "reference");
     }
 
     @Test
@@ -236,11 +236,12 @@ class ReturnTypeChangeAcrossDeploysTest {
                 .hasMessageContaining("(or no longer exists)");
     }
 
-    private void assertSameClassEditedIsRefused(Class<?> before, Class<?> after, String property) {
-        String key = before.getSimpleName() + "->" + after.getSimpleName();
+    /** Stores {@code original}, then replays it as if its class had become {@code after} (same name). */
+    private void assertSameClassEditedIsRefused(Object original, Class<?> after, String property) {
+        Class<?> before = original.getClass();
+        String key = before.getSimpleName() + "->" + after.getSimpleName() + ":" + original;
         JsonResultCodec read = codec(after);
         ResultCodec write = editedPayload(codec(before), before.getName(), after.getName());
-        Object original = before == ReceiptWithAmount.class ? new ReceiptWithAmount("R-1", 1999) : null;
         try {
             engine.execute(request(key, write), () -> original);
         } catch (Throwable e) {

@@ -221,11 +221,12 @@ class JsonResultCodecTest {
                 .hasMessageContaining("time zone");
         assertThatThrownBy(() -> codec(new ParameterizedTypeReference<List<Stamped>>() { }))
                 .isInstanceOf(IdempotencyConfigurationException.class)
-                .hasMessageContaining("(at <value>.at: java.util.Calendar)");
+                .hasMessageContaining("(at [].at: java.util.Calendar)");
         assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Timestamp>() { }))
                 .hasMessageContaining("nanoseconds");
         assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Map<Point, String>>() { }))
                 .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("(at {key}: " + Point.class.getName() + ")")
                 .hasMessageContaining("map keys");
         assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Optional<Optional<String>>>() { }))
                 .hasMessageContaining("Optional.of(Optional.empty())");
