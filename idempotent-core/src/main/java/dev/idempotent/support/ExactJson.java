@@ -1,14 +1,19 @@
 package dev.idempotent.support;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import tools.jackson.databind.AnnotationIntrospector;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.cfg.EnumFeature;
+import tools.jackson.databind.cfg.MapperConfig;
+import tools.jackson.databind.introspect.Annotated;
+import tools.jackson.databind.introspect.NopAnnotationIntrospector;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.type.LogicalType;
 
@@ -20,6 +25,8 @@ import tools.jackson.databind.type.LogicalType;
  * <li>Exact values: {@code OffsetDateTime} keeps its offset and {@code ZonedDateTime} its zone id (no
  * adjustment to UTC), dates and durations are ISO-8601 text with nanoseconds. Numbers never go through
  * the tree model, so {@code BigDecimal} keeps its scale (see {@link StoredPayload}).</li>
+ * <li>Every property is written ({@code @JsonInclude} is overridden), and a record or creator property
+ * missing from a stored value fails the read: the class gained it since the value was stored.</li>
  * <li>Only what can be read back is written: a getter with no matching field, setter or creator
  * parameter (a computed value) is left out.</li>
  * <li>Strict reads: an unknown property, a {@code null} or missing primitive, a number read into a text
@@ -40,7 +47,13 @@ final class ExactJson {
     }
 
     private static JsonMapper configure(JsonMapper mapper) {
-        return mapper.rebuild()
+        JsonMapper.Builder builder = mapper.rebuild();
+        return builder
+                // every property is written, nulls and empties included, whatever @JsonInclude says: so a
+                // creator property missing from a stored record means the class gained it since
+                .annotationIntrospector(AnnotationIntrospector.pair(new IncludeEveryProperty(), builder.annotationIntrospector()))
+                .changeDefaultPropertyInclusion(inclusion -> ALWAYS)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
                 // a getter with no field, setter or creator parameter (a computed value) is not stored: it
                 // could not be read back, and would fail the strict read as an unknown property
                 .enable(MapperFeature.REQUIRE_SETTERS_FOR_GETTERS)
@@ -65,5 +78,17 @@ final class ExactJson {
                         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
                 .build();
+    }
+
+    private static final JsonInclude.Value ALWAYS = JsonInclude.Value.construct(JsonInclude.Include.ALWAYS,
+            JsonInclude.Include.ALWAYS);
+
+    /** Overrides every {@code @JsonInclude}: a stored value has all its properties. */
+    private static final class IncludeEveryProperty extends NopAnnotationIntrospector {
+
+        @Override
+        public JsonInclude.Value findPropertyInclusion(MapperConfig<?> config, Annotated annotated) {
+            return ALWAYS;
+        }
     }
 }

@@ -208,6 +208,9 @@ class ReturnTypeChangeAcrossDeploysTest {
     record ReceiptWithNumericReference(long reference, long amount) {
     }
 
+    record ReceiptWithNote(String reference, long amount, String note) {
+    }
+
     @Test
     void aRenamedRecordFieldIsNotReplayedHalfFilled() {
         assertSameClassEditedIsRefused(new ReceiptWithAmount("R-1", 1999), ReceiptWithTotal.class, "total");
@@ -217,6 +220,11 @@ class ReturnTypeChangeAcrossDeploysTest {
     void aRetypedRecordFieldIsNotReplayedCoerced() {
         assertSameClassEditedIsRefused(new ReceiptWithAmount("R-2", 1999), ReceiptWithTextAmount.class, "amount");
         assertSameClassEditedIsRefused(new ReceiptWithAmount("R-3", 1999), ReceiptWithNumericReference.class, "reference");
+    }
+
+    @Test
+    void anAddedRecordFieldIsNotReplayedAsNull() {
+        assertSameClassEditedIsRefused(new ReceiptWithAmount("R-4", 1999), ReceiptWithNote.class, "note");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idempotent.IdempotencyConfigurationException;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyReplayException;
@@ -202,6 +203,18 @@ class JsonResultCodecTest {
         assertThat(roundTrip(new ParameterizedTypeReference<Order>() { }, new Order("o-1", 2))).isEqualTo(new Order("o-1", 2));
         assertThat(roundTrip(new ParameterizedTypeReference<List<Level>>() { }, List.of(Level.HIGH, Level.LOW)))
                 .isEqualTo(List.of(Level.HIGH, Level.LOW));
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Sparse(String id, String note, List<String> tags) {
+    }
+
+    @Test
+    void nullPropertiesAreStoredWhateverJsonIncludeSays() throws Throwable {
+        Sparse sparse = new Sparse("s-1", null, null);
+        JsonResultCodec codec = codec(new ParameterizedTypeReference<Sparse>() { });
+        assertThat(new String(codec.encodeValue(sparse), StandardCharsets.UTF_8)).contains("\"note\":null");
+        assertThat(codec.decode(codec.encodeValue(sparse))).isEqualTo(sparse);
     }
 
     record Stamped(String id, Calendar at) {
