@@ -34,8 +34,10 @@ public final class IdempotencyOptions {
 
     private final String store;
 
+    private final String version;
+
     private IdempotencyOptions(String name, Duration ttl, Duration lease, OnInFlight onInFlight, Duration waitTimeout,
-            Object fingerprint, List<Class<? extends Throwable>> storeExceptions, String store) {
+            Object fingerprint, List<Class<? extends Throwable>> storeExceptions, String store, String version) {
         this.name = name;
         this.ttl = ttl;
         this.lease = lease;
@@ -44,6 +46,7 @@ public final class IdempotencyOptions {
         this.fingerprint = fingerprint;
         this.storeExceptions = storeExceptions;
         this.store = store;
+        this.version = version;
     }
 
     /** Options in the {@value #DEFAULT_NAME} namespace with every value defaulted. */
@@ -56,19 +59,19 @@ public final class IdempotencyOptions {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("an idempotency namespace must not be blank");
         }
-        return new IdempotencyOptions(name.trim(), null, null, OnInFlight.REJECT, null, null, List.of(), null);
+        return new IdempotencyOptions(name.trim(), null, null, OnInFlight.REJECT, null, null, List.of(), null, null);
     }
 
     /** How long a completed result is remembered. */
     public IdempotencyOptions ttl(Duration ttl) {
         return new IdempotencyOptions(name, positive(ttl, "ttl"), lease, onInFlight, waitTimeout, fingerprint,
-                storeExceptions, store);
+                storeExceptions, store, version);
     }
 
     /** How long a run holds the key without renewing it (renewed in the background while it runs). */
     public IdempotencyOptions lease(Duration lease) {
         return new IdempotencyOptions(name, ttl, positive(lease, "lease"), onInFlight, waitTimeout, fingerprint,
-                storeExceptions, store);
+                storeExceptions, store, version);
     }
 
     /** What a call does while another holds the key. */
@@ -76,13 +79,13 @@ public final class IdempotencyOptions {
         if (onInFlight == null) {
             throw new IllegalArgumentException("onInFlight must not be null");
         }
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store);
+        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
     }
 
     /** How long {@link OnInFlight#WAIT} waits. */
     public IdempotencyOptions waitTimeout(Duration waitTimeout) {
         return new IdempotencyOptions(name, ttl, lease, onInFlight, positive(waitTimeout, "waitTimeout"), fingerprint,
-                storeExceptions, store);
+                storeExceptions, store, version);
     }
 
     /**
@@ -90,18 +93,31 @@ public final class IdempotencyOptions {
      * fingerprint is a key reuse. Default: none, so any repeat of the key replays.
      */
     public IdempotencyOptions fingerprint(Object fingerprint) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store);
+        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
     }
 
     /** Exception types that are recorded and rethrown on replay instead of releasing the key. */
     @SafeVarargs
     public final IdempotencyOptions storeExceptions(Class<? extends Throwable>... types) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, List.of(types), store);
+        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, List.of(types), store, version);
     }
 
     /** The name of the {@code IdempotencyStore} bean to use instead of the default store. */
     public IdempotencyOptions store(String beanName) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, beanName);
+        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, beanName, version);
+    }
+
+    /**
+     * A new key space for the same name: nothing stored by another version is replayed. Give a new
+     * version when the result type changed in a way the stored results no longer fit (a replay of those
+     * throws {@link IdempotencyReplayException}). Keys become {@code name@version:key}.
+     */
+    public IdempotencyOptions version(String version) {
+        if (version == null || version.isBlank()) {
+            throw new IllegalArgumentException("a version must not be blank");
+        }
+        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store,
+                version.trim());
     }
 
     public String getName() {
@@ -139,6 +155,11 @@ public final class IdempotencyOptions {
     /** @return the store bean name, or {@code null} for the default store */
     public String getStore() {
         return store;
+    }
+
+    /** @return the version of the key space, or {@code null} for none */
+    public String getVersion() {
+        return version;
     }
 
     private static Duration positive(Duration duration, String what) {

@@ -142,8 +142,8 @@ public class IdempotencyTemplate {
         JsonResultCodec codec = codecs.computeIfAbsent(new CodecKey(resultType, options.getStoreExceptions()),
                 k -> JsonResultCodec.forType(mapper, resultType, toArray(options.getStoreExceptions()), operation));
         IdempotencyStore store = stores.get(options.getStore(), operation);
-        IdempotencyRequest request = new IdempotencyRequest(options.getName(), store, Keys.qualify(options.getName(), key,
-                store.maxKeyLength()), fingerprints.of(new Object[] { options.getFingerprint() }, operation),
+        IdempotencyRequest request = new IdempotencyRequest(options.getName(), store,
+                Keys.qualify(Keys.namespace(options.getName(), options.getVersion()), key, store.maxKeyLength()), fingerprints.of(new Object[] { options.getFingerprint() }, operation),
                 or(options.getTtl(), defaults.ttl()), or(options.getLease(), defaults.lease()),
                 options.getOnInFlight(), or(options.getWaitTimeout(), defaults.waitTimeout()), codec, operation);
         try {

@@ -51,6 +51,15 @@ public @interface Idempotent {
     String name() default "";
 
     /**
+     * Version of the key space: a new version starts with no records, so nothing stored by the previous
+     * version is replayed. Give a new version when the method's return type (or the classes in it) changed
+     * in a way the stored results no longer fit: a replay of a record stored for another type throws
+     * {@link IdempotencyReplayException} instead of returning a wrong or half-filled value. The keys become
+     * {@code name@version:key}. Default (empty): no version, keys {@code name:key}.
+     */
+    String version() default "";
+
+    /**
      * How long a completed result is remembered: {@code "24h"}, {@code "30m"}, {@code "7d"},
      * {@code "500ms"}, ISO-8601 ({@code "PT24H"}) or a {@code ${property}} placeholder. Default (empty):
      * {@code idempotency.default-ttl}.

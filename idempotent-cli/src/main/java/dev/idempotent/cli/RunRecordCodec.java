@@ -12,6 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RunRecordCodec implements ResultCodec {
 
+    /** The type a run's payload names. */
+    static final String TYPE = "idempotent-cli-run";
+
     private final JsonMapper mapper;
 
     RunRecordCodec(JsonMapper mapper) {
@@ -20,7 +23,7 @@ final class RunRecordCodec implements ResultCodec {
 
     @Override
     public byte[] encodeValue(Object value) {
-        return StoredPayload.ofValue(mapper, ((RunRecord) value).toJson(mapper));
+        return StoredPayload.ofValue(mapper, TYPE, ((RunRecord) value).toJson(mapper));
     }
 
     /** Always {@code null}: a failed or interrupted run releases its key. */
@@ -37,7 +40,7 @@ final class RunRecordCodec implements ResultCodec {
                     + " idempotent command line; was the key written by an application using the 'run' namespace?");
         }
         try {
-            return RunRecord.fromJson(stored.value());
+            return RunRecord.fromJson(stored.tree());
         } catch (RuntimeException e) {
             throw new IdempotencyException("The record is not a run of the idempotent command line (" + e.getMessage()
                     + "); was the key written by an application using the 'run' namespace?", e);

@@ -59,7 +59,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         }
         IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
         IdempotencyRequest request = new IdempotencyRequest(operation.name(), store,
-                Keys.qualify(operation.name(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
+                Keys.qualify(operation.namespace(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
                 operation.lease(), operation.onInFlight(), operation.waitTimeout(), operation.codec(),
                 operation.description());
         return engine.execute(request, invocation::proceed).value();

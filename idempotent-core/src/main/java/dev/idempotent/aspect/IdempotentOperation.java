@@ -12,7 +12,8 @@ import org.springframework.expression.Expression;
  *
  * @param method the annotated method (most specific)
  * @param description names it in messages: {@code OrderService.place(Order)}
- * @param name the key namespace
+ * @param name the operation's name (the metrics tag)
+ * @param namespace the key namespace: the name, with its version when there is one ({@code name@2})
  * @param keySource the key expression as written, or empty for "all arguments"
  * @param key the parsed key expression, or {@code null} for "all arguments"
  * @param fingerprintSource the fingerprint expression as written, or empty for "all arguments"
@@ -23,6 +24,7 @@ record IdempotentOperation(
         Method method,
         String description,
         String name,
+        String namespace,
         String keySource,
         Expression key,
         String fingerprintSource,

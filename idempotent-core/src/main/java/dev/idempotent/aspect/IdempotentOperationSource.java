@@ -6,6 +6,7 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.support.DurationParser;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.JsonResultCodec;
+import dev.idempotent.support.Keys;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -100,7 +101,8 @@ public class IdempotentOperationSource {
         }
         JsonResultCodec codec = JsonResultCodec.forType(mapper, specific.getGenericReturnType(),
                 annotation.storeExceptions(), description);
-        return new IdempotentOperation(specific, description, name, keySource, key, fingerprintSource, fingerprint,
+        String namespace = Keys.namespace(name, annotation.version().trim());
+        return new IdempotentOperation(specific, description, name, namespace, keySource, key, fingerprintSource, fingerprint,
                 ttl, lease,
                 annotation.onInFlight(), waitTimeout, codec, annotation.store().trim());
     }

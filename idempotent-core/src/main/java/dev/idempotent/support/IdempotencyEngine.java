@@ -3,6 +3,7 @@ package dev.idempotent.support;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
+import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
@@ -23,6 +24,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
+
+import org.springframework.util.unit.DataSize;
 
 /**
  * The one place where idempotency is decided: claim the key, run once, store the outcome, replay it on a
@@ -48,6 +51,9 @@ public class IdempotencyEngine implements AutoCloseable {
 
     private static final long MAX_POLL_MILLIS = 250;
 
+    /** The largest payload stored by default; a larger result is returned but not stored. */
+    public static final DataSize DEFAULT_MAX_PAYLOAD_SIZE = DataSize.ofMegabytes(1);
+
     private final OnStoreFailure onStoreFailure;
 
     private final IdempotencyListener listener;
@@ -57,6 +63,10 @@ public class IdempotencyEngine implements AutoCloseable {
     private final PendingOutcomes pending = new PendingOutcomes();
 
     private volatile StoreRetry storeRetry = StoreRetry.STANDARD;
+
+    private final RateLimitedWarning oversize = new RateLimitedWarning(logger);
+
+    private volatile long maxPayloadSize = DEFAULT_MAX_PAYLOAD_SIZE.toBytes();
 
     public IdempotencyEngine(OnStoreFailure onStoreFailure) {
         this(onStoreFailure, IdempotencyListener.NONE);
@@ -91,6 +101,18 @@ public class IdempotencyEngine implements AutoCloseable {
         return pending.size();
     }
 
+    /**
+     * The largest payload any store is asked to keep (default {@link #DEFAULT_MAX_PAYLOAD_SIZE}). A larger
+     * result (or recorded exception) is returned to the caller but not stored: the key is released, so a
+     * repeat runs the operation again, and a warning says so (at most once a minute, with a count).
+     */
+    public void setMaxPayloadSize(DataSize maxPayloadSize) {
+        if (maxPayloadSize == null || maxPayloadSize.toBytes() <= 0) {
+            throw new IllegalArgumentException("max-payload-size must be positive, was " + maxPayloadSize);
+        }
+        this.maxPayloadSize = maxPayloadSize.toBytes();
+    }
+
     /** The protected work. */
     @FunctionalInterface
     public interface Invocation {
@@ -104,6 +126,7 @@ public class IdempotencyEngine implements AutoCloseable {
      * @throws IdempotencyKeyReuseException the key was first used with another fingerprint
      * @throws IdempotencyInFlightException another call holds the key (REJECT, or WAIT timed out)
      * @throws IdempotencyStoreUnavailableException the store failed and the policy is fail-closed
+     * @throws IdempotencyReplayException the stored result does not fit the operation's return type any more
      * @throws Throwable whatever the operation throws, or the stored exception on a replay
      */
     public IdempotentResult<Object> execute(IdempotencyRequest request, Invocation invocation) throws Throwable {
@@ -195,6 +218,10 @@ public class IdempotencyEngine implements AutoCloseable {
         // the completion locks the row until commit: renewing it now would only wait for the lock
         renewal.stop();
         byte[] payload = request.codec().encodeValue(result);
+        if (isOversize(request, payload)) {
+            releaseOversize(request, token);
+            return result;
+        }
         if (!timed(request.store(), "complete",
                 () -> request.store().complete(request.key(), token, payload, request.ttl()))) {
             throw new IdempotencyException("The claim on key '" + request.key() + "' of " + request.operation()
@@ -214,7 +241,28 @@ public class IdempotencyEngine implements AutoCloseable {
                     + " flight until its lease ends (" + request.lease() + ") and then the operation may run again", e);
             return;
         }
+        if (isOversize(request, payload)) {
+            releaseOversize(request, token);
+            return;
+        }
         store(request, token, payload);
+    }
+
+    /** Whether {@code payload} is larger than the stores are asked to keep; warns (rate-limited) if so. */
+    private boolean isOversize(IdempotencyRequest request, byte[] payload) {
+        if (payload.length <= maxPayloadSize) {
+            return false;
+        }
+        oversize.warn(request.operation() + " with key '" + request.key() + "' (" + payload.length + " bytes)",
+                (count, latest) -> count + " result(s) larger than idempotency.max-payload-size (" + maxPayloadSize
+                        + " bytes) since the last such warning, latest " + latest + ": each was returned to its caller"
+                        + " but not stored, and its key released, so a repeat runs the operation again. Return less,"
+                        + " or raise idempotency.max-payload-size");
+        return true;
+    }
+
+    private void releaseOversize(IdempotencyRequest request, String token) {
+        release(request, token, "its result proved too large to store");
     }
 
     private void recordFailure(IdempotencyRequest request, String token, Throwable failure) {
@@ -226,18 +274,26 @@ public class IdempotencyEngine implements AutoCloseable {
                     + "'; releasing the key", e);
             payload = null;
         }
+        if (payload != null && isOversize(request, payload)) {
+            payload = null;
+        }
         if (payload != null) {
             store(request, token, payload);
             return;
         }
+        release(request, token, request.operation() + " failed");
+    }
+
+    /** Releases the key so that a repeat runs again; in the background if the store does not answer. */
+    private void release(IdempotencyRequest request, String token, String why) {
         try {
             if (!step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token))) {
-                logger.info("Could not release idempotency key '" + request.key() + "' after " + request.operation()
-                        + " failed: the claim was no longer ours (lease ended or key deleted)");
+                logger.info("Could not release idempotency key '" + request.key() + "' after " + why
+                        + ": the claim was no longer ours (lease ended or key deleted)");
             }
         } catch (RuntimeException e) {
-            logger.warn("Could not release idempotency key '" + request.key() + "' after " + request.operation()
-                    + " failed; it is released in the background once the store answers, or when its lease ends ("
+            logger.warn("Could not release idempotency key '" + request.key() + "' after " + why
+                    + "; it is released in the background once the store answers, or when its lease ends ("
                     + request.lease() + "): " + e);
             pending.add(new PendingRelease(request, token));
         }
@@ -375,7 +431,12 @@ public class IdempotencyEngine implements AutoCloseable {
             logger.debug("Replaying the stored outcome of " + request.operation() + " for key '" + request.key()
                     + "' (completed, expires " + record.expiresAt() + ")");
         }
-        return new IdempotentResult<>(request.codec().decode(record.payload()), Outcome.REPLAYED);
+        try {
+            return new IdempotentResult<>(request.codec().decode(record.payload()), Outcome.REPLAYED);
+        } catch (IdempotencyReplayException e) {
+            throw new IdempotencyReplayException("Key '" + request.key() + "' of " + request.operation() + " "
+                    + e.getMessage(), request.key(), e.getStoredType(), e.getExpectedType(), e.getCause());
+        }
     }
 
     private IdempotentResult<Object> waitForOutcome(IdempotencyRequest request, String token, Invocation invocation)

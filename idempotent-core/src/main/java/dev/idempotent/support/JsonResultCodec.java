@@ -1,58 +1,64 @@
 package dev.idempotent.support;
 
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.IdempotencyException;
-import java.io.InputStream;
-import java.io.Reader;
+import dev.idempotent.IdempotencyReplayException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
-import java.util.stream.BaseStream;
 import org.springframework.util.ClassUtils;
-import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Stores a method's result as JSON with Jackson 3, read back with the method's generic return type
- * ({@code List<Order>}, {@code Optional<Receipt>}, records, POJOs, primitives). Handles {@code void},
- * {@code CompletableFuture<T>}/{@code CompletionStage<T>} (stored when they complete) and Spring's
- * {@code ResponseEntity<T>} (status, headers, body). Never Java serialization, never polymorphic default
- * typing: a type that cannot be read back faithfully is rejected when the codec is built.
+ * ({@code List<Order>}, {@code Optional<Receipt>}, records, POJOs, primitives) so that a replay is
+ * {@code equals()} to the original ({@code BigDecimal} scale, offsets and zone ids, nanoseconds, map keys
+ * included). Handles {@code void}, {@code CompletableFuture<T>}/{@code CompletionStage<T>} (stored when they
+ * complete) and Spring's {@code ResponseEntity<T>} (status, headers, body).
+ *
+ * <p>Every payload names the declared type it holds ({@link StoredPayload}); a replay into another type,
+ * or of JSON that no longer fits the type, throws {@link IdempotencyReplayException}. Never Java
+ * serialization, never polymorphic default typing: a type that cannot be read back exactly is rejected
+ * when the codec is built ({@link StorableTypes}).
  */
 public final class JsonResultCodec implements ResultCodec {
 
     private static final boolean SPRING_WEB_PRESENT =
             ClassUtils.isPresent("org.springframework.http.ResponseEntity", JsonResultCodec.class.getClassLoader());
 
-    private static final List<Class<?>> UNSTORABLE = List.of(
-            InputStream.class, Reader.class, BaseStream.class, Iterator.class, Future.class, Thread.class);
-
     private final JsonMapper mapper;
 
     private final Shape shape;
 
-    private final JavaType valueType;
+    /** The canonical generic type of the stored value, as every payload names it. */
+    private final String storedType;
+
+    private final ObjectWriter writer;
+
+    private final ObjectReader reader;
 
     private final Class<? extends Throwable>[] storeExceptions;
 
     private final boolean async;
 
-    private JsonResultCodec(JsonMapper mapper, Shape shape, JavaType valueType,
+    private JsonResultCodec(JsonMapper mapper, Shape shape, String storedType, JavaType formType,
             Class<? extends Throwable>[] storeExceptions, boolean async) {
         this.mapper = mapper;
         this.shape = shape;
-        this.valueType = valueType;
+        this.storedType = storedType;
+        this.writer = formType == null ? mapper.writer() : mapper.writerFor(formType);
+        this.reader = formType == null ? null
+                : mapper.readerFor(formType).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.storeExceptions = storeExceptions;
         this.async = async;
     }
@@ -61,7 +67,7 @@ public final class JsonResultCodec implements ResultCodec {
      * @param returnType the generic return type of the operation
      * @param storeExceptions exception types recorded and rethrown on replay
      * @param owner names the operation in error messages, e.g. {@code OrderService.place(Order)}
-     * @throws IdempotencyConfigurationException if the type cannot be stored and read back
+     * @throws IdempotencyConfigurationException if the type cannot be stored and read back exactly
      */
     public static JsonResultCodec forType(JsonMapper mapper, Type returnType,
             Class<? extends Throwable>[] storeExceptions, String owner) {
@@ -72,7 +78,8 @@ public final class JsonResultCodec implements ResultCodec {
                         + " on replay");
             }
         }
-        JavaType type = mapper.getTypeFactory().constructType(returnType);
+        JsonMapper exact = ExactJson.of(mapper);
+        JavaType type = exact.getTypeFactory().constructType(returnType);
         boolean async = false;
         if (CompletionStage.class.isAssignableFrom(type.getRawClass())) {
             if (!type.getRawClass().isAssignableFrom(CompletableFuture.class)) {
@@ -82,20 +89,31 @@ public final class JsonResultCodec implements ResultCodec {
             async = true;
             type = type.containedTypeOrUnknown(0);
         }
-        Shape shape;
         if (type.getRawClass() == void.class || type.getRawClass() == Void.class) {
-            shape = Shape.NONE;
-        } else if (SPRING_WEB_PRESENT && ResponseEntities.isResponseEntity(type.getRawClass())) {
-            shape = Shape.RESPONSE_ENTITY;
-            type = type.containedTypeOrUnknown(0);
-            if (type.getRawClass() != Void.class) {
-                checkStorable(type, owner);
-            }
-        } else {
-            shape = Shape.JSON;
-            checkStorable(type, owner);
+            return new JsonResultCodec(exact, Shape.NONE, "void", null, storeExceptions.clone(), async);
         }
-        return new JsonResultCodec(mapper, shape, type, storeExceptions.clone(), async);
+        String storedType = canonical(type);
+        if (SPRING_WEB_PRESENT && ResponseEntities.isResponseEntity(type.getRawClass())) {
+            JavaType body = type.containedTypeOrUnknown(0);
+            if (body.getRawClass() != Void.class) {
+                StorableTypes.check(exact, body, owner);
+            }
+            return new JsonResultCodec(exact, Shape.RESPONSE_ENTITY, storedType, ResponseEntities.formType(exact, body),
+                    storeExceptions.clone(), async);
+        }
+        StorableTypes.check(exact, type, owner);
+        return new JsonResultCodec(exact, Shape.JSON, storedType, type, storeExceptions.clone(), async);
+    }
+
+    /** The name a payload gives its type: primitives as their wrappers (their JSON is the same). */
+    private static String canonical(JavaType type) {
+        Class<?> raw = type.getRawClass();
+        return raw.isPrimitive() ? ClassUtils.resolvePrimitiveIfNecessary(raw).getName() : type.toCanonical();
+    }
+
+    /** The type every payload of this codec names, e.g. {@code java.util.List<com.acme.Receipt>} or {@code void}. */
+    public String storedType() {
+        return storedType;
     }
 
     @Override
@@ -105,12 +123,12 @@ public final class JsonResultCodec implements ResultCodec {
 
     @Override
     public byte[] encodeValue(Object value) {
-        JsonNode node = switch (shape) {
-            case NONE -> mapper.nullNode();
-            case RESPONSE_ENTITY -> ResponseEntities.toJson(mapper, value);
-            case JSON -> mapper.valueToTree(value);
+        Object form = switch (shape) {
+            case NONE -> null;
+            case RESPONSE_ENTITY -> ResponseEntities.toForm(value);
+            case JSON -> value;
         };
-        return StoredPayload.ofValue(mapper, node);
+        return StoredPayload.ofValue(mapper, storedType, writer, form);
     }
 
     @Override
@@ -118,15 +136,19 @@ public final class JsonResultCodec implements ResultCodec {
         Throwable cause = unwrap(failure);
         for (Class<? extends Throwable> type : storeExceptions) {
             if (type.isInstance(cause)) {
-                return StoredPayload.ofFailure(mapper, cause);
+                return StoredPayload.ofFailure(mapper, storedType, cause);
             }
         }
         return null;
     }
 
+    /**
+     * @throws IdempotencyReplayException if the payload was stored for another type, its JSON no longer
+     *     fits this type, or it holds an exception that is no longer among {@code storeExceptions}
+     */
     @Override
     public Object decode(byte[] payload) throws Throwable {
-        StoredPayload stored = StoredPayload.read(mapper, payload);
+        StoredPayload stored = StoredPayload.read(mapper, payload, storedType, shape == Shape.NONE ? null : reader);
         if (stored.isFailure()) {
             Throwable failure = recreate(stored.failureType(), stored.failureMessage());
             if (async) {
@@ -134,7 +156,11 @@ public final class JsonResultCodec implements ResultCodec {
             }
             throw failure;
         }
-        Object value = readValue(stored.value());
+        Object value = switch (shape) {
+            case NONE -> null;
+            case RESPONSE_ENTITY -> ResponseEntities.fromForm(stored.value());
+            case JSON -> stored.value();
+        };
         return async ? CompletableFuture.completedFuture(value) : value;
     }
 
@@ -146,19 +172,6 @@ public final class JsonResultCodec implements ResultCodec {
     @Override
     public Object skipped() {
         return async ? CompletableFuture.completedFuture(null) : null;
-    }
-
-    private Object readValue(JsonNode node) {
-        try {
-            return switch (shape) {
-                case NONE -> null;
-                case RESPONSE_ENTITY -> ResponseEntities.fromJson(mapper, node, valueType);
-                case JSON -> mapper.readerFor(valueType).readValue(node);
-            };
-        } catch (JacksonException e) {
-            throw new IdempotencyException("The stored result cannot be read as " + valueType + ": "
-                    + e.getOriginalMessage() + "; did the return type change? Delete the key to run again", e);
-        }
     }
 
     private Throwable recreate(String typeName, String message) {
@@ -179,8 +192,10 @@ public final class JsonResultCodec implements ResultCodec {
                 }
             }
         }
-        throw new IdempotencyException("The stored result is a " + typeName + " (\"" + message + "\"), which is no"
-                + " longer among storeExceptions, so it cannot be replayed; delete the key to run again");
+        String expected = Arrays.stream(storeExceptions).map(Class::getName).toList().toString();
+        throw new IdempotencyReplayException("holds a stored exception " + typeName + " (\"" + message + "\"), which"
+                + " is no longer among the storeExceptions " + expected + " (or no longer exists), so it cannot be"
+                + " replayed. " + StoredPayload.ADVICE, null, typeName, expected, null);
     }
 
     private boolean isSubtypeNamed(Class<? extends Throwable> type, String typeName) {
@@ -221,41 +236,15 @@ public final class JsonResultCodec implements ResultCodec {
         }
     }
 
-    /** Rejects types whose JSON cannot be read back into an equal value without default typing. */
-    private static void checkStorable(JavaType type, String owner) {
-        Class<?> raw = type.getRawClass();
-        for (Class<?> unstorable : UNSTORABLE) {
-            if (unstorable.isAssignableFrom(raw)) {
-                throw unstorable(owner, type, "a " + unstorable.getSimpleName() + " is consumed once and has no stored form");
-            }
-        }
-        if (raw.getName().startsWith("reactor.core.publisher.") || raw.getName().startsWith("org.reactivestreams.")) {
-            throw unstorable(owner, type, "reactive types are not supported; return CompletableFuture<T> instead");
-        }
-        if (type.isContainerType() || type.isReferenceType()) {
-            if (type.getKeyType() != null) {
-                checkStorable(type.getKeyType(), owner);
-            }
-            if (type.getContentType() != null) {
-                checkStorable(type.getContentType(), owner);
-            }
-            return;
-        }
-        if (raw == Object.class || (type.isAbstract() && !raw.isPrimitive() && !raw.isEnum()
-                && !raw.isAnnotationPresent(JsonTypeInfo.class) && !Map.class.isAssignableFrom(raw))) {
-            throw unstorable(owner, type, "it is " + (raw == Object.class ? "Object" : "abstract")
-                    + ", so the stored JSON does not say which class to create; declare a concrete type, or annotate"
-                    + " the type with @JsonTypeInfo");
-        }
-    }
-
-    private static IdempotencyConfigurationException unstorable(String owner, JavaType type, String why) {
-        return new IdempotencyConfigurationException(owner + " returns " + type.toCanonical()
-                + ", which cannot be stored for replay: " + why);
-    }
-
     private enum Shape {
         NONE, JSON, RESPONSE_ENTITY
+    }
+
+    /**
+     * How a {@code ResponseEntity<T>} is stored: its status, its headers in order, and its body written as
+     * a {@code T}.
+     */
+    record EntityForm<T>(int status, LinkedHashMap<String, List<String>> headers, T body) {
     }
 
     /** Kept apart so that spring-web stays optional. */
@@ -265,34 +254,31 @@ public final class JsonResultCodec implements ResultCodec {
             return org.springframework.http.HttpEntity.class.isAssignableFrom(type);
         }
 
-        static JsonNode toJson(JsonMapper mapper, Object value) {
+        static JavaType formType(JsonMapper mapper, JavaType bodyType) {
+            return mapper.getTypeFactory().constructParametricType(EntityForm.class, bodyType);
+        }
+
+        static EntityForm<?> toForm(Object value) {
             if (value == null) {
-                return mapper.nullNode();
+                return null;
             }
             if (!(value instanceof org.springframework.http.ResponseEntity<?> entity)) {
                 throw new IdempotencyException("Only ResponseEntity results can be stored, not " + value.getClass().getName());
             }
-            ObjectNode node = mapper.createObjectNode();
-            node.put("status", entity.getStatusCode().value());
-            ObjectNode headers = node.putObject("headers");
-            entity.getHeaders().forEach((name, values) -> {
-                var array = headers.putArray(name);
-                values.forEach(array::add);
-            });
-            node.set("body", mapper.valueToTree(entity.getBody()));
-            return node;
+            LinkedHashMap<String, List<String>> headers = new LinkedHashMap<>();
+            entity.getHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
+            return new EntityForm<>(entity.getStatusCode().value(), headers, entity.getBody());
         }
 
-        static Object fromJson(JsonMapper mapper, JsonNode node, JavaType bodyType) {
-            if (node == null || node.isNull()) {
+        static Object fromForm(Object stored) {
+            if (!(stored instanceof EntityForm<?> form)) {
                 return null;
             }
             var headers = new org.springframework.http.HttpHeaders();
-            node.path("headers").properties().forEach(e -> e.getValue().forEach(v -> headers.add(e.getKey(), v.asString())));
-            JsonNode bodyNode = node.path("body");
-            Object body = bodyNode.isNull() || bodyNode.isMissingNode() || bodyType.getRawClass() == Void.class
-                    ? null : mapper.readerFor(bodyType).readValue(bodyNode);
-            return org.springframework.http.ResponseEntity.status(node.path("status").asInt()).headers(headers).body(body);
+            if (form.headers() != null) {
+                form.headers().forEach(headers::addAll);
+            }
+            return org.springframework.http.ResponseEntity.status(form.status()).headers(headers).body(form.body());
         }
     }
 }

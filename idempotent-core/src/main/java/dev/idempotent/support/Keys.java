@@ -15,6 +15,14 @@ public final class Keys {
     }
 
     /**
+     * The namespace of the keys of {@code name} in key space {@code version}: {@code name@version}, or
+     * {@code name} when there is no version (empty or {@code null}).
+     */
+    public static String namespace(String name, String version) {
+        return version == null || version.isEmpty() ? name : name + "@" + version;
+    }
+
+    /**
      * The store key for {@code value} in {@code namespace}: {@code namespace:value}. When that is longer
      * than {@code maxLength}, the value (and if need be the namespace too) is replaced by its SHA-256, so
      * two different keys never share a record; keys are never truncated.

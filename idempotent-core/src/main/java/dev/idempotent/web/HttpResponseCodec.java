@@ -13,8 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Stores a {@link CapturedResponse} inside the versioned {@link StoredPayload} envelope:
- * {@code {"format":1,"value":{"kind":"http-response","status":201,"headers":[["Location","/orders/1"]],
- * "body":"<base64>"}}}. A failure is never stored: every exception releases the key.
+ * {@code {"format":2,"type":"http-response","value":{"kind":"http-response","status":201,
+ * "headers":[["Location","/orders/1"]],"body":"<base64>"}}}. A failure is never stored: every exception releases the key.
  */
 final class HttpResponseCodec implements ResultCodec {
 
@@ -40,7 +40,7 @@ final class HttpResponseCodec implements ResultCodec {
             headers.addArray().add(header.name()).add(header.value());
         }
         node.put("body", Base64.getEncoder().encodeToString(response.body()));
-        return StoredPayload.ofValue(mapper, node);
+        return StoredPayload.ofValue(mapper, KIND, node);
     }
 
     /** Nothing thrown while handling a request is stored: the key is released so a retry runs again. */
@@ -57,8 +57,8 @@ final class HttpResponseCodec implements ResultCodec {
 
     @Override
     public Object decode(byte[] payload) {
-        StoredPayload stored = StoredPayload.read(mapper, payload);
-        JsonNode value = stored.value();
+        StoredPayload stored = StoredPayload.read(mapper, payload, KIND, mapper.readerFor(JsonNode.class));
+        JsonNode value = (JsonNode) stored.value();
         if (stored.isFailure() || value == null || !KIND.equals(value.path("kind").asString(null))) {
             throw new IdempotencyException("The record under this key was not written by the Idempotency-Key"
                     + " filter (it is not a stored HTTP response), so it cannot be replayed; delete the key");

@@ -190,11 +190,21 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         this.maxRequestSize = maxRequestSize.toBytes();
     }
 
+    /**
+     * The largest response body that is stored (default 1 MB); a larger one is sent but not stored, and
+     * its key released. Its stored form (the body in base64, plus the headers) must also fit the engine's
+     * max payload size.
+     */
     public void setMaxResponseSize(DataSize maxResponseSize) {
         if (maxResponseSize == null || maxResponseSize.isNegative()) {
             throw new IllegalArgumentException("max-response-size must not be negative, was " + maxResponseSize);
         }
         this.maxResponseSize = maxResponseSize.toBytes();
+    }
+
+    /** The largest response body that is stored. */
+    public DataSize getMaxResponseSize() {
+        return DataSize.ofBytes(maxResponseSize);
     }
 
     /** Whether 5xx responses are stored and replayed (default false: the key is released, a retry runs). */

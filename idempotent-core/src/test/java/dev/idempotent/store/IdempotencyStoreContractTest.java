@@ -10,6 +10,7 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.ResultCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The contract every {@link IdempotencyStore} passes, against its real server. A store's test is a small
@@ -414,6 +416,31 @@ public abstract class IdempotencyStoreContractTest {
         }
         assertThat(runs).hasValue(1);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Every returnable type comes back {@code equals()} to the original through the real engine path:
+     * encode, complete, claim, replay, decode ({@code BigDecimal} by {@code equals}, so its scale too).
+     */
+    @Test
+    void everyReturnableTypeIsReplayedEqualToTheOriginal() throws Throwable {
+        JsonMapper mapper = JsonMapper.builder().findAndAddModules().build();
+        try (IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
+            for (ReplayFidelityCases.Case row : ReplayFidelityCases.all()) {
+                @SuppressWarnings("unchecked")
+                JsonResultCodec codec = JsonResultCodec.forType(mapper, row.type(), new Class[0], "Fidelity.op()");
+                IdempotencyRequest request = new IdempotencyRequest("fidelity", store, key("fidelity"), "fp", TTL, LEASE,
+                        OnInFlight.REJECT, Duration.ofSeconds(1), codec, "Fidelity.op()");
+                IdempotentResult<Object> first = engine.execute(request, row::value);
+                IdempotentResult<Object> replay = engine.execute(request, () -> {
+                    throw new AssertionError("ran again: " + row);
+                });
+
+                assertThat(first.value()).as(row.name()).isSameAs(row.value());
+                assertThat(replay.outcome()).as(row.name()).isEqualTo(IdempotentResult.Outcome.REPLAYED);
+                assertThat(replay.value()).as(row.name()).isEqualTo(row.value());
+            }
+        }
     }
 
     private static final class CountingCodec implements ResultCodec {

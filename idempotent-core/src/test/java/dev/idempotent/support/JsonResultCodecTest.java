@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idempotent.IdempotencyConfigurationException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.idempotent.IdempotencyException;
+import dev.idempotent.IdempotencyReplayException;
 import java.io.InputStream;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.util.Calendar;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -101,14 +107,144 @@ class JsonResultCodecTest {
     @Test
     void aPayloadOfAnotherFormatIsRejectedClearly() {
         JsonResultCodec codec = codec(new ParameterizedTypeReference<Item>() { });
-        byte[] future = "{\"format\":2,\"value\":{}}".getBytes(StandardCharsets.UTF_8);
+        byte[] future = "{\"format\":3,\"type\":\"x\",\"value\":{}}".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> codec.decode(future))
                 .isInstanceOf(IdempotencyException.class)
-                .hasMessageContaining("payload format 2")
-                .hasMessageContaining("reads format 1");
+                .hasMessageContaining("payload format 3")
+                .hasMessageContaining("reads formats 1 and 2");
         assertThatThrownBy(() -> codec.decode("not json".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IdempotencyException.class)
                 .hasMessageContaining("not readable");
+    }
+
+    @Test
+    void everyPayloadNamesTheDeclaredTypeItHolds() {
+        JsonResultCodec codec = codec(new ParameterizedTypeReference<List<Item>>() { });
+        String payload = new String(codec.encodeValue(List.of(new Item("a", 1))), StandardCharsets.UTF_8);
+        assertThat(payload).startsWith("{\"format\":2,\"type\":\"java.util.List<" + Item.class.getName() + ">\",\"value\":");
+        assertThat(JsonResultCodec.forType(mapper, int.class, NONE, "Test.op()").storedType()).isEqualTo("java.lang.Integer");
+        assertThat(JsonResultCodec.forType(mapper, void.class, NONE, "Test.op()").storedType()).isEqualTo("void");
+    }
+
+    @Test
+    void aPayloadOfFormatOneIsStillReadButStrictly() throws Throwable {
+        JsonResultCodec codec = codec(new ParameterizedTypeReference<Item>() { });
+        byte[] old = "{\"format\":1,\"value\":{\"name\":\"a\",\"count\":1}}".getBytes(StandardCharsets.UTF_8);
+        assertThat(codec.decode(old)).isEqualTo(new Item("a", 1));
+        byte[] unknown = "{\"format\":1,\"value\":{\"name\":\"a\",\"count\":1,\"note\":\"x\"}}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> codec.decode(unknown))
+                .isInstanceOf(IdempotencyReplayException.class)
+                .hasMessageContaining("note")
+                .hasMessageContaining("no longer fits " + Item.class.getName());
+    }
+
+    /** A bean with a computed, read-only property: written, and ignored when read back. */
+    public static class Order {
+        private String id;
+
+        private int quantity;
+
+        public Order() {
+        }
+
+        public Order(String id, int quantity) {
+            this.id = id;
+            this.quantity = quantity;
+        }
+
+        public String getId() {
+            return id;
+        }
+
+        public void setId(String id) {
+            this.id = id;
+        }
+
+        public int getQuantity() {
+            return quantity;
+        }
+
+        public void setQuantity(int quantity) {
+            this.quantity = quantity;
+        }
+
+        public String getLabel() {
+            return id + " x" + quantity;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Order other && Objects.equals(id, other.id) && quantity == other.quantity;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, quantity);
+        }
+    }
+
+    enum Level {
+        LOW(1), HIGH(2);
+
+        private final int code;
+
+        Level(int code) {
+            this.code = code;
+        }
+
+        @JsonValue
+        int code() {
+            return code;
+        }
+    }
+
+    @Test
+    void readOnlyPropertiesAndNumericJsonValueEnumsComeBack() throws Throwable {
+        assertThat(roundTrip(new ParameterizedTypeReference<Order>() { }, new Order("o-1", 2))).isEqualTo(new Order("o-1", 2));
+        assertThat(roundTrip(new ParameterizedTypeReference<List<Level>>() { }, List.of(Level.HIGH, Level.LOW)))
+                .isEqualTo(List.of(Level.HIGH, Level.LOW));
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Sparse(String id, String note, List<String> tags) {
+    }
+
+    @Test
+    void nullPropertiesAreStoredWhateverJsonIncludeSays() throws Throwable {
+        Sparse sparse = new Sparse("s-1", null, null);
+        JsonResultCodec codec = codec(new ParameterizedTypeReference<Sparse>() { });
+        assertThat(new String(codec.encodeValue(sparse), StandardCharsets.UTF_8)).contains("\"note\":null");
+        assertThat(codec.decode(codec.encodeValue(sparse))).isEqualTo(sparse);
+    }
+
+    record Stamped(String id, Calendar at) {
+    }
+
+    record Point(int x, int y) {
+    }
+
+    record Loose(String id, Object extra) {
+    }
+
+    @Test
+    void typesThatWouldComeBackApproximatelyAreRejectedAtStartup() {
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Calendar>() { }))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("Test.op() returns java.util.Calendar")
+                .hasMessageContaining("time zone");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<List<Stamped>>() { }))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("(at [].at: java.util.Calendar)");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Timestamp>() { }))
+                .hasMessageContaining("nanoseconds");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Map<Point, String>>() { }))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("(at {key}: " + Point.class.getName() + ")")
+                .hasMessageContaining("map keys");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Optional<Optional<String>>>() { }))
+                .hasMessageContaining("Optional.of(Optional.empty())");
+        assertThatThrownBy(() -> codec(new ParameterizedTypeReference<Loose>() { }))
+                .hasMessageContaining("(at extra: java.lang.Object)");
     }
 
     static class NoUsableConstructor extends RuntimeException {

@@ -61,6 +61,7 @@ public class IdempotencyAutoConfiguration {
         engine.setStoreRetry(properties.getStoreRetry().toStoreRetry());
         engine.setCompletionRetryTimeout(properties.getCompletionRetryTimeout());
         engine.setMaxPendingCompletions(properties.getMaxPendingCompletions());
+        engine.setMaxPayloadSize(properties.getMaxPayloadSize());
         return engine;
     }
 

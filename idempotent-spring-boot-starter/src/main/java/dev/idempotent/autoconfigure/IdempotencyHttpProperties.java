@@ -49,9 +49,10 @@ public class IdempotencyHttpProperties {
 
     /**
      * Largest response body that is stored. A larger response is sent to the client but not stored, and
-     * its key is released: a repeat runs the request again.
+     * its key is released: a repeat runs the request again. Default: idempotency.max-payload-size (the
+     * stored form of a response, its body in base64 plus its headers, must fit that limit too).
      */
-    private DataSize maxResponseSize = DataSize.ofMegabytes(1);
+    private DataSize maxResponseSize;
 
     /**
      * Largest raw request body (JSON, XML, text) read into memory to fingerprint a request that carries a
@@ -134,6 +135,7 @@ public class IdempotencyHttpProperties {
         this.maxRequestSize = maxRequestSize;
     }
 
+    /** @return the limit, or {@code null} for idempotency.max-payload-size */
     public DataSize getMaxResponseSize() {
         return maxResponseSize;
     }

@@ -4,6 +4,7 @@ import dev.idempotent.OnStoreFailure;
 import dev.idempotent.aspect.IdempotencyAdvisor;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of the idempotency starter ({@code idempotency.*}).
@@ -47,6 +48,13 @@ public class IdempotencyProperties {
      * the transaction commits.
      */
     private int advisorOrder = IdempotencyAdvisor.DEFAULT_ORDER;
+
+    /**
+     * Largest stored form of one result (or recorded exception), for every store. A larger result is
+     * returned to the caller but not stored: its key is released, so a repeat runs the operation again, and
+     * a warning says so (at most once a minute, with a count).
+     */
+    private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 
     /**
      * The store: caffeine (in memory, one JVM), redis or jdbc. When not set: redis if the application has a
@@ -125,6 +133,14 @@ public class IdempotencyProperties {
         this.advisorOrder = advisorOrder;
     }
 
+    public DataSize getMaxPayloadSize() {
+        return maxPayloadSize;
+    }
+
+    public void setMaxPayloadSize(DataSize maxPayloadSize) {
+        this.maxPayloadSize = maxPayloadSize;
+    }
+
     public StoreType getStore() {
         return store;
     }
@@ -173,10 +189,17 @@ public class IdempotencyProperties {
     public static class Caffeine {
 
         /**
-         * Maximum number of records (in flight and completed) kept in memory. When full, the least
-         * valuable records are evicted, possibly before their ttl ends.
+         * Maximum number of completed records kept in memory. When full, completed records are evicted,
+         * possibly before their ttl ends (a repeat of an evicted key runs again); running calls never are.
          */
         private long maximumSize = 100_000;
+
+        /**
+         * Maximum heap the completed records take: each weighs its stored result plus its key, fingerprint
+         * and owner token plus 384 bytes (a small record measures about 640 bytes in all). When reached,
+         * completed records are evicted, possibly before their ttl ends; running calls never are.
+         */
+        private DataSize maximumWeight = DataSize.ofMegabytes(64);
 
         public long getMaximumSize() {
             return maximumSize;
@@ -184,6 +207,14 @@ public class IdempotencyProperties {
 
         public void setMaximumSize(long maximumSize) {
             this.maximumSize = maximumSize;
+        }
+
+        public DataSize getMaximumWeight() {
+            return maximumWeight;
+        }
+
+        public void setMaximumWeight(DataSize maximumWeight) {
+            this.maximumWeight = maximumWeight;
         }
     }
 

@@ -108,9 +108,10 @@ final class IdempotencyStoreConfigurations {
 
         @Bean
         CaffeineIdempotencyStore idempotencyStore(IdempotencyProperties properties, Environment environment) {
-            logChoice("caffeine, in memory, this JVM only, at most " + properties.getCaffeine().getMaximumSize()
-                    + " records", why(environment, "no RedisConnectionFactory or DataSource"));
-            return new CaffeineIdempotencyStore(properties.getCaffeine().getMaximumSize());
+            IdempotencyProperties.Caffeine caffeine = properties.getCaffeine();
+            logChoice("caffeine, in memory, this JVM only, at most " + caffeine.getMaximumSize() + " records and "
+                    + caffeine.getMaximumWeight(), why(environment, "no RedisConnectionFactory or DataSource"));
+            return new CaffeineIdempotencyStore(caffeine.getMaximumSize(), caffeine.getMaximumWeight().toBytes());
         }
     }
 

@@ -50,7 +50,8 @@ public class IdempotencyWebAutoConfiguration {
     @ConditionalOnMissingBean(name = FILTER_REGISTRATION_BEAN_NAME)
     public FilterRegistrationBean<IdempotencyKeyFilter> idempotencyKeyFilterRegistration(IdempotencyEngine engine,
             IdempotencyStore idempotencyStore, IdempotencyKeyScope scope, IdempotencyHttpProperties properties,
-            ObjectProvider<IdempotencyKeyRequiredHandlers> requiredHandlers) {
+            ObjectProvider<IdempotencyKeyRequiredHandlers> requiredHandlers,
+            ObjectProvider<IdempotencyProperties> idempotencyProperties) {
         // With several stores, the @Primary one or the one named idempotencyStore is the default.
         IdempotencyKeyFilter filter = new IdempotencyKeyFilter(engine, idempotencyStore);
         filter.setHeaderName(properties.getHeaderName());
@@ -60,7 +61,8 @@ public class IdempotencyWebAutoConfiguration {
         filter.setScope(scope);
         filter.setTtl(properties.getTtl());
         filter.setLease(properties.getLease());
-        filter.setMaxResponseSize(properties.getMaxResponseSize());
+        filter.setMaxResponseSize(properties.getMaxResponseSize() != null ? properties.getMaxResponseSize()
+                : idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize());
         filter.setMaxRequestSize(properties.getMaxRequestSize());
         filter.setStoreServerErrors(properties.isStoreServerErrors());
         filter.setRetryAfter(properties.getRetryAfter());

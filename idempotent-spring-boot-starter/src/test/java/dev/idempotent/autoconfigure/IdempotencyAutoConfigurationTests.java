@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.util.unit.DataSize;
 
 class IdempotencyAutoConfigurationTests {
 
@@ -140,14 +141,29 @@ class IdempotencyAutoConfigurationTests {
     void propertiesAreBound() {
         runner.withPropertyValues("idempotency.default-ttl=7d", "idempotency.default-lease=30s",
                 "idempotency.default-wait-timeout=2m", "idempotency.on-store-failure=fail-open",
-                "idempotency.caffeine.maximum-size=50", "idempotency.advisor-order=42").run(context -> {
+                "idempotency.caffeine.maximum-size=50", "idempotency.caffeine.maximum-weight=8MB",
+                "idempotency.max-payload-size=256KB", "idempotency.advisor-order=42").run(context -> {
                     IdempotencyProperties properties = context.getBean(IdempotencyProperties.class);
                     assertThat(properties.getDefaultTtl()).isEqualTo(Duration.ofDays(7));
                     assertThat(properties.getDefaultLease()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(properties.getDefaultWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
                     assertThat(properties.getOnStoreFailure()).isEqualTo(OnStoreFailure.FAIL_OPEN);
                     assertThat(properties.getCaffeine().getMaximumSize()).isEqualTo(50);
+                    assertThat(properties.getCaffeine().getMaximumWeight()).isEqualTo(DataSize.ofMegabytes(8));
+                    assertThat(properties.getMaxPayloadSize()).isEqualTo(DataSize.ofKilobytes(256));
                     assertThat(context.getBean(IdempotencyAdvisor.class).getOrder()).isEqualTo(42);
+                });
+    }
+
+    @Test
+    void theMaxPayloadSizeAppliesToEveryResult() {
+        runner.withUserConfiguration(CounterConfig.class).withPropertyValues("idempotency.max-payload-size=10B")
+                .run(context -> {
+                    Counter counter = context.getBean(Counter.class);
+                    counter.count("large");
+                    counter.count("large");
+                    assertThat(counter.runs()).as("not stored, so run again").isEqualTo(2);
+                    assertThat(context.getBean(IdempotencyStore.class).find("Counter.count:large")).isEmpty();
                 });
     }
 
@@ -361,6 +377,7 @@ class IdempotencyAutoConfigurationTests {
         });
         assertThat(names).contains("idempotency.enabled", "idempotency.default-ttl", "idempotency.default-lease",
                 "idempotency.default-wait-timeout", "idempotency.on-store-failure", "idempotency.advisor-order",
-                "idempotency.caffeine.maximum-size");
+                "idempotency.caffeine.maximum-size", "idempotency.caffeine.maximum-weight",
+                "idempotency.max-payload-size");
     }
 }

@@ -57,6 +57,20 @@ class IdempotencyWebAutoConfigurationTest {
     }
 
     @Test
+    void theLargestStoredResponseDefaultsToTheMaxPayloadSize() {
+        web.run(context -> assertThat(filter(context).getMaxResponseSize()).isEqualTo(DataSize.ofMegabytes(1)));
+        web.withPropertyValues("idempotency.max-payload-size=256KB")
+                .run(context -> assertThat(filter(context).getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(256)));
+        web.withPropertyValues("idempotency.max-payload-size=256KB", "idempotency.http.max-response-size=64KB")
+                .run(context -> assertThat(filter(context).getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(64)));
+    }
+
+    private static IdempotencyKeyFilter filter(org.springframework.context.ApplicationContext context) {
+        return (IdempotencyKeyFilter) context.getBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME,
+                FilterRegistrationBean.class).getFilter();
+    }
+
+    @Test
     void defaultsMatchTheDocumentation() {
         IdempotencyHttpProperties properties = new IdempotencyHttpProperties();
         assertThat(properties.isEnabled()).isTrue();
@@ -65,7 +79,7 @@ class IdempotencyWebAutoConfigurationTest {
         assertThat(properties.getRequiredPaths()).isEmpty();
         assertThat(properties.getTtl()).isEqualTo(Duration.ofHours(24));
         assertThat(properties.getLease()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(properties.getMaxResponseSize()).isEqualTo(DataSize.ofMegabytes(1));
+        assertThat(properties.getMaxResponseSize()).as("idempotency.max-payload-size").isNull();
         assertThat(properties.isStoreServerErrors()).isFalse();
         assertThat(properties.getRetryAfter()).isEqualTo(Duration.ofSeconds(1));
         assertThat(properties.getFilterOrder()).isEqualTo(-90);

@@ -7,12 +7,12 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.RateLimitedWarning;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -22,9 +22,11 @@ import org.apache.commons.logging.LogFactory;
  * several instances must agree.
  *
  * <p>Every step is one {@code compute} on the cache's map with a pure function, so no caller code ever
- * runs inside the cache's lock. The bound counts completed records only: running claims are never
- * evicted. When the cache is full, Caffeine evicts completed records before their ttl ends (its admission
- * policy may well pick recent ones) and a warning is logged: size the cache for the number of keys
+ * runs inside the cache's lock. Two bounds hold the completed records: their heap in bytes
+ * ({@code maximumWeight}, each record weighed by {@link RecordWeigher}: its payload plus a measured
+ * overhead) and their number ({@code maximumSize}). Running claims are never evicted. When a bound is
+ * reached, Caffeine evicts completed records before their ttl ends (its admission policy may well pick
+ * recent ones) and a warning says so, at most once a minute with a count: size the cache for the results
  * remembered per ttl.
  */
 public class CaffeineIdempotencyStore implements IdempotencyStore {
@@ -34,30 +36,53 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     /** Default bound on the number of records. */
     public static final long DEFAULT_MAXIMUM_SIZE = 100_000;
 
+    /** Default bound on the heap the completed records take, in bytes (64 MB). */
+    public static final long DEFAULT_MAXIMUM_WEIGHT = 64L * 1024 * 1024;
+
     private final ConcurrentMap<String, IdempotencyRecord> records;
 
     private final Clock clock;
 
-    private final AtomicLong evicted = new AtomicLong();
+    private final long maximumSize;
+
+    private final long maximumWeight;
+
+    private final RateLimitedWarning evictions = new RateLimitedWarning(logger);
 
     public CaffeineIdempotencyStore() {
         this(DEFAULT_MAXIMUM_SIZE);
     }
 
+    /** A store of at most {@code maximumSize} completed records and {@link #DEFAULT_MAXIMUM_WEIGHT} bytes. */
     public CaffeineIdempotencyStore(long maximumSize) {
-        this(maximumSize, Clock.systemUTC());
+        this(maximumSize, DEFAULT_MAXIMUM_WEIGHT);
+    }
+
+    /**
+     * @param maximumSize the most completed records kept
+     * @param maximumWeight the most heap, in bytes, the completed records take (payloads plus overhead)
+     */
+    public CaffeineIdempotencyStore(long maximumSize, long maximumWeight) {
+        this(maximumSize, maximumWeight, Clock.systemUTC());
     }
 
     CaffeineIdempotencyStore(long maximumSize, Clock clock) {
+        this(maximumSize, DEFAULT_MAXIMUM_WEIGHT, clock);
+    }
+
+    CaffeineIdempotencyStore(long maximumSize, long maximumWeight, Clock clock) {
         if (maximumSize <= 0) {
             throw new IllegalArgumentException("maximumSize must be positive, was " + maximumSize);
         }
+        if (maximumWeight <= 0) {
+            throw new IllegalArgumentException("maximumWeight must be positive, was " + maximumWeight + " bytes");
+        }
         this.clock = clock;
+        this.maximumSize = maximumSize;
+        this.maximumWeight = maximumWeight;
         Cache<String, IdempotencyRecord> cache = Caffeine.newBuilder()
-                .maximumWeight(maximumSize)
-                // a running claim weighs nothing, so the bound never evicts it (that would let a duplicate
-                // run the operation again); completed records weigh one each
-                .weigher((String key, IdempotencyRecord record) -> record.isInProgress() ? 0 : 1)
+                .maximumWeight(maximumWeight)
+                .weigher(new RecordWeigher(maximumWeight, maximumSize))
                 .expireAfter(new RecordExpiry())
                 .removalListener((String key, IdempotencyRecord record, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
@@ -144,13 +169,11 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     }
 
     private void warnEvicted(String key) {
-        long count = evicted.incrementAndGet();
-        if (count == 1 || count % 10_000 == 0) {
-            logger.warn("The embedded idempotency store is full (idempotency.caffeine.maximum-size) and evicted a"
-                    + " completed record before its ttl ended (key '" + key + "', " + count + " so far): a repeat of"
-                    + " an evicted key runs the operation again. Raise the maximum size, shorten the ttl, or use"
-                    + " the Redis or JDBC store");
-        }
+        evictions.warn(key, (count, latest) -> "The embedded idempotency store is full (idempotency.caffeine."
+                + "maximum-weight " + maximumWeight + " bytes, maximum-size " + maximumSize + ") and evicted " + count
+                + " completed record(s) before their ttl ended since the last such warning (latest key '" + latest
+                + "'): a repeat of an evicted key runs the operation again. Raise the maximum weight or size, shorten"
+                + " the ttl, or use the Redis or JDBC store");
     }
 
     private static boolean ownsLive(IdempotencyRecord record, String ownerToken, Instant now) {
