@@ -63,6 +63,7 @@ public class IdempotencyWebAutoConfiguration {
         filter.setMaxResponseSize(properties.getMaxResponseSize());
         filter.setMaxRequestSize(properties.getMaxRequestSize());
         filter.setStoreServerErrors(properties.isStoreServerErrors());
+        filter.setUnstoredStatuses(properties.getUnstoredStatuses());
         filter.setRetryAfter(properties.getRetryAfter());
         FilterRegistrationBean<IdempotencyKeyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("idempotencyKeyFilter");
