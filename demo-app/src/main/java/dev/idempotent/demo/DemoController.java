@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,6 +35,12 @@ public class DemoController {
     @GetMapping("/orders")
     public List<Order> listOrders() {
         return orders.orders();
+    }
+
+    /** The order that {@code POST /orders} placed, at the {@code Location} it answered; 404 if there is none. */
+    @GetMapping("/orders/{id}")
+    public Order order(@PathVariable String id) {
+        return orders.find(id).orElseThrow(() -> new OrderNotFoundException(id));
     }
 
     @PostMapping("/payments")

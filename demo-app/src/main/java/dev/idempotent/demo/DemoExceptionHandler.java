@@ -1,45 +1,38 @@
 package dev.idempotent.demo;
 
-import dev.idempotent.IdempotencyInFlightException;
-import dev.idempotent.IdempotencyKeyReuseException;
-import dev.idempotent.IdempotencyStoreUnavailableException;
-import dev.idempotent.InvalidIdempotencyKeyException;
+import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** Turns the library's exceptions into RFC 9457 problem details. */
+/**
+ * Turns the demo's own exceptions into RFC 9457 problem details. The library's exceptions (in flight,
+ * key reuse, invalid key, store unavailable) need no mapping here: the starter answers them.
+ */
 @RestControllerAdvice
 public class DemoExceptionHandler {
 
-    @ExceptionHandler(IdempotencyInFlightException.class)
-    ProblemDetail inFlight(IdempotencyInFlightException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
-    }
-
-    @ExceptionHandler(IdempotencyKeyReuseException.class)
-    ProblemDetail keyReuse(IdempotencyKeyReuseException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage());
-    }
-
-    @ExceptionHandler(InvalidIdempotencyKeyException.class)
-    ProblemDetail invalidKey(InvalidIdempotencyKeyException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
-
-    @ExceptionHandler(IdempotencyStoreUnavailableException.class)
-    ProblemDetail storeDown(IdempotencyStoreUnavailableException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-    }
-
     @ExceptionHandler(PaymentDeclinedException.class)
     ProblemDetail declined(PaymentDeclinedException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.PAYMENT_REQUIRED, e.getMessage());
+        return problem(HttpStatus.PAYMENT_REQUIRED, e.getMessage());
+    }
+
+    @ExceptionHandler(OrderNotFoundException.class)
+    ProblemDetail notFound(OrderNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, e.getMessage());
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
     ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        return problem(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    /** A problem with {@code type} and {@code title}, like the ones the starter writes. */
+    private static ProblemDetail problem(HttpStatus status, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("about:blank"));
+        problem.setTitle(status.getReasonPhrase());
+        return problem;
     }
 }

@@ -4,6 +4,7 @@ import dev.idempotent.Idempotent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,11 @@ public class OrderService {
         Order order = new Order(UUID.randomUUID().toString(), request.item(), request.quantity(), Instant.now());
         orders.put(order.id(), order);
         return order;
+    }
+
+    /** The order with this id, if it was placed (in this JVM). */
+    public Optional<Order> find(String id) {
+        return Optional.ofNullable(orders.get(id));
     }
 
     public List<Order> orders() {

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.Executions;
 import dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.Gates;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Idempotency-Key filter over real HTTP against the demo application. The store is the only thing a
@@ -51,6 +57,11 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
 
     @Autowired
     private OrderService orders;
+
+    @Autowired
+    private IdempotencyStore store;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Names this test's executions and gates; a fresh value per test method. */
     private final String run = UUID.randomUUID().toString();
@@ -102,6 +113,38 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTest {
         assertThat(first.headers().allValues("Set-Cookie")).hasSize(1);
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(second.headers().allValues("Set-Cookie")).isEmpty();
+    }
+
+    @Test
+    void sensitiveHeadersPlantedInAStoredResponseAreNeverReplayed() throws Exception {
+        HttpResponse<byte[]> first = http.post("/test/echo", key, "{}");
+        String storeKey = "http:-:" + key;
+        IdempotencyRecord stored = store.find(storeKey).orElseThrow();
+        ObjectNode payload = (ObjectNode) JSON.readTree(stored.payload());
+        ArrayNode headers = (ArrayNode) payload.path("value").path("headers");
+        for (String[] header : new String[][] { {"Set-Cookie", "session=attacker-fixed"},
+                {"set-cookie2", "x=1"}, {"Authorization", "Bearer stolen"}, {"WWW-Authenticate", "Basic"},
+                {"Proxy-Authenticate", "Basic"}, {"Connection", "close"}, {"Transfer-Encoding", "chunked"},
+                {"Content-Length", "1"}, {"Idempotent-Replayed", "false"} }) {
+            headers.addArray().add(header[0]).add(header[1]);
+        }
+        assertThat(store.delete(storeKey)).isTrue();
+        String token = UUID.randomUUID().toString();
+        assertThat(store.claim(storeKey, stored.fingerprint(), token, Duration.ofMinutes(1)).isAcquired()).isTrue();
+        assertThat(store.complete(storeKey, token, JSON.writeValueAsBytes(payload), Duration.ofHours(1))).isTrue();
+
+        HttpResponse<byte[]> replay = http.post("/test/echo", key, "{}");
+
+        assertThat(replay.headers().allValues("Idempotent-Replayed")).containsExactly("true");
+        assertThat(replay.body()).isEqualTo(first.body());
+        assertThat(replay.headers().firstValue("X-Custom")).isEqualTo(first.headers().firstValue("X-Custom"));
+        for (String header : List.of("Set-Cookie", "Set-Cookie2", "Authorization", "WWW-Authenticate",
+                "Proxy-Authenticate", "Transfer-Encoding")) {
+            assertThat(replay.headers().allValues(header)).as(header).isEmpty();
+        }
+        assertThat(replay.headers().allValues("Connection")).doesNotContain("close");
+        assertThat(replay.headers().firstValue("Content-Length")).hasValue(Integer.toString(first.body().length));
+        assertThat(executions.of(run)).isEqualTo(1);
     }
 
     @Test

@@ -56,7 +56,8 @@ class DemoApplicationTests {
 
         assertThat(reuse.statusCode()).isEqualTo(422);
         assertThat(reuse.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("problem+json"));
-        assertThat(reuse.body()).contains("other arguments");
+        assertThat(reuse.body()).contains("\"type\":\"about:blank\"").contains("already used for a different request")
+                .doesNotContain(requestId);
     }
 
     @Test
@@ -78,7 +79,8 @@ class DemoApplicationTests {
     void aMissingRequestIdIsABadRequest() throws Exception {
         HttpResponse<String> response = post("/orders", "{\"item\":\"book\",\"quantity\":1}");
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("returned null");
+        assertThat(response.body()).contains("\"type\":\"about:blank\"").contains("usable idempotency key")
+                .as("no expression, class or method name").doesNotContain("#request").doesNotContain("OrderService");
     }
 
     private static long charges(String stats) {

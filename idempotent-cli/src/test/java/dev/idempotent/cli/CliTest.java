@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** What does not depend on a store: usage errors, unreachable stores, the launcher script. */
 class CliTest {
 
+    @org.junit.jupiter.api.AfterEach
+    void killEverythingStarted() {
+        Cli.killAll();
+    }
+
     @TempDir
     Path dir;
 
@@ -171,6 +176,7 @@ class CliTest {
 
     @Test
     void aSignalWhileTheStoreDoesNotAnswerEndsTheRunWhenItGivesUpAndASecondSignalAtOnce() throws Exception {
+        Cli.assumeSignalsDelivered();
         // a "Redis" that accepts connections and never answers
         try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             String url = "redis://127.0.0.1:" + silent.getLocalPort() + "/0?timeout=3s";
@@ -225,7 +231,7 @@ class CliTest {
         if (jar != null) {
             builder.environment().put("IDEMPOTENT_CLI_JAR", jar.toString());
         }
-        return builder.start();
+        return Cli.track(builder.start());
     }
 
     private static int exit(Process process) throws InterruptedException {

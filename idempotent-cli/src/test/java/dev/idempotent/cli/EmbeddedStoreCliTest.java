@@ -90,6 +90,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     @Test
     void ctrlCToTheWholeProcessGroupIsAnInterruptionEvenWhenTheCommandExitsZeroOnIt() throws Exception {
+        Cli.assumeSignalsDelivered();
         // Ctrl-C in a terminal sends SIGINT to the command too; this one cleans up and exits 0 on it
         Path file = dir.resolve("runs.txt");
         String[] command = sh("trap 'echo cleaned-up >> \"$1\"; exit 0' INT; echo started >> \"$1\";"
@@ -109,6 +110,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     @Test
     void ctrlCThatEndsTheCommandFirstStillStopsWhatItStartedBeforeTheKeyIsReleased() throws Exception {
+        Cli.assumeSignalsDelivered();
         Path pids = dir.resolve("pids.txt");
         Path child = Files.writeString(dir.resolve("child.sh"), "trap '' TERM INT; echo $$ >> \"$1\"; exec sleep 40\n");
         String[] command = sh("trap 'exit 0' INT; sh " + child + " \"$1\" & while :; do sleep 0.05; done", pids);
@@ -130,6 +132,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     @Test
     void aSecondSignalKillsACommandThatIgnoresTheFirst() throws Exception {
+        Cli.assumeSignalsDelivered();
         Path file = dir.resolve("runs.txt");
         String[] command = sh("trap '' TERM; echo started >> \"$1\"; while :; do sleep 0.05; done", file);
         Cli.Started running = cli.start(concat(run("--kill-after", "30s"), command));
@@ -150,6 +153,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     @Test
     void aCommandEndedBySigtermIsNotRecordedEvenWithRememberFailures() throws Exception {
+        Cli.assumeSignalsDelivered();
         Path file = dir.resolve("runs.txt");
         Path pid = dir.resolve("pid.txt");
         Cli.Started running = cli.start(concat(run("--remember-failures"),
@@ -222,6 +226,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     @Test
     void anInterruptedCommandsChildrenAreGoneBeforeItsKeyIsReleased() throws Exception {
+        Cli.assumeSignalsDelivered();
         Path pids = dir.resolve("pids.txt");
         // the command exits on SIGTERM at once, but leaves a child behind that ignores it
         String script = "sh -c 'trap \"\" TERM; echo $$ >> \"$1\"; exec sleep 40' sh \"$1\" & wait";
@@ -260,6 +265,7 @@ class EmbeddedStoreCliTest extends CliStoreTestSupport {
 
     @Test
     void aSignalAfterTheCommandFinishedNeitherStopsNorUndoesItsRecord() throws Exception {
+        Cli.assumeSignalsDelivered();
         // the command's output waits in the pipes for a reader that starts 5 s later; SIGTERM comes meanwhile
         Path file = dir.resolve("runs.txt");
         Cli.Started running = cli.startIn("{ \"$@\"; echo \"rc=$?\" >&2; } | { sleep 5; wc -c > /dev/null; }",

@@ -15,6 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MariaDbStoreCliTest {
 
+    @org.junit.jupiter.api.AfterEach
+    void killEverythingStarted() {
+        Cli.killAll();
+    }
+
     @TempDir
     Path dir;
 

@@ -11,15 +11,24 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodClassKey;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelNode;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringValueResolver;
@@ -33,7 +42,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class IdempotentOperationSource {
 
+    private static final Pattern POSITIONAL = Pattern.compile("[pa]\\d+");
+
     private final SpelExpressionParser parser = new SpelExpressionParser();
+
+    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     private final Map<MethodClassKey, Optional<IdempotentOperation>> cache = new ConcurrentHashMap<>();
 
@@ -87,9 +100,9 @@ public class IdempotentOperationSource {
         String name = annotation.name().isBlank() ? defaultName(targetClass, specific, description)
                 : annotation.name().trim();
         String keySource = annotation.key().trim();
-        Expression key = parse(keySource, "key", description);
+        Expression key = parse(keySource, "key", description, specific);
         String fingerprintSource = annotation.fingerprint().trim();
-        Expression fingerprint = parse(fingerprintSource, "fingerprint", description);
+        Expression fingerprint = parse(fingerprintSource, "fingerprint", description, specific);
         Duration ttl = duration(annotation.ttl(), defaults.ttl(), "ttl", description);
         Duration lease = duration(annotation.lease(), defaults.lease(), "lease", description);
         Duration waitTimeout = duration(annotation.waitTimeout(), defaults.waitTimeout(), "waitTimeout", description);
@@ -120,16 +133,78 @@ public class IdempotentOperationSource {
         return name;
     }
 
-    private Expression parse(String source, String attribute, String description) {
+    private Expression parse(String source, String attribute, String description, Method method) {
         if (source.isEmpty()) {
             return null;
         }
+        Expression expression;
         try {
-            return parser.parseExpression(source);
+            expression = parser.parseExpression(source);
         } catch (ParseException e) {
             throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source + "' on "
                     + description + " does not parse: " + e.getMessage(), e);
         }
+        checkParameterNames(expression, source, attribute, description, method);
+        return expression;
+    }
+
+    /**
+     * Every {@code #name} of the expression must be a parameter of the method: without {@code -parameters}
+     * the names are not in the class file and {@code #paymentId} would be {@code null} at run time; with
+     * them, a name that is no parameter (a typo) would be {@code null} too.
+     */
+    private void checkParameterNames(Expression expression, String source, String attribute, String description,
+            Method method) {
+        if (!(expression instanceof SpelExpression spel)) {
+            return;
+        }
+        Set<String> variables = new LinkedHashSet<>();
+        collectVariables(spel.getAST(), variables);
+        variables.removeIf(name -> name.equals("root") || name.equals("this") || POSITIONAL.matcher(name).matches());
+        if (variables.isEmpty()) {
+            return;
+        }
+        String[] names = parameterNames.getParameterNames(method);
+        String positions = positions(method);
+        if (names == null) {
+            throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source + "' on "
+                    + description + " names parameters (" + variables.stream().map(v -> "#" + v)
+                    .collect(Collectors.joining(", ")) + "), but " + method.getDeclaringClass().getName()
+                    + " was compiled without parameter names, so they would be null at run time. Compile with"
+                    + " -parameters (maven-compiler-plugin <parameters>true</parameters>, as the Spring Boot parent"
+                    + " does; Gradle: options.compilerArgs << '-parameters'), or refer to the parameters by position: "
+                    + positions);
+        }
+        List<String> declared = Arrays.asList(names);
+        for (String variable : variables) {
+            if (!declared.contains(variable)) {
+                throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source
+                        + "' on " + description + " names #" + variable + ", which is not a parameter of the method;"
+                        + " its parameters are " + declared.stream().map(n -> "#" + n)
+                        .collect(Collectors.joining(", ")) + " (or by position: " + positions + ")");
+            }
+        }
+    }
+
+    private static void collectVariables(SpelNode node, Set<String> variables) {
+        if (node instanceof VariableReference) {
+            variables.add(node.toStringAST().substring(1));
+        }
+        for (int i = 0; i < node.getChildCount(); i++) {
+            collectVariables(node.getChild(i), variables);
+        }
+    }
+
+    private static String positions(Method method) {
+        if (method.getParameterCount() == 0) {
+            return "the method has no parameters";
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < method.getParameterCount(); i++) {
+            text.append(i == 0 ? "" : ", ").append("#p").append(i).append(" or #a").append(i).append(" for the ")
+                    .append(method.getParameterTypes()[i].getSimpleName());
+        }
+        return text.toString();
     }
 
     private Duration duration(String text, Duration fallback, String attribute, String description) {

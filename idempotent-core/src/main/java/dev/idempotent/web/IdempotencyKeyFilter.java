@@ -45,10 +45,12 @@ import tools.jackson.databind.json.JsonMapper;
  *     same key with another request gets {@code 422 Unprocessable Content}; an invalid key, or no key on
  *     an endpoint that requires one, gets {@code 400 Bad Request}; all as RFC 9457
  *     {@code application/problem+json}.</li>
- * <li>5xx responses (unless {@link #setStoreServerErrors}), responses larger than
- *     {@link #setMaxResponseSize}, responses rendered by the container's error page
- *     ({@code sendError}, uncaught exceptions) and asynchronous responses are sent but not stored: the key
- *     is released and a repeat runs again.</li>
+ * <li>Only final answers are stored. 5xx responses (unless {@link #setStoreServerErrors}), the transient
+ *     statuses of {@link #setUnstoredStatuses} (408, 409, 425 and 429 by default), responses produced
+ *     while an {@link IdempotencyException} was handled (an inner {@code @Idempotent} method in flight, see
+ *     {@link #HANDLED_EXCEPTION_ATTRIBUTE}), responses larger than {@link #setMaxResponseSize}, responses
+ *     rendered by the container's error page ({@code sendError}, uncaught exceptions) and asynchronous
+ *     responses are sent but not stored: the key is released and a repeat runs again.</li>
  * <li>Keys are scoped ({@link IdempotencyKeyScope}, by default the authenticated principal), so the
  *     filter must run after authentication: {@link #DEFAULT_ORDER} comes after Spring Security's filter
  *     chain.</li>
@@ -70,6 +72,23 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
      * principal is known and a request that is no longer authorized never receives a stored response.
      */
     public static final int DEFAULT_ORDER = -100 + 10;
+
+    /**
+     * Request attribute that marks a response as produced while an {@link IdempotencyException} was
+     * handled (its value is the exception): such a response answers a transient state (a nested
+     * {@code @Idempotent} method in flight, a store that is down), so the filter sends it but never stores
+     * it. {@link IdempotencyProblemDetailsResolver} sets it; set it in your own handler of an
+     * {@code IdempotencyException} if that handler answers with a status the filter would store. An
+     * {@code IdempotencyException} handled by a Spring MVC {@code @ExceptionHandler} is recognised without
+     * it, from {@code DispatcherServlet}'s exception attribute.
+     */
+    public static final String HANDLED_EXCEPTION_ATTRIBUTE = IdempotencyKeyFilter.class.getName() + ".HANDLED_EXCEPTION";
+
+    /** Spring MVC's {@code DispatcherServlet.EXCEPTION_ATTRIBUTE}: the exception an {@code @ExceptionHandler} handled. */
+    private static final String DISPATCHER_EXCEPTION_ATTRIBUTE = "org.springframework.web.servlet.DispatcherServlet.EXCEPTION";
+
+    /** Statuses that say "not now" rather than give an answer: never stored by default. */
+    public static final Set<Integer> DEFAULT_UNSTORED_STATUSES = Set.of(408, 409, 425, 429);
 
     /** Namespace of the filter's store keys: {@code http:<sha256 of scope, or ->:<key>}. */
     public static final String KEY_NAMESPACE = "http";
@@ -113,6 +132,8 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     private long maxRequestSize = DataSize.ofMegabytes(10).toBytes();
 
     private boolean storeServerErrors;
+
+    private Set<Integer> unstoredStatuses = DEFAULT_UNSTORED_STATUSES;
 
     private Duration retryAfter = Duration.ofSeconds(1);
 
@@ -212,6 +233,23 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         this.storeServerErrors = storeServerErrors;
     }
 
+    /**
+     * Statuses that are sent but never stored, because they answer a transient state rather than the
+     * request (default {@link #DEFAULT_UNSTORED_STATUSES}: 408, 409, 425 and 429); 5xx are governed by
+     * {@link #setStoreServerErrors}.
+     *
+     * @throws IllegalArgumentException for a value that is not an HTTP status (100 to 599)
+     */
+    public void setUnstoredStatuses(Collection<Integer> statuses) {
+        for (Integer status : statuses) {
+            if (status == null || status < 100 || status > 599) {
+                throw new IllegalArgumentException("idempotency.http.unstored-statuses: " + status
+                        + " is not an HTTP status (100 to 599)");
+            }
+        }
+        this.unstoredStatuses = Set.copyOf(statuses);
+    }
+
     /** The {@code Retry-After} sent with 409 Conflict while the first request runs (default 1s). */
     public void setRetryAfter(Duration retryAfter) {
         this.retryAfter = requirePositive(retryAfter, "retry-after");
@@ -292,7 +330,8 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         } catch (IdempotencyStoreUnavailableException e) {
             decided(Outcome.STORE_UNAVAILABLE, request, key, e.getMessage());
             logger.warn("Idempotency store unavailable for " + request.getMethod() + " " + request.getRequestURI()
-                    + "; answered 503 (on-store-failure=fail-closed)", e);
+                    + " (" + headerName + " " + hashed(key) + "); answered 503 (on-store-failure=fail-closed)",
+                    e.getCause() != null ? e.getCause() : e);
             problems.send(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "The request was not"
                     + " processed because the idempotency store is unavailable; retry later with the same "
                     + headerName);
@@ -300,7 +339,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         } catch (IdempotencyException e) {
             decided(Outcome.UNREADABLE, request, key, e.getMessage());
             logger.error("Cannot replay the stored response of " + request.getMethod() + " " + request.getRequestURI()
-                    + " for " + headerName + " '" + key + "'", e);
+                    + " for " + headerName + " " + hashed(key) + ": " + e.getMessage(), e.getCause());
             problems.send(request, response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "The request with "
                     + headerName + " '" + key + "' could not be handled by the idempotency layer (see the server"
                     + " log); nothing was replayed");
@@ -373,11 +412,38 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
             throw new NotStored("the application called sendError(" + response.status()
                     + "), so the container renders the response");
         }
+        IdempotencyException handled = handledIdempotencyException(request);
+        if (handled != null) {
+            throw new NotStored("the response answers " + handled.getClass().getSimpleName()
+                    + ", a transient state, not the request");
+        }
         CapturedResponse captured = response.capture(before, IdempotencyKeyFilter::isStorable);
         if (captured.status() >= 500 && !storeServerErrors) {
             throw new NotStored("server error " + captured.status() + " (store-server-errors=false)");
         }
+        if (unstoredStatuses.contains(captured.status())) {
+            throw new NotStored("status " + captured.status() + " is not a final answer (unstored-statuses)");
+        }
         return captured;
+    }
+
+    /** The {@link IdempotencyException} a handler turned into this response, or {@code null}. */
+    private static IdempotencyException handledIdempotencyException(HttpServletRequest request) {
+        for (String attribute : List.of(HANDLED_EXCEPTION_ATTRIBUTE, DISPATCHER_EXCEPTION_ATTRIBUTE)) {
+            Object value = request.getAttribute(attribute);
+            for (Throwable t = value instanceof Throwable thrown ? thrown : null; t != null;
+                    t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof IdempotencyException idempotency) {
+                    return idempotency;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A key as logs show it: the start of its SHA-256, enough to match log lines, never the key itself. */
+    static String hashed(String key) {
+        return key == null ? "(none)" : "sha256:" + Keys.sha256Hex(key).substring(0, 16);
     }
 
     private static boolean isStorable(String headerName) {
@@ -385,10 +451,17 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         return !UNSTORED_HEADERS.contains(lower) && !lower.startsWith("proxy-");
     }
 
+    /**
+     * Sends a stored response. Headers are filtered again here, not only when captured: a record written
+     * by another writer, an older version or a tampered store never replays a cookie or a credential.
+     */
     private static void replay(HttpServletResponse response, CapturedResponse stored) throws IOException {
         response.setStatus(stored.status());
         Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (CapturedResponse.Header header : stored.headers()) {
+            if (!isStorable(header.name())) {
+                continue;
+            }
             if (set.add(header.name())) {
                 response.setHeader(header.name(), header.value());
             } else {

@@ -67,6 +67,14 @@ public class IdempotencyHttpProperties {
     private boolean storeServerErrors = false;
 
     /**
+     * Statuses that are sent but never stored, because they answer a transient state rather than the
+     * request (a 409 of an inner @Idempotent method in flight, a 429 of a rate limiter): the key is released
+     * and a retry runs the request again. 5xx are governed by store-server-errors. Responses produced while
+     * an IdempotencyException was handled are never stored, whatever their status.
+     */
+    private List<Integer> unstoredStatuses = new ArrayList<>(List.of(408, 409, 425, 429));
+
+    /**
      * Value of the Retry-After header of the 409 Conflict answered while the first request with a key is
      * still running (rounded down to whole seconds, at least 1).
      */
@@ -78,6 +86,8 @@ public class IdempotencyHttpProperties {
      * unauthorized request never receives a stored response. Keep it after your authentication filters.
      */
     private int filterOrder = -90;
+
+    private final ProblemDetails problemDetails = new ProblemDetails();
 
     public boolean isEnabled() {
         return enabled;
@@ -152,6 +162,18 @@ public class IdempotencyHttpProperties {
         this.storeServerErrors = storeServerErrors;
     }
 
+    public List<Integer> getUnstoredStatuses() {
+        return unstoredStatuses;
+    }
+
+    public void setUnstoredStatuses(List<Integer> unstoredStatuses) {
+        this.unstoredStatuses = unstoredStatuses;
+    }
+
+    public ProblemDetails getProblemDetails() {
+        return problemDetails;
+    }
+
     public Duration getRetryAfter() {
         return retryAfter;
     }
@@ -166,5 +188,27 @@ public class IdempotencyHttpProperties {
 
     public void setFilterOrder(int filterOrder) {
         this.filterOrder = filterOrder;
+    }
+
+    /**
+     * RFC 9457 problem details for the exceptions of @Idempotent methods called from Spring MVC handlers
+     * ({@code idempotency.http.problem-details.*}); independent of the filter.
+     */
+    public static class ProblemDetails {
+
+        /**
+         * Whether the exceptions of @Idempotent methods reaching Spring MVC are answered as problem details:
+         * in flight 409 (with Retry-After), key reuse 422, invalid key 400, store unavailable 503. The
+         * application's own @ExceptionHandler methods still come first.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 }

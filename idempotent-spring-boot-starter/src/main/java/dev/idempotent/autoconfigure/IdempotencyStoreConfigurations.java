@@ -53,7 +53,8 @@ final class IdempotencyStoreConfigurations {
         @Bean
         RedisIdempotencyStore idempotencyStore(RedisConnectionFactory connectionFactory, IdempotencyProperties properties,
                 Environment environment) {
-            logChoice("redis, key prefix '" + properties.getRedis().getKeyPrefix() + "'",
+            logChoice("redis, " + RedisLocation.describe(connectionFactory) + ", key prefix '"
+                    + properties.getRedis().getKeyPrefix() + "'",
                     why(environment, "the application has a RedisConnectionFactory"));
             return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
         }
@@ -79,17 +80,28 @@ final class IdempotencyStoreConfigurations {
             JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource, jdbc.getTableName());
             store.setCompleteInTransaction(jdbc.isCompleteInTransaction());
             transactionManager.ifUnique(store::setTransactionManager);
+            // one connection at startup: which database, whether it is embedded, and then the table
+            JdbcStoreStartupChecks.Database database = JdbcStoreStartupChecks.inspect(dataSource);
             boolean initialize = switch (jdbc.getInitializeSchema()) {
                 case ALWAYS -> true;
                 case NEVER -> false;
-                case EMBEDDED -> JdbcIdempotencyStore.isEmbeddedDatabase(dataSource);
+                case EMBEDDED -> database != null && database.isEmbeddedH2();
             };
             if (initialize) {
                 store.initializeSchema();
             }
-            logChoice("jdbc, table '" + jdbc.getTableName() + "'"
+            if (!initialize) {
+                JdbcStoreStartupChecks.requireTable(dataSource, database, jdbc.getTableName(),
+                        jdbc.getInitializeSchema());
+            }
+            logChoice("jdbc, " + (database == null ? "database not reachable at startup" : database.url())
+                    + ", table '" + jdbc.getTableName() + "'"
                     + (jdbc.isCompleteInTransaction() ? ", completing in the operation's transaction" : ""),
                     why(environment, "the application has a DataSource and no RedisConnectionFactory"));
+            String inMemory = JdbcStoreStartupChecks.inMemoryWarning(database, JdbcStoreStartupChecks.runningInTests());
+            if (inMemory != null) {
+                logger.warn(inMemory);
+            }
             return store;
         }
 

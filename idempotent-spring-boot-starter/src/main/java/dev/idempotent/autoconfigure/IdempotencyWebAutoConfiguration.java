@@ -65,6 +65,7 @@ public class IdempotencyWebAutoConfiguration {
                 : idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize());
         filter.setMaxRequestSize(properties.getMaxRequestSize());
         filter.setStoreServerErrors(properties.isStoreServerErrors());
+        filter.setUnstoredStatuses(properties.getUnstoredStatuses());
         filter.setRetryAfter(properties.getRetryAfter());
         FilterRegistrationBean<IdempotencyKeyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("idempotencyKeyFilter");
