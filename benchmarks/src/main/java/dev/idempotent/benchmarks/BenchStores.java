@@ -15,8 +15,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -30,10 +33,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>{@code caffeine}: embedded, always available;</li>
  * <li>{@code redis}: {@code BENCH_REDIS_HOST} (127.0.0.1), {@code BENCH_REDIS_PORT} (6379);</li>
  * <li>{@code postgresql}: {@code BENCH_PG_URL} (jdbc:postgresql://127.0.0.1:5432/test), {@code BENCH_PG_USER}
- * (postgres), {@code BENCH_PG_PASSWORD} (empty).</li>
+ * (postgres), {@code BENCH_PG_PASSWORD} (empty);</li>
+ * <li>{@code mariadb}: {@code BENCH_MARIADB_URL} (jdbc:mariadb://127.0.0.1:3306/test), {@code BENCH_MARIADB_USER}
+ * (root), {@code BENCH_MARIADB_PASSWORD} (empty).</li>
  * </ul>
- * Each benchmark writes under its own key prefix (Redis) or table ({@value #TABLE}, PostgreSQL) and removes
- * what it wrote when it closes the store.
+ * The databases are reached through one Hikari pool of {@code BENCH_POOL_SIZE} (10) connections, as a
+ * Spring Boot application would; Redis through one {@link LettuceConnectionFactory} (one shared native
+ * connection, Boot's default). The raw baselines use the same pool and factory ({@link Opened#dataSource()},
+ * {@link Opened#redis()}). Each benchmark writes under its own key prefix (Redis) or tables ({@value #TABLE}
+ * and {@value #RAW_TABLE}) and removes what it wrote when it closes the store.
  *
  * <p>Run as a program, it names the reachable stores on standard output (comma-separated) and explains every
  * skipped one on standard error; {@code run.sh} uses it to leave out stores whose server is down.
@@ -46,10 +54,15 @@ public final class BenchStores {
 
     static final String POSTGRESQL = "postgresql";
 
-    static final List<String> ALL = List.of(CAFFEINE, REDIS, POSTGRESQL);
+    static final String MARIADB = "mariadb";
 
-    /** The table of the PostgreSQL benchmark, apart from the tests' {@code idempotency_record}. */
+    static final List<String> ALL = List.of(CAFFEINE, REDIS, POSTGRESQL, MARIADB);
+
+    /** The table of the database benchmarks, apart from the tests' {@code idempotency_record}. */
     static final String TABLE = "idempotency_bench";
+
+    /** The table of the raw baselines: a primary key and a payload, nothing else. */
+    static final String RAW_TABLE = "idempotency_bench_raw";
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
@@ -60,6 +73,16 @@ public final class BenchStores {
     interface Opened extends AutoCloseable {
 
         IdempotencyStore store();
+
+        /** The pool the store uses (databases only). */
+        default DataSource dataSource() {
+            throw new UnsupportedOperationException(store() + " has no DataSource");
+        }
+
+        /** The connection factory the store uses (Redis only). */
+        default RedisConnectionFactory redis() {
+            throw new UnsupportedOperationException(store() + " has no RedisConnectionFactory");
+        }
 
         @Override
         void close();
@@ -73,6 +96,7 @@ public final class BenchStores {
             case CAFFEINE -> caffeine();
             case REDIS -> redis();
             case POSTGRESQL -> postgresql();
+            case MARIADB -> mariadb();
             default -> throw new IllegalArgumentException("Unknown store '" + name + "'; use one of " + ALL);
         };
     }
@@ -120,6 +144,11 @@ public final class BenchStores {
             }
 
             @Override
+            public RedisConnectionFactory redis() {
+                return factory;
+            }
+
+            @Override
             public void close() {
                 try (RedisConnection connection = factory.getConnection()) {
                     List<byte[]> keys = new ArrayList<>();
@@ -151,19 +180,40 @@ public final class BenchStores {
         driver.setPassword(env("BENCH_PG_PASSWORD", ""));
         driver.setConnectTimeout((int) CONNECT_TIMEOUT.toSeconds());
         driver.setLoginTimeout((int) CONNECT_TIMEOUT.toSeconds());
+        return jdbc("PostgreSQL at " + url, "BENCH_PG_URL/BENCH_PG_USER/BENCH_PG_PASSWORD", driver);
+    }
+
+    private static Opened mariadb() {
+        String url = env("BENCH_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/test");
+        MariaDbDataSource driver = new MariaDbDataSource();
+        try {
+            driver.setUrl(url + (url.contains("?") ? "&" : "?") + "connectTimeout=" + CONNECT_TIMEOUT.toMillis());
+            driver.setUser(env("BENCH_MARIADB_USER", "root"));
+            driver.setPassword(env("BENCH_MARIADB_PASSWORD", ""));
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("BENCH_MARIADB_URL '" + url + "' is not a MariaDB URL: " + e.getMessage(), e);
+        }
+        return jdbc("MariaDB at " + url, "BENCH_MARIADB_URL/BENCH_MARIADB_USER/BENCH_MARIADB_PASSWORD", driver);
+    }
+
+    private static Opened jdbc(String where, String variables, DataSource driver) {
         try (Connection connection = driver.getConnection()) {
             connection.isValid(1);
         } catch (SQLException e) {
-            throw new StoreNotReachableException("PostgreSQL at " + url + " is not reachable (" + e.getMessage()
-                    + "); start it, or point BENCH_PG_URL/BENCH_PG_USER/BENCH_PG_PASSWORD at one", e);
+            throw new StoreNotReachableException(where + " is not reachable (" + e.getMessage()
+                    + "); start it, or point " + variables + " at one", e);
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("idempotency-bench");
         config.setDataSource(driver);
-        // one benchmark thread: one connection for the store, one spare
-        config.setMaximumPoolSize(2);
+        // enough for 8 benchmark threads, each holding one connection at a time (Hikari's default size)
+        config.setMaximumPoolSize(Integer.parseInt(env("BENCH_POOL_SIZE", "10")));
         config.setConnectionTimeout(CONNECT_TIMEOUT.toMillis());
         HikariDataSource pool = new HikariDataSource(config);
+        JdbcTemplate jdbc = new JdbcTemplate(pool);
+        // a table left by an interrupted run would make the first runs slower than they are
+        jdbc.execute("DROP TABLE IF EXISTS " + TABLE);
+        jdbc.execute("DROP TABLE IF EXISTS " + RAW_TABLE);
         JdbcIdempotencyStore store = new JdbcIdempotencyStore(pool, TABLE);
         store.initializeSchema();
         return new Opened() {
@@ -173,9 +223,15 @@ public final class BenchStores {
             }
 
             @Override
+            public DataSource dataSource() {
+                return pool;
+            }
+
+            @Override
             public void close() {
                 try {
-                    new JdbcTemplate(pool).execute("DROP TABLE IF EXISTS " + TABLE);
+                    jdbc.execute("DROP TABLE IF EXISTS " + TABLE);
+                    jdbc.execute("DROP TABLE IF EXISTS " + RAW_TABLE);
                 } finally {
                     pool.close();
                 }

@@ -26,9 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What does the store's round trip cost? The same engine calls on each store, one thread, the servers on
  * loopback; Caffeine (in-process) is the baseline:
  * <ul>
- * <li>{@link #replay}: the same key each call: one claim that finds the completed record (Redis: one
- * {@code EVALSHA}; PostgreSQL: one transaction of an update, an insert-if-absent and a select), then
- * decoding;</li>
+ * <li>{@link #replay}: the same key each call: one read that finds the completed record (Redis: one
+ * {@code HGETALL}; a database: one {@code SELECT}), then decoding;</li>
  * <li>{@link #firstExecution}: a new key each call: claim, run, complete (two store steps).</li>
  * </ul>
  * A store whose server is down fails its trial with a message that says so; {@code run.sh} leaves it out.
@@ -41,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class StoreRoundTripBenchmark {
 
-    @Param({BenchStores.CAFFEINE, BenchStores.REDIS, BenchStores.POSTGRESQL})
+    @Param({BenchStores.CAFFEINE, BenchStores.REDIS, BenchStores.POSTGRESQL, BenchStores.MARIADB})
     public String store;
 
     private BenchStores.Opened opened;

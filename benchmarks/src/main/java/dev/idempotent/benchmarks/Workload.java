@@ -22,6 +22,11 @@ final class Workload {
         return new Receipt("rcpt-" + n, "order-" + n, 1_000 + n % 90_000, "EUR", "CAPTURED", START.plusSeconds(n));
     }
 
+    /** The receipt of an order named by the caller (the annotated methods of {@link SpringBench}). */
+    static Receipt receipt(String orderId) {
+        return new Receipt("rcpt-" + orderId, orderId, 1_000 + (orderId.hashCode() & 0xffff), "EUR", "CAPTURED", START);
+    }
+
     static List<Receipt> receipts(long n, int count) {
         List<Receipt> receipts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
