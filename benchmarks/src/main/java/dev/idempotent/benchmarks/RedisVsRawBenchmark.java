@@ -1,0 +1,120 @@
+package dev.idempotent.benchmarks;
+
+import dev.idempotent.IdempotentResult;
+import dev.idempotent.IdempotentResult.Outcome;
+import dev.idempotent.OnStoreFailure;
+import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.support.JsonResultCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.types.Expiration;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+
+/**
+ * The Redis store against a plain {@code GET} through the same {@link RedisConnectionFactory} (Lettuce, one
+ * shared native connection), throughput of all threads together (run it with {@code -t 1}, {@code -t 8} and
+ * {@code -t 64}):
+ * <ul>
+ * <li>baseline: {@link #rawGet}, a {@code GET} of an existing key whose value is the stored result of a replay,
+ * the connection taken from and given back to the factory as the store does;</li>
+ * <li>ours, through the engine with a request as the aspect builds it: {@link #replay} (the same, completed
+ * key: one {@code HGETALL}, then decode) and {@link #firstRun} (a new key: read, claim script, run, encode,
+ * complete script).</li>
+ * </ul>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@State(Scope.Benchmark)
+public class RedisVsRawBenchmark {
+
+    private static final String HIT = "order-42";
+
+    private BenchStores.Opened opened;
+
+    private RedisConnectionFactory factory;
+
+    private IdempotencyEngine engine;
+
+    private JsonResultCodec codec;
+
+    private String fingerprint;
+
+    private IdempotencyRequest replayRequest;
+
+    private byte[] rawKey;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Throwable {
+        opened = BenchStores.open(BenchStores.REDIS);
+        factory = opened.redis();
+        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED);
+        codec = Requests.codec(Receipt.class);
+        fingerprint = Requests.fingerprint(HIT);
+        replayRequest = Requests.request(opened.store(), "replayed", fingerprint, codec);
+        Requests.expect(Outcome.EXECUTED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
+                "the first call on Redis");
+        Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
+                "a repeated call on Redis");
+        byte[] payload = opened.store().find(replayRequest.key()).orElseThrow().payload();
+        rawKey = ("idempotency-bench-raw:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()))
+                .getBytes(StandardCharsets.UTF_8);
+        try (RedisConnection connection = factory.getConnection()) {
+            connection.stringCommands().set(rawKey, payload, Expiration.from(Requests.TTL), SetOption.upsert());
+        }
+        if (rawGet() == null) {
+            throw new IllegalStateException("The raw baseline could not read back its key from Redis");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (opened != null) {
+            try (RedisConnection connection = factory.getConnection()) {
+                connection.keyCommands().del(rawKey);
+            } finally {
+                opened.close();
+            }
+        }
+    }
+
+    @Benchmark
+    public byte[] rawGet() {
+        try (RedisConnection connection = factory.getConnection()) {
+            return connection.stringCommands().get(rawKey);
+        }
+    }
+
+    @Benchmark
+    public IdempotentResult<Object> replay() throws Throwable {
+        return engine.execute(replayRequest, () -> Workload.receipt(HIT));
+    }
+
+    @Benchmark
+    public IdempotentResult<Object> firstRun(FreshKeys keys) throws Throwable {
+        String key = keys.next();
+        return engine.execute(Requests.request(opened.store(), key, fingerprint, codec), () -> Workload.receipt(key));
+    }
+}
