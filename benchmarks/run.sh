@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks with short settings and prints each variant as a ratio against the baseline
-# measured in the same run (absolute numbers on a shared machine mean little; ratios mean more).
+# measured in the same run (absolute numbers on a shared machine mean little; ratios mean more), and each
+# store against its raw baseline next to the target of issue 12, with a pass or miss mark.
 #
-#   benchmarks/run.sh                      # everything, about 2-3 minutes
-#   benchmarks/run.sh StoreRoundTrip       # only benchmarks matching a JMH regex
+#   benchmarks/run.sh                          # everything, about 8 minutes with the defaults
+#   benchmarks/run.sh 'VsRaw|VsCacheable'      # only benchmarks matching JMH regexes (the target table)
 #
-# Builds benchmarks/target/benchmarks.jar first if it is missing or older than the sources (reactor
-# build from the project root; nothing is installed). Leaves out a store whose server is not reachable.
+# The store-against-raw benchmarks (CaffeineVsCacheable, JdbcVsRaw, RedisVsRaw) run once per thread count
+# (BENCH_THREADS, and for Redis also BENCH_REDIS_THREADS), in throughput (ops/s of all threads together); the
+# others run on one thread, in time per call.
+#
+# Builds benchmarks/target/benchmarks.jar first if it is missing or older than the sources (reactor build
+# from the project root; nothing is installed). Leaves out a store whose server is not reachable.
 # Settings, from the environment: BENCH_FORKS (1), BENCH_WARMUP (2), BENCH_ITERATIONS (3), BENCH_TIME (1s),
-# BENCH_STORES (caffeine,redis,postgresql), and the servers (see BenchStores): BENCH_REDIS_HOST,
-# BENCH_REDIS_PORT, BENCH_PG_URL, BENCH_PG_USER, BENCH_PG_PASSWORD.
+# BENCH_THREADS (1,8), BENCH_REDIS_THREADS (64), BENCH_STORES (caffeine,redis,postgresql,mariadb),
+# BENCH_JMH_OPTS (more JMH options, e.g. "-prof jfr"), and the servers (see BenchStores): BENCH_REDIS_HOST,
+# BENCH_REDIS_PORT, BENCH_PG_URL, BENCH_PG_USER, BENCH_PG_PASSWORD, BENCH_MARIADB_URL, BENCH_MARIADB_USER,
+# BENCH_MARIADB_PASSWORD, BENCH_POOL_SIZE.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 jar=$here/target/benchmarks.jar
-results=$here/target/jmh-result.json
+package=dev.idempotent.benchmarks
 
 if [[ ! -f $jar ]] || [[ -n $(find "$here/pom.xml" "$here/src" "$root/pom.xml" "$root/idempotent-core/pom.xml" \
         "$root/idempotent-core/src/main" -newer "$jar" -print -quit) ]]; then
@@ -23,71 +30,64 @@ if [[ ! -f $jar ]] || [[ -n $(find "$here/pom.xml" "$here/src" "$root/pom.xml" "
     (cd "$root" && mvn -q -B -pl benchmarks -am package -DskipTests)
 fi
 
-stores=$(java -cp "$jar" dev.idempotent.benchmarks.BenchStores "${BENCH_STORES:-caffeine,redis,postgresql}")
+stores=$(java -cp "$jar" $package.BenchStores "${BENCH_STORES:-caffeine,redis,postgresql,mariadb}")
 if [[ -z $stores ]]; then
-    echo "No store is reachable among ${BENCH_STORES:-caffeine,redis,postgresql}" >&2
+    echo "No store is reachable among ${BENCH_STORES:-caffeine,redis,postgresql,mariadb}" >&2
+    exit 1
+fi
+has_store() { [[ ,$stores, == *,$1,* ]]; }
+databases=$(tr ',' '\n' <<<"$stores" | grep -xE 'postgresql|mariadb' | paste -sd, - || true)
+
+# The benchmarks selected by the arguments (JMH regexes; all by default), less those of unreachable servers.
+mapfile -t selected < <(java -jar "$jar" -l "$@" | grep "^$package\." || true)
+keep=()
+for b in "${selected[@]}"; do
+    case $b in
+        *.RedisVsRawBenchmark.*) has_store redis || continue ;;
+        *.JdbcVsRawBenchmark.*) [[ -n $databases ]] || continue ;;
+    esac
+    keep+=("^${b//./\\.}\$")
+done
+if [[ ${#keep[@]} -eq 0 ]]; then
+    echo "No benchmark to run (selected: ${*:-all}; reachable stores: $stores)" >&2
     exit 1
 fi
 
-java -jar "$jar" \
-    -f "${BENCH_FORKS:-1}" -wi "${BENCH_WARMUP:-2}" -w "${BENCH_TIME:-1s}" -i "${BENCH_ITERATIONS:-3}" -r "${BENCH_TIME:-1s}" \
-    -p store="$stores" -rf json -rff "$results" "$@"
+rm -f "$here"/target/jmh-result-t*.json
+results=()
+run() {  # run THREADS REGEX...: one JMH run at that many threads
+    local threads=$1
+    shift
+    [[ $# -gt 0 ]] || return 0
+    local out=$here/target/jmh-result-t$threads.json
+    echo "=== $threads thread(s): $# benchmark(s)"
+    # shellcheck disable=SC2086 # BENCH_JMH_OPTS is a list of options
+    java -jar "$jar" \
+        -f "${BENCH_FORKS:-1}" -wi "${BENCH_WARMUP:-2}" -w "${BENCH_TIME:-1s}" -i "${BENCH_ITERATIONS:-3}" \
+        -r "${BENCH_TIME:-1s}" -t "$threads" -p store="$stores" ${databases:+-p database="$databases"} \
+        ${BENCH_JMH_OPTS:-} -rf json -rff "$out" "$@"
+    results+=("$out")
+}
+threaded() {  # the benchmarks among $keep that measure shared stores, so any thread count makes sense
+    local pattern=$1
+    for b in "${keep[@]}"; do
+        [[ $b =~ $pattern ]] && echo "$b"
+    done
+    return 0
+}
+thread_counts=$(tr ',' '\n' <<<"${BENCH_THREADS:-1,8}")
+redis_thread_counts=$(tr ',' '\n' <<<"${BENCH_REDIS_THREADS:-64}")
+for t in $(sort -nu <<<"$thread_counts"$'\n'"$redis_thread_counts"); do
+    if [[ $t == 1 ]]; then
+        mapfile -t these < <(printf '%s\n' "${keep[@]}")
+    elif grep -qx "$t" <<<"$thread_counts"; then
+        mapfile -t these < <(threaded 'VsRawBenchmark|VsCacheableBenchmark')
+    else
+        mapfile -t these < <(threaded 'RedisVsRawBenchmark')
+    fi
+    run "$t" "${these[@]}"
+done
 
-python3 - "$results" <<'EOF'
-import json, sys
+java -cp "$jar" $package.RoundTrips "$stores" || echo "(round trips not counted: see above)"
 
-UNIT_NS = {"ns/op": 1, "us/op": 1e3, "ms/op": 1e6, "s/op": 1e9}
-runs = {}  # (class, method, store) -> (mean, [iteration scores]), in ns
-for r in json.load(open(sys.argv[1])):
-    cls, method = r["benchmark"].rsplit(".", 2)[-2:]
-    m = r["primaryMetric"]
-    unit = UNIT_NS[m["scoreUnit"]]
-    iterations = [x * unit for fork in m["rawData"] for x in fork]
-    runs[(cls, method, r.get("params", {}).get("store"))] = (float(m["score"]) * unit, iterations)
-ran = {k[0] for k in runs}
-
-def fmt_time(ns):
-    return f"{ns / 1e3:,.1f} us" if ns >= 1e3 else f"{ns:,.1f} ns"
-
-rows, missing = [], []
-def ratio(label, cls, method, base_method, store=None, base_store=None, added=False):
-    a, b = runs.get((cls, method, store)), runs.get((cls, base_method, base_store))
-    if a is None or b is None:
-        if cls in ran:
-            missing.append(label)
-        return
-    # the range pairs the fastest iteration of one with the slowest of the other
-    low, high = min(a[1]) / max(b[1]), max(a[1]) / min(b[1])
-    detail = f"{fmt_time(a[0])} vs {fmt_time(b[0])}"
-    if added:
-        detail += f"; adds {fmt_time(a[0] - b[0])} per call"
-    rows.append((label, f"{a[0] / b[0]:,.1f}x", f"{low:,.1f}-{high:,.1f}x", detail))
-
-E, S, C = "EngineOverheadBenchmark", "StoreRoundTripBenchmark", "CodecBenchmark"
-ratio("engine first execution / direct", E, "engineFirstExecution", "direct", added=True)
-ratio("engine replay / direct", E, "engineReplay", "direct", added=True)
-ratio("template first execution / direct", E, "templateFirstExecution", "direct", added=True)
-ratio("template replay / direct", E, "templateReplay", "direct", added=True)
-ratio("template replay / engine replay", E, "templateReplay", "engineReplay")
-for store in ("redis", "postgresql"):
-    ratio(f"{store} replay / caffeine replay", S, "replay", "replay", store, "caffeine")
-for store in ("redis", "postgresql"):
-    ratio(f"{store} first execution / caffeine first execution", S, "firstExecution", "firstExecution", store, "caffeine")
-for store in ("caffeine", "redis", "postgresql"):
-    ratio(f"{store} first execution / {store} replay", S, "firstExecution", "replay", store, store)
-ratio("codec round trip / build (one record)", C, "roundTripOne", "buildOne")
-ratio("codec round trip / build (list of 100)", C, "roundTripList", "buildList")
-ratio("codec round trip / plain Jackson (one record)", C, "roundTripOne", "jacksonRoundTripOne")
-ratio("codec round trip / plain Jackson (list of 100)", C, "roundTripList", "jacksonRoundTripList")
-ratio("codec decode / codec round trip (list of 100)", C, "decodeList", "roundTripList")
-
-if rows:
-    w = [max(len(r[i]) for r in rows) for i in range(3)]
-    print("\nRatios against the baseline of the same run (range: fastest vs slowest measurement iterations):")
-    for label, value, spread, detail in rows:
-        print(f"  {label:<{w[0]}} = {value:>{w[1]}}  [{spread:>{w[2]}}]  ({detail})")
-if missing:
-    print("\nNot measured (store skipped, benchmark not selected, or it failed: see above):\n  " + "\n  ".join(missing))
-if not rows:
-    sys.exit("No ratio could be computed")
-EOF
+python3 "$here/report.py" "${results[@]}"
