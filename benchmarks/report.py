@@ -6,18 +6,27 @@ Two tables:
     with a pass or miss mark (throughput medians over the measurement iterations, ops/s);
   * the older single-thread ratios (time per call: engine overhead, store round trips, codec).
 
-Usage: report.py target/jmh-result-t1.json [target/jmh-result-t8.json ...]
+With several rounds (files named jmh-result-r<round>-t<threads>.json), the iterations of all rounds are pooled
+for the medians, and the ratio of each round is shown too.
+
+Usage: report.py target/jmh-result-r1-t1.json [target/jmh-result-r1-t8.json ...]
 """
 import json
+import os
+import re
 import statistics
 import sys
 
 TIME_NS = {"ns/op": 1, "us/op": 1e3, "ms/op": 1e6, "s/op": 1e9}
 RATE_PER_S = {"ops/s": 1, "ops/ms": 1e3, "ops/us": 1e6, "ops/ns": 1e9}
 
-# (class, method, param, threads) -> list of iteration scores, in ns per op or ops/s
+# (class, method, param, threads) -> list of iteration scores of all rounds, in ns per op or ops/s
 runs = {}
+# (class, method, param, threads) -> {round: list of iteration scores}
+by_round = {}
 for path in sys.argv[1:]:
+    found = re.search(r"-r(\d+)-", os.path.basename(path))
+    round_no = int(found.group(1)) if found else 1
     for r in json.load(open(path)):
         cls, method = r["benchmark"].rsplit(".", 2)[-2:]
         params = r.get("params", {})
@@ -26,7 +35,9 @@ for path in sys.argv[1:]:
         unit = m["scoreUnit"]
         scale = TIME_NS.get(unit) or RATE_PER_S[unit]
         iterations = [x * scale for fork in m["rawData"] for x in fork]
-        runs[(cls, method, param, int(r["threads"]))] = iterations
+        key = (cls, method, param, int(r["threads"]))
+        runs.setdefault(key, []).extend(iterations)
+        by_round.setdefault(key, {})[round_no] = iterations
 ran = {k[0] for k in runs}
 
 
@@ -53,7 +64,12 @@ def target(store, case, threads, ours, raw, goal, raw_label):
             not_measured.append(f"{store} {case} at {threads} thread(s)")
         return
     ratio = statistics.median(a) / statistics.median(b)
-    spread = f"{min(a) / max(b):.2f}-{max(a) / min(b):.2f}"
+    common = sorted(set(by_round[ours]) & set(by_round[raw]))
+    if len(common) > 1:
+        spread = " ".join(f"{statistics.median(by_round[ours][n]) / statistics.median(by_round[raw][n]):.2f}"
+                          for n in common)
+    else:
+        spread = f"{min(a) / max(b):.2f}-{max(a) / min(b):.2f}"
     if goal is None:
         mark, goal_text = "", "-"
     elif ratio >= goal:
@@ -86,7 +102,13 @@ for t in [t for t in thread_counts if t > 1]:
 for t in thread_counts:
     target("Caffeine", "first run (@Idempotent proxy)", t, (C, "proxyFirstRun", None, t),
            (C, "cacheableMiss", None, t), 0.7, "@Cacheable miss")
-# context, no target: the engine without the proxy, and how Spring's own cache scales
+# context, no target: the replay against a raw read of the store's own record (the wider row or hash), the
+# engine without the proxy, and how Spring's own cache scales
+for db, name in (("postgresql", "PostgreSQL"), ("mariadb", "MariaDB")):
+    for t in thread_counts:
+        target(name, "replay", t, (J, "replay", db, t), (J, "rawSelectRecord", db, t), None, "SELECT * of its row")
+for t in thread_counts:
+    target("Redis", "replay", t, (R, "replay", None, t), (R, "rawHashGet", None, t), None, "HGETALL of its hash")
 for t in thread_counts:
     target("Caffeine", "replay (engine only)", t, (C, "engineReplay", None, t), (C, "cacheableHit", None, t), None,
            "@Cacheable hit")
@@ -98,10 +120,13 @@ for t in [t for t in thread_counts if t > 1]:
            None, "itself at 1 thread")
 
 if target_rows:
-    header = ("store", "case", "threads", "ours ops/s", "raw baseline", "raw ops/s", "ratio", "range", "target", "")
+    several = len({n for rounds in by_round.values() for n in rounds}) > 1
+    header = ("store", "case", "threads", "ours ops/s", "raw baseline", "raw ops/s", "ratio",
+              "per round" if several else "range", "target", "")
     widths = [max(len(str(r[i])) for r in target_rows + [header]) for i in range(len(header))]
-    print("\nStores against raw baselines of the same run (medians of the measurement iterations; range: "
-          "slowest vs fastest iterations):")
+    print("\nStores against raw baselines of the same run (medians of the measurement iterations"
+          + (" of all rounds; per round: the ratio of each round):" if several
+             else "; range: slowest vs fastest iterations):"))
     for row in [header] + target_rows:
         print("  " + "  ".join(str(v).rjust(w) if i in (3, 5, 6) else str(v).ljust(w)
                                for i, (v, w) in enumerate(zip(row, widths))).rstrip())

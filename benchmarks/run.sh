@@ -12,7 +12,9 @@
 #
 # Builds benchmarks/target/benchmarks.jar first if it is missing or older than the sources (reactor build
 # from the project root; nothing is installed). Leaves out a store whose server is not reachable.
-# Settings, from the environment: BENCH_FORKS (1), BENCH_WARMUP (2), BENCH_ITERATIONS (3), BENCH_TIME (1s),
+# Settings, from the environment: BENCH_ROUNDS (1; each round runs everything again, so that a baseline and
+# its store are measured at several moments of a noisy machine, and the report takes medians over all rounds),
+# BENCH_FORKS (1), BENCH_WARMUP (2), BENCH_ITERATIONS (3), BENCH_TIME (1s),
 # BENCH_THREADS (1,8), BENCH_REDIS_THREADS (64), BENCH_STORES (caffeine,redis,postgresql,mariadb),
 # BENCH_JMH_OPTS (more JMH options, e.g. "-prof jfr"), and the servers (see BenchStores): BENCH_REDIS_HOST,
 # BENCH_REDIS_PORT, BENCH_PG_URL, BENCH_PG_USER, BENCH_PG_PASSWORD, BENCH_MARIADB_URL, BENCH_MARIADB_USER,
@@ -53,14 +55,14 @@ if [[ ${#keep[@]} -eq 0 ]]; then
     exit 1
 fi
 
-rm -f "$here"/target/jmh-result-t*.json
+rm -f "$here"/target/jmh-result-*.json
 results=()
-run() {  # run THREADS REGEX...: one JMH run at that many threads
-    local threads=$1
-    shift
+run() {  # run ROUND THREADS REGEX...: one JMH run at that many threads
+    local round=$1 threads=$2
+    shift 2
     [[ $# -gt 0 ]] || return 0
-    local out=$here/target/jmh-result-t$threads.json
-    echo "=== $threads thread(s): $# benchmark(s)"
+    local out=$here/target/jmh-result-r$round-t$threads.json
+    echo "=== round $round of ${BENCH_ROUNDS:-1}, $threads thread(s): $# benchmark(s)"
     # shellcheck disable=SC2086 # BENCH_JMH_OPTS is a list of options
     java -jar "$jar" \
         -f "${BENCH_FORKS:-1}" -wi "${BENCH_WARMUP:-2}" -w "${BENCH_TIME:-1s}" -i "${BENCH_ITERATIONS:-3}" \
@@ -77,15 +79,17 @@ threaded() {  # the benchmarks among $keep that measure shared stores, so any th
 }
 thread_counts=$(tr ',' '\n' <<<"${BENCH_THREADS:-1,8}")
 redis_thread_counts=$(tr ',' '\n' <<<"${BENCH_REDIS_THREADS:-64}")
-for t in $(sort -nu <<<"$thread_counts"$'\n'"$redis_thread_counts"); do
-    if [[ $t == 1 ]]; then
-        mapfile -t these < <(printf '%s\n' "${keep[@]}")
-    elif grep -qx "$t" <<<"$thread_counts"; then
-        mapfile -t these < <(threaded 'VsRawBenchmark|VsCacheableBenchmark')
-    else
-        mapfile -t these < <(threaded 'RedisVsRawBenchmark')
-    fi
-    run "$t" "${these[@]}"
+for round in $(seq "${BENCH_ROUNDS:-1}"); do
+    for t in $(sort -nu <<<"$thread_counts"$'\n'"$redis_thread_counts"); do
+        if [[ $t == 1 ]]; then
+            mapfile -t these < <(printf '%s\n' "${keep[@]}")
+        elif grep -qx "$t" <<<"$thread_counts"; then
+            mapfile -t these < <(threaded 'VsRawBenchmark|VsCacheableBenchmark')
+        else
+            mapfile -t these < <(threaded 'RedisVsRawBenchmark')
+        fi
+        run "$round" "$t" "${these[@]}"
+    done
 done
 
 java -cp "$jar" $package.RoundTrips "$stores" || echo "(round trips not counted: see above)"

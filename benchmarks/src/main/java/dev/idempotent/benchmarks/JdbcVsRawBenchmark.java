@@ -35,6 +35,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>baselines, plain JDBC on a table of a primary key and a payload ({@value BenchStores#RAW_TABLE}):
  * {@link #rawSelect}, a primary-key {@code SELECT} of an existing row, and {@link #rawInsert}, one auto-committed
  * {@code INSERT .. ON CONFLICT DO NOTHING} (MariaDB: {@code INSERT IGNORE}) of a new key;</li>
+ * <li>a diagnostic baseline, {@link #rawSelectRecord}: a primary-key {@code SELECT *} of the store's own row of
+ * the replayed key, which tells the cost of the wider row apart from the engine's and the store's own work;</li>
  * <li>ours, through the engine with a request as the aspect builds it: {@link #replay} (the same, completed
  * key: one read, then decode) and {@link #firstRun} (a new key: read, claim, run, encode, complete).</li>
  * </ul>
@@ -71,6 +73,10 @@ public class JdbcVsRawBenchmark {
 
     private String selectSql;
 
+    private String selectRecordSql;
+
+    private String replayKey;
+
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
         opened = BenchStores.open(database);
@@ -91,6 +97,11 @@ public class JdbcVsRawBenchmark {
                 ? "INSERT INTO " + BenchStores.RAW_TABLE + " (k, v) VALUES (?, ?) ON CONFLICT DO NOTHING"
                 : "INSERT IGNORE INTO " + BenchStores.RAW_TABLE + " (k, v) VALUES (?, ?)";
         selectSql = "SELECT v FROM " + BenchStores.RAW_TABLE + " WHERE k = ?";
+        selectRecordSql = "SELECT * FROM " + BenchStores.TABLE + " WHERE idempotency_key = ?";
+        replayKey = replayRequest.key();
+        if (rawSelectRecord() == 0) {
+            throw new IllegalStateException("The store's row of the replayed key is not in " + BenchStores.TABLE);
+        }
         if (insert(HIT) != 1 || select(HIT) == null) {
             throw new IllegalStateException("The raw baseline could not insert and read back its row on " + database);
         }
@@ -128,6 +139,23 @@ public class JdbcVsRawBenchmark {
     @Benchmark
     public byte[] rawSelect() throws SQLException {
         return select(HIT);
+    }
+
+    @Benchmark
+    public int rawSelectRecord() throws SQLException {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement statement = connection.prepareStatement(selectRecordSql)) {
+            statement.setString(1, replayKey);
+            try (ResultSet rows = statement.executeQuery()) {
+                int read = 0;
+                while (rows.next()) {
+                    for (int i = 1, n = rows.getMetaData().getColumnCount(); i <= n; i++) {
+                        read += rows.getObject(i) == null ? 0 : 1;
+                    }
+                }
+                return read;
+            }
+        }
     }
 
     @Benchmark

@@ -3,11 +3,13 @@ package dev.idempotent.benchmarks;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.store.redis.RedisIdempotencyStore;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,6 +36,8 @@ import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
  * <ul>
  * <li>baseline: {@link #rawGet}, a {@code GET} of an existing key whose value is the stored result of a replay,
  * the connection taken from and given back to the factory as the store does;</li>
+ * <li>a diagnostic baseline, {@link #rawHashGet}: an {@code HGETALL} of the store's own hash of the replayed key,
+ * which tells the cost of the wider command apart from the engine's and the store's own work;</li>
  * <li>ours, through the engine with a request as the aspect builds it: {@link #replay} (the same, completed
  * key: one {@code HGETALL}, then decode) and {@link #firstRun} (a new key: read, claim script, run, encode,
  * complete script).</li>
@@ -63,6 +67,8 @@ public class RedisVsRawBenchmark {
 
     private byte[] rawKey;
 
+    private byte[] recordKey;
+
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
         opened = BenchStores.open(BenchStores.REDIS);
@@ -80,6 +86,11 @@ public class RedisVsRawBenchmark {
                 .getBytes(StandardCharsets.UTF_8);
         try (RedisConnection connection = factory.getConnection()) {
             connection.stringCommands().set(rawKey, payload, Expiration.from(Requests.TTL), SetOption.upsert());
+        }
+        recordKey = (((RedisIdempotencyStore) opened.store()).getKeyPrefix() + replayRequest.key())
+                .getBytes(StandardCharsets.UTF_8);
+        if (rawHashGet().isEmpty()) {
+            throw new IllegalStateException("The store's hash of the replayed key is not in Redis");
         }
         if (rawGet() == null) {
             throw new IllegalStateException("The raw baseline could not read back its key from Redis");
@@ -104,6 +115,13 @@ public class RedisVsRawBenchmark {
     public byte[] rawGet() {
         try (RedisConnection connection = factory.getConnection()) {
             return connection.stringCommands().get(rawKey);
+        }
+    }
+
+    @Benchmark
+    public Map<byte[], byte[]> rawHashGet() {
+        try (RedisConnection connection = factory.getConnection()) {
+            return connection.hashCommands().hGetAll(recordKey);
         }
     }
 

@@ -6,6 +6,11 @@
  * first execution and its replay through the engine and the template, on the embedded store;</li>
  * <li>{@link dev.idempotent.benchmarks.StoreRoundTripBenchmark}: replay (and first execution) on Caffeine
  * vs. Redis vs. PostgreSQL;</li>
+ * <li>{@link dev.idempotent.benchmarks.JdbcVsRawBenchmark}, {@link dev.idempotent.benchmarks.RedisVsRawBenchmark},
+ * {@link dev.idempotent.benchmarks.CaffeineVsCacheableBenchmark}: each store's replay and first run against
+ * the raw call it cannot beat (a primary-key {@code SELECT} or an {@code INSERT .. ON CONFLICT} on the same pool,
+ * a {@code GET} on the same connection factory, a {@code @Cacheable} method on {@code CaffeineCacheManager}), in
+ * throughput at any thread count; {@code run.sh} prints each ratio next to its target;</li>
  * <li>{@link dev.idempotent.benchmarks.CodecBenchmark}: storing and reading back a result with
  * {@code JsonResultCodec} vs. building it.</li>
  * </ul>
