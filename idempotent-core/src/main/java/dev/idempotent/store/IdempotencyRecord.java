@@ -18,7 +18,9 @@ import java.util.Objects;
  *     completed
  * @param expiresAt when the record is forgotten: the lease end while in progress, the end of the ttl
  *     once completed
- * @param payload the stored result (an opaque, versioned encoding), {@code null} while in progress
+ * @param payload the stored result (an opaque, versioned encoding), {@code null} while in progress; read-only:
+ *     a store may hand out the array it keeps (the embedded store does, so that a replay copies nothing),
+ *     so nobody modifies it
  */
 public record IdempotencyRecord(
         String key,

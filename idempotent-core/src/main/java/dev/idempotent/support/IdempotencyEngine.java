@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
@@ -61,6 +60,8 @@ public class IdempotencyEngine implements AutoCloseable {
     private final LeaseRenewer renewer;
 
     private final PendingOutcomes pending = new PendingOutcomes();
+
+    private final OwnerTokens ownerTokens = new OwnerTokens();
 
     private volatile StoreRetry storeRetry = StoreRetry.STANDARD;
 
@@ -130,13 +131,18 @@ public class IdempotencyEngine implements AutoCloseable {
      * @throws Throwable whatever the operation throws, or the stored exception on a replay
      */
     public IdempotentResult<Object> execute(IdempotencyRequest request, Invocation invocation) throws Throwable {
-        String token = UUID.randomUUID().toString();
+        String token = null;
         Claim claim;
         try {
             // read first: a replay or an in-flight answer costs one read and no write
             IdempotencyRecord live = step(request.store(), "find", request.lease(),
                     () -> request.store().find(request.key())).orElse(null);
-            claim = live != null ? Claim.existing(live) : claim(request, token);
+            if (live != null) {
+                claim = Claim.existing(live);
+            } else {
+                token = ownerTokens.next();
+                claim = claim(request, token);
+            }
         } catch (RuntimeException e) {
             if (isCallerError(e)) {
                 throw e;
@@ -161,7 +167,7 @@ public class IdempotencyEngine implements AutoCloseable {
                         + "' is being run by another caller (claimed at " + claim.record().createdAt() + ")");
                 yield new IdempotentResult<>(request.codec().skipped(), Outcome.SKIPPED);
             }
-            case WAIT -> waitForOutcome(request, token, invocation);
+            case WAIT -> waitForOutcome(request, token != null ? token : ownerTokens.next(), invocation);
         };
     }
 

@@ -51,6 +51,15 @@ public final class JsonResultCodec implements ResultCodec {
 
     private final boolean async;
 
+    /** Whether values are deeply immutable, so that one decoded instance may be returned to every replay. */
+    private final boolean immutableValues;
+
+    /** The last payload decoded and its value, when values are immutable: a hot key's replays decode once. */
+    private volatile Decoded lastDecoded;
+
+    private record Decoded(byte[] payload, Object value) {
+    }
+
     private JsonResultCodec(JsonMapper mapper, Shape shape, String storedType, JavaType formType,
             Class<? extends Throwable>[] storeExceptions, boolean async) {
         this.mapper = mapper;
@@ -61,6 +70,7 @@ public final class JsonResultCodec implements ResultCodec {
                 : mapper.readerFor(formType).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.storeExceptions = storeExceptions;
         this.async = async;
+        this.immutableValues = shape == Shape.JSON && !async && ImmutableTypes.isDeeplyImmutable(formType);
     }
 
     /**
@@ -148,6 +158,12 @@ public final class JsonResultCodec implements ResultCodec {
      */
     @Override
     public Object decode(byte[] payload) throws Throwable {
+        Decoded last = lastDecoded;
+        if (last != null && last.payload == payload) {
+            // the same stored bytes (a store that hands out the array it keeps), read-only by contract, and a
+            // deeply immutable value: the instance decoded from them before is equal to a fresh one
+            return last.value;
+        }
         StoredPayload stored = StoredPayload.read(mapper, payload, storedType, shape == Shape.NONE ? null : reader);
         if (stored.isFailure()) {
             Throwable failure = recreate(stored.failureType(), stored.failureMessage());
@@ -161,6 +177,9 @@ public final class JsonResultCodec implements ResultCodec {
             case RESPONSE_ENTITY -> ResponseEntities.fromForm(stored.value());
             case JSON -> stored.value();
         };
+        if (immutableValues) {
+            lastDecoded = new Decoded(payload, value);
+        }
         return async ? CompletableFuture.completedFuture(value) : value;
     }
 

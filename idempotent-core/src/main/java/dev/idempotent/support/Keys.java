@@ -9,6 +9,11 @@ import java.util.HexFormat;
 /** Builds store keys and hashes. */
 public final class Keys {
 
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static final MessageDigest SHA_256 = newSha256();
+
+
     private static final String HASHED_MARKER = "#sha256:";
 
     private Keys() {
@@ -71,8 +76,21 @@ public final class Keys {
     }
 
     public static String sha256Hex(byte[] bytes) {
+        return HEX.formatHex(sha256().digest(bytes));
+    }
+
+    /** A fresh SHA-256 digest: a copy of a prototype, cheaper than looking the algorithm up on every call. */
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by the Java platform", e);
         }

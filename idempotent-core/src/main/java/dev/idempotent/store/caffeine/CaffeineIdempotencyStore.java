@@ -149,7 +149,9 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     @Override
     public Optional<IdempotencyRecord> find(String key) {
         IdempotencyRecord record = records.get(key);
-        return record == null || record.isExpired(clock.instant()) ? Optional.empty() : Optional.of(copy(record));
+        // the stored record itself, payload included: records are immutable and payloads are read-only by
+        // contract, so a replay copies nothing (the engine decodes a fresh value from it)
+        return record == null || record.isExpired(clock.instant()) ? Optional.empty() : Optional.of(record);
     }
 
     @Override
@@ -178,11 +180,6 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
 
     private static boolean ownsLive(IdempotencyRecord record, String ownerToken, Instant now) {
         return record.isInProgress() && record.isOwnedBy(ownerToken) && !record.isExpired(now);
-    }
-
-    private static IdempotencyRecord copy(IdempotencyRecord r) {
-        return r.payload() == null ? r : new IdempotencyRecord(r.key(), r.status(), r.fingerprint(), r.ownerToken(),
-                r.createdAt(), r.leaseExpiresAt(), r.expiresAt(), r.payload().clone());
     }
 
     /** Each entry lives until its own lease or ttl ends; the engine's decisions still check the time. */

@@ -27,7 +27,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -115,6 +119,18 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     /** Statements that join the caller's transaction on the DataSource (complete-in-transaction only). */
     private final JdbcTemplate callerJdbc;
+
+    /**
+     * A statement chosen as a deadlock victim (InnoDB: a take-over meeting a purge) was rolled back whole:
+     * it is tried again at once, a few times, before the failure reaches the engine.
+     */
+    private final RetryTemplate deadlockRetry = new RetryTemplate(RetryPolicy.builder()
+            .includes(PessimisticLockingFailureException.class)
+            .maxRetries(MAX_ATTEMPTS - 1)
+            .delay(Duration.ofMillis(1))
+            .multiplier(2)
+            .maxDelay(Duration.ofMillis(20))
+            .build());
 
     private volatile boolean completeInTransaction;
 
@@ -500,9 +516,15 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     private <T> T run(String what, Function<Statements, T> work) {
         Statements sql = statements();
         try {
-            return work.apply(sql);
-        } catch (DataAccessException e) {
-            throw failure(what, e);
+            return deadlockRetry.execute(() -> work.apply(sql));
+        } catch (RetryException e) {
+            if (e.getLastException() instanceof DataAccessException failed) {
+                throw failure(what, failed);
+            }
+            if (e.getLastException() instanceof RuntimeException other) {
+                throw other;
+            }
+            throw new IllegalStateException(e.getLastException());
         }
     }
 
