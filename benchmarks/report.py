@@ -82,40 +82,45 @@ def target(store, case, threads, ours, raw, goal, raw_label):
                         fmt_rate(statistics.median(b)), f"{ratio:.2f}", spread, goal_text, mark))
 
 
-thread_counts = sorted({k[3] for k in runs})
+
+
+def threads_of(cls):
+    return sorted({k[3] for k in runs if k[0] == cls})
+
+
 for db, name in (("postgresql", "PostgreSQL"), ("mariadb", "MariaDB")):
     insert = "INSERT .. ON CONFLICT" if db == "postgresql" else "INSERT IGNORE"
-    for t in thread_counts:
+    for t in threads_of(J):
         target(name, "replay", t, (J, "replay", db, t), (J, "rawSelect", db, t), 0.85, "PK SELECT")
-    for t in thread_counts:
+    for t in threads_of(J):
         target(name, "first run", t, (J, "firstRun", db, t), (J, "rawInsert", db, t), 0.45, insert + " commit")
-for t in thread_counts:
+for t in threads_of(R):
     target("Redis", "replay", t, (R, "replay", None, t), (R, "rawGet", None, t), 0.85, "GET")
-for t in thread_counts:
+for t in threads_of(R):
     target("Redis", "first run", t, (R, "firstRun", None, t), (R, "rawGet", None, t), 0.45, "GET")
-for t in thread_counts:
+for t in threads_of(C):
     target("Caffeine", "replay (@Idempotent proxy)", t, (C, "proxyReplay", None, t), (C, "cacheableHit", None, t),
            0.45 if t == 1 else None, "@Cacheable hit")
-for t in [t for t in thread_counts if t > 1]:
+for t in [t for t in threads_of(C) if t > 1]:
     target("Caffeine", "replay (@Idempotent proxy)", f"{t} vs 1", (C, "proxyReplay", None, t),
            (C, "proxyReplay", None, 1), 1.3, "itself at 1 thread")
-for t in thread_counts:
+for t in threads_of(C):
     target("Caffeine", "first run (@Idempotent proxy)", t, (C, "proxyFirstRun", None, t),
            (C, "cacheableMiss", None, t), 0.7, "@Cacheable miss")
 # context, no target: the replay against a raw read of the store's own record (the wider row or hash), the
 # engine without the proxy, and how Spring's own cache scales
 for db, name in (("postgresql", "PostgreSQL"), ("mariadb", "MariaDB")):
-    for t in thread_counts:
+    for t in threads_of(J):
         target(name, "replay", t, (J, "replay", db, t), (J, "rawSelectRecord", db, t), None, "SELECT * of its row")
-for t in thread_counts:
+for t in threads_of(R):
     target("Redis", "replay", t, (R, "replay", None, t), (R, "rawHashGet", None, t), None, "HGETALL of its hash")
-for t in thread_counts:
+for t in threads_of(C):
     target("Caffeine", "replay (engine only)", t, (C, "engineReplay", None, t), (C, "cacheableHit", None, t), None,
            "@Cacheable hit")
-for t in thread_counts:
+for t in threads_of(C):
     target("Caffeine", "first run (engine only)", t, (C, "engineFirstRun", None, t), (C, "cacheableMiss", None, t),
            None, "@Cacheable miss")
-for t in [t for t in thread_counts if t > 1]:
+for t in [t for t in threads_of(C) if t > 1]:
     target("Caffeine", "@Cacheable hit", f"{t} vs 1", (C, "cacheableHit", None, t), (C, "cacheableHit", None, 1),
            None, "itself at 1 thread")
 

@@ -3,7 +3,7 @@
 # measured in the same run (absolute numbers on a shared machine mean little; ratios mean more), and each
 # store against its raw baseline next to the target of issue 12, with a pass or miss mark.
 #
-#   benchmarks/run.sh                          # everything, about 8 minutes with the defaults
+#   benchmarks/run.sh                          # everything, about 10 minutes with the defaults
 #   benchmarks/run.sh 'VsRaw|VsCacheable'      # only benchmarks matching JMH regexes (the target table)
 #
 # The store-against-raw benchmarks (CaffeineVsCacheable, JdbcVsRaw, RedisVsRaw) run once per thread count
@@ -12,9 +12,10 @@
 #
 # Builds benchmarks/target/benchmarks.jar first if it is missing or older than the sources (reactor build
 # from the project root; nothing is installed). Leaves out a store whose server is not reachable.
-# Settings, from the environment: BENCH_ROUNDS (1; each round runs everything again, so that a baseline and
-# its store are measured at several moments of a noisy machine, and the report takes medians over all rounds),
-# BENCH_FORKS (1), BENCH_WARMUP (2), BENCH_ITERATIONS (3), BENCH_TIME (1s),
+# Settings, from the environment: BENCH_ROUNDS (1; each round runs the store-against-raw benchmarks again, so
+# that a baseline and its store are measured at several moments of a noisy machine, and the report takes
+# medians over all rounds; the time-per-call benchmarks run in the first round only), BENCH_FORKS (1),
+# BENCH_WARMUP (2), BENCH_ITERATIONS (3), BENCH_TIME (1s),
 # BENCH_THREADS (1,8), BENCH_REDIS_THREADS (64), BENCH_STORES (caffeine,redis,postgresql,mariadb),
 # BENCH_JMH_OPTS (more JMH options, e.g. "-prof jfr"), and the servers (see BenchStores): BENCH_REDIS_HOST,
 # BENCH_REDIS_PORT, BENCH_PG_URL, BENCH_PG_USER, BENCH_PG_PASSWORD, BENCH_MARIADB_URL, BENCH_MARIADB_USER,
@@ -81,8 +82,10 @@ thread_counts=$(tr ',' '\n' <<<"${BENCH_THREADS:-1,8}")
 redis_thread_counts=$(tr ',' '\n' <<<"${BENCH_REDIS_THREADS:-64}")
 for round in $(seq "${BENCH_ROUNDS:-1}"); do
     for t in $(sort -nu <<<"$thread_counts"$'\n'"$redis_thread_counts"); do
-        if [[ $t == 1 ]]; then
+        if [[ $t == 1 && $round == 1 ]]; then
             mapfile -t these < <(printf '%s\n' "${keep[@]}")
+        elif [[ $t == 1 ]]; then  # the single-thread benchmarks (time per call) run in the first round only
+            mapfile -t these < <(threaded 'VsRawBenchmark|VsCacheableBenchmark')
         elif grep -qx "$t" <<<"$thread_counts"; then
             mapfile -t these < <(threaded 'VsRawBenchmark|VsCacheableBenchmark')
         else
