@@ -5,7 +5,9 @@ import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.SocketOptions;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -270,7 +272,10 @@ final class Stores {
      * with the user of the variable, else of the URL ({@code redis://ci:@host}), else Redis's default user.
      */
     private static void applyCredentials(RedisURI uri, String url, Map<String, String> env) {
-        if (uri.getPassword() != null && uri.getPassword().length > 0) {
+        // through the credentials provider: RedisURI's own password accessors are gone in Lettuce 7
+        RedisCredentials fromUrl = uri.getCredentialsProvider() == null ? null
+                : uri.getCredentialsProvider().resolveCredentials().block();
+        if (fromUrl != null && fromUrl.hasPassword() && fromUrl.getPassword().length > 0) {
             return; // the URL's credentials win
         }
         String user = env.get(ENV_USER);
@@ -285,10 +290,11 @@ final class Stores {
         if (user == null || user.isEmpty()) {
             user = urlUser(url);
         }
-        if (user != null && !user.isEmpty()) {
-            uri.setUsername(user);
+        if ((user == null || user.isEmpty()) && fromUrl != null && fromUrl.hasUsername()) {
+            user = fromUrl.getUsername();
         }
-        uri.setPassword(password.toCharArray());
+        uri.setCredentialsProvider(new StaticCredentialsProvider(user == null || user.isEmpty() ? null : user,
+                password.toCharArray()));
     }
 
     /** The user of {@code redis://user:@host} (an empty password), which the Redis client drops; else null. */
