@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -370,10 +371,7 @@ final class Stores {
 
     /** The exception and its root cause, which usually says what went wrong. */
     static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(e);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         if (root == e || message.contains(String.valueOf(root.getMessage()))) {
             return message;

@@ -58,6 +58,11 @@ public class DelegatingIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
+    public boolean claimIsARead() {
+        return delegate.claimIsARead();
+    }
+
+    @Override
     public boolean completesInTransaction() {
         return delegate.completesInTransaction();
     }

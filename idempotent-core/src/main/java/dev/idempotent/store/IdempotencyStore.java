@@ -80,6 +80,17 @@ public interface IdempotencyStore {
      */
     boolean delete(String key);
 
+    /**
+     * Whether {@link #claim} of a live key is itself a read: one round trip that answers the live record
+     * and writes nothing, costing about what {@link #find} costs. The engine then claims at once instead of
+     * reading first, so a first run takes one round trip less and a replay none more. Default {@code false}:
+     * the engine reads first, and claims only when no live record was found (a replay is then one read
+     * and no write).
+     */
+    default boolean claimIsARead() {
+        return false;
+    }
+
     /** The longest key this store accepts; longer keys are hashed by the engine, never truncated. */
     default int maxKeyLength() {
         return 255;

@@ -134,9 +134,10 @@ public class IdempotencyEngine implements AutoCloseable {
         String token = null;
         Claim claim;
         try {
-            // read first: a replay or an in-flight answer costs one read and no write
-            IdempotencyRecord live = step(request.store(), "find", request.lease(),
-                    () -> request.store().find(request.key())).orElse(null);
+            // read first: a replay or an in-flight answer costs one read and no write (unless the store's
+            // claim is itself that read)
+            IdempotencyRecord live = request.store().claimIsARead() ? null : step(request.store(), "find",
+                    request.lease(), () -> request.store().find(request.key())).orElse(null);
             if (live != null) {
                 claim = Claim.existing(live);
             } else {

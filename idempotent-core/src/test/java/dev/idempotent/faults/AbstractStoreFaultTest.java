@@ -215,7 +215,7 @@ public abstract class AbstractStoreFaultTest {
         assertThat(engine.execute(request(key, Moment.CLAIM), runs::incrementAndGet).outcome())
                 .isEqualTo(Outcome.EXECUTED);
         assertThat(runs).hasValue(1);
-        assertThat(retries.get("find")).as("the read before the claim was retried").isNotNull();
+        assertThat(retries).as("the first step (the read, or the claim where it is the read) was retried").isNotEmpty();
     }
 
     /**

@@ -27,5 +27,13 @@ class DelegatingIdempotencyStoreTest extends IdempotencyStoreContractTest {
         assertThat(wrapper.maxKeyLength()).isEqualTo(jdbc.maxKeyLength());
         assertThat(wrapper.completesInTransaction()).isTrue();
         assertThat(wrapper.runInTransaction(() -> "done")).isEqualTo("done");
+        assertThat(wrapper.claimIsARead()).isFalse();
+        IdempotencyStore claimsAsReads = new DelegatingIdempotencyStore(new CaffeineIdempotencyStore()) {
+            @Override
+            public boolean claimIsARead() {
+                return true;
+            }
+        };
+        assertThat(new DelegatingIdempotencyStore(claimsAsReads).claimIsARead()).isTrue();
     }
 }

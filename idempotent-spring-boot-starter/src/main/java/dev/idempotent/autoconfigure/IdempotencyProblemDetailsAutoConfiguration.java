@@ -4,7 +4,7 @@ import dev.idempotent.web.IdempotencyProblemDetailsResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.HandlerExceptionResolver;
@@ -20,9 +20,8 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
         afterName = "org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ HandlerExceptionResolver.class, IdempotencyProblemDetailsResolver.class })
-@ConditionalOnProperty(prefix = "idempotency", name = "enabled", havingValue = "true", matchIfMissing = true)
-@ConditionalOnProperty(prefix = "idempotency.http.problem-details", name = "enabled", havingValue = "true",
-        matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "idempotency.http.problem-details.enabled", matchIfMissing = true)
 public class IdempotencyProblemDetailsAutoConfiguration {
 
     @Bean

@@ -1,9 +1,7 @@
 package dev.idempotent.store.redis;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * The Lua scripts of {@link RedisIdempotencyStore}. Each one is a whole state change, atomic on the server,
@@ -90,16 +88,7 @@ final class RedisScripts {
     record Script(String name, String source, byte[] bytes, String sha1) {
 
         Script(String name, String source) {
-            this(name, source, source.getBytes(StandardCharsets.UTF_8), sha1Hex(source));
-        }
-
-        private static String sha1Hex(String source) {
-            try {
-                return HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-1 is required by the Java platform", e);
-            }
+            this(name, source, source.getBytes(StandardCharsets.UTF_8), RedisScript.of(source).getSha1());
         }
 
         @Override
