@@ -39,8 +39,8 @@ import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
  * <li>a diagnostic baseline, {@link #rawHashGet}: an {@code HGETALL} of the store's own hash of the replayed key,
  * which tells the cost of the wider command apart from the engine's and the store's own work;</li>
  * <li>ours, through the engine with a request as the aspect builds it: {@link #replay} (the same, completed
- * key: one {@code HGETALL}, then decode) and {@link #firstRun} (a new key: read, claim script, run, encode,
- * complete script).</li>
+ * key: one {@code EVALSHA} of the claim script, which answers a live record and writes nothing) and
+ * {@link #firstRun} (a new key: claim script, run, encode, complete script).</li>
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)

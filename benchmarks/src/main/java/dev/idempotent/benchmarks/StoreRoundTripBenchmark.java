@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What does the store's round trip cost? The same engine calls on each store, one thread, the servers on
  * loopback; Caffeine (in-process) is the baseline:
  * <ul>
- * <li>{@link #replay}: the same key each call: one read that finds the completed record (Redis: one
- * {@code HGETALL}; a database: one {@code SELECT}), then decoding;</li>
+ * <li>{@link #replay}: the same key each call: one read that finds the completed record (Redis: the
+ * claim script, which answers a live record and writes nothing; a database: one {@code SELECT});</li>
  * <li>{@link #firstExecution}: a new key each call: claim, run, complete (two store steps).</li>
  * </ul>
  * A store whose server is down fails its trial with a message that says so; {@code run.sh} leaves it out.
