@@ -95,6 +95,8 @@ for round in $(seq "${BENCH_ROUNDS:-1}"); do
     done
 done
 
-java -cp "$jar" $package.RoundTrips "$stores" || echo "(round trips not counted: see above)"
+if [[ -n $(threaded 'VsRawBenchmark|StoreRoundTripBenchmark') ]]; then
+    java -cp "$jar" $package.RoundTrips "$stores" || echo "(round trips not counted: see above)"
+fi
 
 python3 "$here/report.py" "${results[@]}"
