@@ -51,8 +51,13 @@ final class RedisScripts {
               redis.call('HSET', KEYS[1], 'f', ARGV[3])
             end
             redis.call('PEXPIREAT', KEYS[1], expires)
-            local mine = redis.call('HGETALL', KEYS[1])
-            table.insert(mine, 1, 1)
+            -- answer what was written rather than read it back: a lease of a millisecond may already have
+            -- ended by the server's clock before the script returns
+            local mine = {1, 's', 'IN_PROGRESS', 'o', ARGV[1], 'c', ms(now), 'l', expires, 'e', expires}
+            if ARGV[3] then
+              table.insert(mine, 'f')
+              table.insert(mine, ARGV[3])
+            end
             return mine
             """);
 
