@@ -637,12 +637,20 @@ public class IdempotencyEngine implements AutoCloseable {
 
     /** The metrics tag of a store: {@code caffeine}, {@code redis}, {@code jdbc}, or its class name. */
     static String storeName(IdempotencyStore store) {
-        String name = store.getClass().getSimpleName();
-        if (name.endsWith("IdempotencyStore") && name.length() > "IdempotencyStore".length()) {
-            name = name.substring(0, name.length() - "IdempotencyStore".length());
-        }
-        return name.toLowerCase(Locale.ROOT);
+        return STORE_NAMES.get(store.getClass());
     }
+
+    /** Worked out once per store class: every store call is metered with it. */
+    private static final ClassValue<String> STORE_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            String name = type.getSimpleName();
+            if (name.endsWith("IdempotencyStore") && name.length() > "IdempotencyStore".length()) {
+                name = name.substring(0, name.length() - "IdempotencyStore".length());
+            }
+            return name.toLowerCase(Locale.ROOT);
+        }
+    };
 
     /**
      * Tries once more to store the outcomes that wait for the store, then stops lease renewal; claims still

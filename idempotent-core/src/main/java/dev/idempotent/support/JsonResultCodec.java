@@ -54,11 +54,16 @@ public final class JsonResultCodec implements ResultCodec {
     /** Whether values are deeply immutable, so that one decoded instance may be returned to every replay. */
     private final boolean immutableValues;
 
-    /** The last payload decoded and its value, when values are immutable: a hot key's replays decode once. */
+    /**
+     * The last payload decoded and its value, when values are immutable: a hot key's replays decode once.
+     * The payload is kept only when it is small, so comparing costs less than decoding.
+     */
     private volatile Decoded lastDecoded;
 
     private record Decoded(byte[] payload, Object value) {
     }
+
+    private static final int MAX_REMEMBERED_PAYLOAD = 16 * 1024;
 
     private JsonResultCodec(JsonMapper mapper, Shape shape, String storedType, JavaType formType,
             Class<? extends Throwable>[] storeExceptions, boolean async) {
@@ -159,9 +164,10 @@ public final class JsonResultCodec implements ResultCodec {
     @Override
     public Object decode(byte[] payload) throws Throwable {
         Decoded last = lastDecoded;
-        if (last != null && last.payload == payload) {
-            // the same stored bytes (a store that hands out the array it keeps), read-only by contract, and a
-            // deeply immutable value: the instance decoded from them before is equal to a fresh one
+        if (last != null && (last.payload == payload || Arrays.equals(last.payload, payload))) {
+            // the same stored bytes (the same array from a store that hands out the one it keeps, or equal
+            // bytes read again from a server) and a deeply immutable value: the instance decoded from them
+            // before is equal to a fresh one, and nobody can change it
             return last.value;
         }
         StoredPayload stored = StoredPayload.read(mapper, payload, storedType, shape == Shape.NONE ? null : reader);
@@ -177,7 +183,7 @@ public final class JsonResultCodec implements ResultCodec {
             case RESPONSE_ENTITY -> ResponseEntities.fromForm(stored.value());
             case JSON -> stored.value();
         };
-        if (immutableValues) {
+        if (immutableValues && payload.length <= MAX_REMEMBERED_PAYLOAD) {
             lastDecoded = new Decoded(payload, value);
         }
         return async ? CompletableFuture.completedFuture(value) : value;

@@ -40,8 +40,14 @@ class ImmutableValueReplayTest {
         } else {
             assertThat(second).isNotSameAs(first);
         }
-        // other bytes (another record, or a store that copies) are decoded afresh
-        assertThat(codec.decode(payload.clone())).isEqualTo(value).isNotSameAs(first);
+        // equal bytes read again (from a server store) are the same stored value
+        Object again = codec.decode(payload.clone());
+        assertThat(again).isEqualTo(value);
+        if (sameInstance) {
+            assertThat(again).isSameAs(first);
+        } else {
+            assertThat(again).isNotSameAs(first);
+        }
         return first;
     }
 
@@ -51,6 +57,11 @@ class ImmutableValueReplayTest {
                 Optional.of(Status.PAID)), true);
         replayTwice(Nested.class, new Nested(new Receipt("r-2", BigDecimal.TEN, Instant.EPOCH, Optional.empty()), 3), true);
         replayTwice(String.class, new String("text"), true);
+
+        JsonResultCodec codec = JsonResultCodec.forType(MAPPER, String.class, new Class[0], "Test.op()");
+        Object first = codec.decode(codec.encodeValue("one"));
+        assertThat(codec.decode(codec.encodeValue("two"))).as("other bytes are decoded afresh").isEqualTo("two");
+        assertThat(first).isEqualTo("one");
     }
 
     @Test
