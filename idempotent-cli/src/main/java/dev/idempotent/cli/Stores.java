@@ -5,9 +5,7 @@ import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.SocketOptions;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -21,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -244,8 +243,8 @@ final class Stores {
                     + " (rediss:// for TLS), with the characters of the password that are special in a URL"
                     + " percent-encoded (%40 for @, %2F for /, %3A for :, %25 for %)");
         }
-        applyCredentials(uri, url, env);
         RedisConfiguration configuration = LettuceConnectionFactory.createRedisConfiguration(uri);
+        applyCredentials(configuration, url, env);
         LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
                 .apply(uri)
                 .clientOptions(ClientOptions.builder()
@@ -272,11 +271,13 @@ final class Stores {
      * {@code IDEMPOTENT_STORE_USER} / {@code _PASSWORD} for a Redis URL without a password: the password,
      * with the user of the variable, else of the URL ({@code redis://ci:@host}), else Redis's default user.
      */
-    private static void applyCredentials(RedisURI uri, String url, Map<String, String> env) {
-        // through the credentials provider: RedisURI's own password accessors are gone in Lettuce 7
-        RedisCredentials fromUrl = uri.getCredentialsProvider() == null ? null
-                : uri.getCredentialsProvider().resolveCredentials().block();
-        if (fromUrl != null && fromUrl.hasPassword() && fromUrl.getPassword().length > 0) {
+    private static void applyCredentials(RedisConfiguration configuration, String url, Map<String, String> env) {
+        // on Spring Data Redis's configuration, not on the RedisURI (whose credential accessors changed in
+        // Lettuce 7): it is what the connection factory authenticates with
+        if (!(configuration instanceof RedisConfiguration.WithAuthentication authentication)) {
+            return;
+        }
+        if (authentication.getPassword().isPresent() && authentication.getPassword().get().length > 0) {
             return; // the URL's credentials win
         }
         String user = env.get(ENV_USER);
@@ -291,11 +292,10 @@ final class Stores {
         if (user == null || user.isEmpty()) {
             user = urlUser(url);
         }
-        if ((user == null || user.isEmpty()) && fromUrl != null && fromUrl.hasUsername()) {
-            user = fromUrl.getUsername();
+        if (user != null && !user.isEmpty()) {
+            authentication.setUsername(user);
         }
-        uri.setCredentialsProvider(new StaticCredentialsProvider(user == null || user.isEmpty() ? null : user,
-                password.toCharArray()));
+        authentication.setPassword(RedisPassword.of(password));
     }
 
     /** The user of {@code redis://user:@host} (an empty password), which the Redis client drops; else null. */
