@@ -34,6 +34,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementSetter;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -429,28 +430,24 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
      * @return the caller's new row, or {@code null} if the key was live (or vanished meanwhile)
      */
     private Row acquire(Statements sql, String key, String fingerprint, String ownerToken, long leaseMicros) {
+        // key, fingerprint, owner token, lease, lease: the parameters of every statement that writes a new row
+        PreparedStatementSetter newRow = ps -> {
+            ps.setString(1, key);
+            ps.setString(2, fingerprint);
+            ps.setString(3, ownerToken);
+            ps.setLong(4, leaseMicros);
+            ps.setLong(5, leaseMicros);
+        };
         if (sql.upsertReturning != null) {
-            return jdbc.query(sql.upsertReturning, ps -> {
-                ps.setString(1, key);
-                ps.setString(2, fingerprint);
-                ps.setString(3, ownerToken);
-                ps.setLong(4, leaseMicros);
-                ps.setLong(5, leaseMicros);
-            }, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+            return jdbc.query(sql.upsertReturning, newRow, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
         }
         Row inserted = null;
         boolean acquired;
         if (sql.insertReturning != null) {
-            inserted = jdbc.query(sql.insertReturning, ps -> {
-                ps.setString(1, key);
-                ps.setString(2, fingerprint);
-                ps.setString(3, ownerToken);
-                ps.setLong(4, leaseMicros);
-                ps.setLong(5, leaseMicros);
-            }, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+            inserted = jdbc.query(sql.insertReturning, newRow, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
             acquired = inserted != null;
         } else {
-            acquired = insertIfAbsent(sql, key, fingerprint, ownerToken, leaseMicros);
+            acquired = insertIfAbsent(sql, newRow);
         }
         if (!acquired) {
             acquired = jdbc.update(sql.takeOverExpired, ps -> {
@@ -467,15 +464,9 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         return inserted != null ? inserted : select(sql, key);
     }
 
-    private boolean insertIfAbsent(Statements sql, String key, String fingerprint, String ownerToken, long leaseMicros) {
+    private boolean insertIfAbsent(Statements sql, PreparedStatementSetter newRow) {
         try {
-            return jdbc.update(sql.insertIfAbsent, ps -> {
-                ps.setString(1, key);
-                ps.setString(2, fingerprint);
-                ps.setString(3, ownerToken);
-                ps.setLong(4, leaseMicros);
-                ps.setLong(5, leaseMicros);
-            }) == 1;
+            return jdbc.update(sql.insertIfAbsent, newRow) == 1;
         } catch (DuplicateKeyException e) {
             // H2: a concurrent insert of the same key committed between MERGE's lookup and its insert.
             return false;
