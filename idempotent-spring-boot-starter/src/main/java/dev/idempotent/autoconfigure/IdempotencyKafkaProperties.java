@@ -24,6 +24,22 @@ public class IdempotencyKafkaProperties {
      */
     private List<String> fingerprintHeaders = new ArrayList<>();
 
+    /**
+     * Deduplicate every Kafka record listener without annotating it: header:&lt;name&gt; (the key is the
+     * value of that record header, e.g. header:event-id) or offset (the key is topic-partition-offset, so a
+     * record redelivered after a rebalance or a lost commit is processed once). Keys are namespaced per
+     * consumer group. Not set: no deduplication beyond @Idempotent listener methods.
+     */
+    private String deduplicate;
+
+    public String getDeduplicate() {
+        return deduplicate;
+    }
+
+    public void setDeduplicate(String deduplicate) {
+        this.deduplicate = deduplicate;
+    }
+
     public Duration getInFlightBackOff() {
         return inFlightBackOff;
     }
