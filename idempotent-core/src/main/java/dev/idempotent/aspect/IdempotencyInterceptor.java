@@ -1,5 +1,8 @@
 package dev.idempotent.aspect;
 
+import dev.idempotent.IdempotencyException;
+import dev.idempotent.IdempotencyKeyReuseException;
+import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyEngine;
@@ -48,7 +51,34 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         if (operation == null) {
             return invocation.proceed();
         }
+        if (operation.listener() == ListenerKind.NONE) {
+            return execute(operation, invocation, target, targetClass);
+        }
+        try {
+            return execute(operation, invocation, target, targetClass);
+        } catch (IdempotencyKeyReuseException | IdempotencyReplayException e) {
+            throw ListenerFailures.permanent(operation.listener(), e);
+        }
+    }
+
+    private Object execute(IdempotentOperation operation, MethodInvocation invocation, Object target,
+            Class<?> targetClass) throws Throwable {
         Object[] args = invocation.getArguments();
+        IdempotencyRequest request;
+        try {
+            request = request(operation, invocation, args, target, targetClass);
+        } catch (IdempotencyException e) {
+            if (operation.listener() == ListenerKind.NONE) {
+                throw e;
+            }
+            // a key or fingerprint that cannot be worked out fails the same way on every redelivery
+            throw ListenerFailures.permanent(operation.listener(), e);
+        }
+        return engine.execute(request, invocation::proceed).value();
+    }
+
+    private IdempotencyRequest request(IdempotentOperation operation, MethodInvocation invocation, Object[] args,
+            Object target, Class<?> targetClass) {
         String keyValue = operation.key() == null ? null
                 : keyEvaluator.evaluateKey(operation, invocation.getMethod(), args, target, targetClass);
         Object[] fingerprinted = operation.fingerprint() == null ? args : new Object[] {
@@ -58,10 +88,9 @@ public class IdempotencyInterceptor implements MethodInterceptor {
             keyValue = fingerprint;
         }
         IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
-        IdempotencyRequest request = new IdempotencyRequest(operation.name(), store,
+        return new IdempotencyRequest(operation.name(), store,
                 Keys.qualify(operation.namespace(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
                 operation.lease(), operation.onInFlight(), operation.waitTimeout(), operation.codec(),
                 operation.description());
-        return engine.execute(request, invocation::proceed).value();
     }
 }

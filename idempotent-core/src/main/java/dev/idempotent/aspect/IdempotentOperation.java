@@ -19,6 +19,7 @@ import org.springframework.expression.Expression;
  * @param fingerprintSource the fingerprint expression as written, or empty for "all arguments"
  * @param fingerprint the parsed fingerprint expression, or {@code null} for "all arguments"
  * @param storeName the store bean name, or empty for the default store
+ * @param listener whether the method is a message listener, which gets the listener defaults
  */
 record IdempotentOperation(
         Method method,
@@ -34,5 +35,6 @@ record IdempotentOperation(
         OnInFlight onInFlight,
         Duration waitTimeout,
         ResultCodec codec,
-        String storeName) {
+        String storeName,
+        ListenerKind listener) {
 }

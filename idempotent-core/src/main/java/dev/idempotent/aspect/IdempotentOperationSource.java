@@ -7,6 +7,7 @@ import dev.idempotent.support.DurationParser;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.Keys;
+import dev.idempotent.support.ResultCodec;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -106,18 +107,35 @@ public class IdempotentOperationSource {
         Duration ttl = duration(annotation.ttl(), defaults.ttl(), "ttl", description);
         Duration lease = duration(annotation.lease(), defaults.lease(), "lease", description);
         Duration waitTimeout = duration(annotation.waitTimeout(), defaults.waitTimeout(), "waitTimeout", description);
+        ListenerKind listener = ListenerKind.of(specific);
+        OnInFlight onInFlight = annotation.onInFlight();
+        if (listener != ListenerKind.NONE) {
+            if (onInFlight == OnInFlight.SKIP) {
+                throw new IdempotencyConfigurationException("@Idempotent(onInFlight = SKIP) on " + description
+                        + ", a " + listener.annotation() + " method, would acknowledge a duplicate delivery while the"
+                        + " first one is still running, and the message would be lost if that run fails; remove"
+                        + " onInFlight: on a listener a duplicate in flight waits up to waitTimeout for the first run,"
+                        + " then goes back to the broker");
+            }
+            // a listener's duplicate in flight is never acknowledged: it waits for the first run (a replay once
+            // that completes, a run of its own if that fails), and after waitTimeout goes back to the broker
+            onInFlight = OnInFlight.WAIT;
+        }
         if (annotation.onInFlight() == OnInFlight.SKIP && specific.getReturnType().isPrimitive()
                 && specific.getReturnType() != void.class) {
             throw new IdempotencyConfigurationException("@Idempotent(onInFlight = SKIP) on " + description
                     + " cannot skip: a skipped call returns null, which a " + specific.getReturnType()
                     + " cannot hold; return void, a boxed type or Optional, or use REJECT or WAIT");
         }
-        JsonResultCodec codec = JsonResultCodec.forType(mapper, specific.getGenericReturnType(),
+        ResultCodec codec = JsonResultCodec.forType(mapper, specific.getGenericReturnType(),
                 annotation.storeExceptions(), description);
+        if (listener != ListenerKind.NONE) {
+            codec = new ListenerResultCodec(codec, listener);
+        }
         String namespace = Keys.namespace(name, annotation.version().trim());
         return new IdempotentOperation(specific, description, name, namespace, keySource, key, fingerprintSource, fingerprint,
                 ttl, lease,
-                annotation.onInFlight(), waitTimeout, codec, annotation.store().trim());
+                onInFlight, waitTimeout, codec, annotation.store().trim(), listener);
     }
 
     private String defaultName(Class<?> targetClass, Method method, String description) {

@@ -25,7 +25,9 @@ public interface IdempotencyListener {
         /** The store failed while claiming (the call was rejected, or ran unprotected with fail-open). */
         STORE_ERROR,
         /** Returned without running because another call holds the key (SKIP). */
-        SKIPPED;
+        SKIPPED,
+        /** Ran without protection: a message without the id that deduplication keys it by. */
+        UNPROTECTED;
 
         /** The metric tag value: {@code executed}, {@code in_flight}, ... */
         public String tag() {

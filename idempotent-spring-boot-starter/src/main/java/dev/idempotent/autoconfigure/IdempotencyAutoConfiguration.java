@@ -11,6 +11,7 @@ import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
 import dev.idempotent.metrics.MicrometerIdempotencyListener;
+import java.util.List;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -90,8 +92,10 @@ public class IdempotencyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    public Fingerprints idempotencyFingerprints() {
-        return new Fingerprints(IdempotencyJson.mapper());
+    public Fingerprints idempotencyFingerprints(Environment environment) {
+        // idempotency.kafka.fingerprint-headers: bound here, so the class of the Kafka properties is never needed
+        return new Fingerprints(IdempotencyJson.mapper(), Binder.get(environment)
+                .bind("idempotency.kafka.fingerprint-headers", Bindable.listOf(String.class)).orElse(List.of()));
     }
 
     @Bean

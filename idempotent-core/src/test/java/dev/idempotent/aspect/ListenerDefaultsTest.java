@@ -1,0 +1,67 @@
+package dev.idempotent.aspect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.Idempotent;
+import dev.idempotent.OnInFlight;
+import dev.idempotent.support.IdempotencyDefaults;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.kafka.annotation.KafkaListener;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Listener methods are found at startup and get the listener defaults without tuning onInFlight. */
+class ListenerDefaultsTest {
+
+    private final IdempotentOperationSource operations = new IdempotentOperationSource(IdempotencyDefaults.STANDARD,
+            JsonMapper.builder().build(), null);
+
+    public static class Listeners {
+        @RabbitListener(queues = "orders")
+        @Idempotent(key = "#message.messageProperties.messageId")
+        public void rabbit(Message message) {
+        }
+
+        @KafkaListener(topics = "orders")
+        @Idempotent(key = "#id")
+        public void kafka(String id) {
+        }
+
+        @Idempotent(key = "#id")
+        public void plain(String id) {
+        }
+
+        @RabbitListener(queues = "orders")
+        @Idempotent(key = "#id", onInFlight = OnInFlight.SKIP)
+        public void skipping(String id) {
+        }
+    }
+
+    @Test
+    void aListenerMethodsDuplicateInFlightWaitsAndThenGoesBackToTheBroker() throws Exception {
+        IdempotentOperation rabbit = operation("rabbit", Message.class);
+        assertThat(rabbit.listener()).isEqualTo(ListenerKind.RABBIT);
+        assertThat(rabbit.onInFlight()).isEqualTo(OnInFlight.WAIT);
+        assertThat(rabbit.codec()).isInstanceOf(ListenerResultCodec.class);
+        IdempotentOperation kafka = operation("kafka", String.class);
+        assertThat(kafka.listener()).isEqualTo(ListenerKind.KAFKA);
+        assertThat(kafka.onInFlight()).isEqualTo(OnInFlight.WAIT);
+        IdempotentOperation plain = operation("plain", String.class);
+        assertThat(plain.listener()).isEqualTo(ListenerKind.NONE);
+        assertThat(plain.onInFlight()).isEqualTo(OnInFlight.REJECT);
+    }
+
+    @Test
+    void skipOnAListenerIsRefusedAtStartupBecauseItWouldLoseTheMessage() {
+        assertThatThrownBy(() -> operation("skipping", String.class))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("@RabbitListener").hasMessageContaining("lost");
+    }
+
+    private IdempotentOperation operation(String name, Class<?>... parameters) throws NoSuchMethodException {
+        return operations.getOperation(Listeners.class.getMethod(name, parameters), Listeners.class);
+    }
+}
