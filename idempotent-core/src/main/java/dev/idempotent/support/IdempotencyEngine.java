@@ -335,8 +335,8 @@ public class IdempotencyEngine implements AutoCloseable {
      */
     private boolean storeOnce(IdempotencyRequest request, String token, byte[] payload, boolean retry) {
         IdempotencyStore store = request.store();
-        Supplier<Boolean> complete = () -> store.complete(request.key(), token, payload, request.ttl());
-        if (retry ? step(store, "complete", request.lease(), complete) : timed(store, "complete", complete)) {
+        if (step(store, "complete", request.lease(), () -> store.complete(request.key(), token, payload, request.ttl()),
+                retry)) {
             return true;
         }
         Optional<IdempotencyRecord> now = timed(store, "find", () -> store.find(request.key()));
@@ -416,12 +416,7 @@ public class IdempotencyEngine implements AutoCloseable {
 
         @Override
         public boolean attempt(boolean retry) {
-            Supplier<Boolean> release = () -> request.store().release(request.key(), token);
-            if (retry) {
-                step(request.store(), "release", request.lease(), release);
-            } else {
-                timed(request.store(), "release", release);
-            }
+            step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token), retry);
             return true;
         }
 
@@ -589,6 +584,11 @@ public class IdempotencyEngine implements AutoCloseable {
                 throw first;
             }
         }
+    }
+
+    /** {@link #step(IdempotencyStore, String, Duration, Supplier)}, or a single attempt when not {@code retry}. */
+    private <T> T step(IdempotencyStore store, String step, Duration lease, Supplier<T> call, boolean retry) {
+        return retry ? step(store, step, lease, call) : timed(store, step, call);
     }
 
     /** Runs one store operation, telling the listener how long it took. */
