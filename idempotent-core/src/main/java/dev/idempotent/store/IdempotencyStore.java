@@ -29,7 +29,8 @@ import java.util.Optional;
  * <li>{@link #renew}: extending a lease twice to now plus the lease is the same as once.</li>
  * </ul>
  *
- * <p>Every implementation passes the shared contract suite ({@code IdempotencyStoreContractTest}).
+ * <p>Every implementation passes the shared contract suite: {@code IdempotencyStoreContractTest} of the
+ * {@code idempotent-test-support} module, which a store's test extends.
  */
 public interface IdempotencyStore {
 

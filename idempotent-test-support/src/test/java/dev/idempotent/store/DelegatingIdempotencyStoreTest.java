@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
+import dev.idempotent.test.IdempotencyStoreContractTest;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 

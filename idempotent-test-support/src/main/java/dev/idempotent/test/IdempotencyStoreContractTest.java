@@ -1,4 +1,4 @@
-package dev.idempotent.store;
+package dev.idempotent.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,11 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.store.Claim;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.ListableIdempotencyStore;
+import dev.idempotent.store.RecordStatus;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
@@ -26,14 +31,39 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The contract every {@link IdempotencyStore} passes, against its real server. A store's test is a small
- * subclass that says how to make the store (and, when it can, a store whose server is unreachable).
- * Modeled on ShedLock's shared provider tests.
+ * The contract every {@link IdempotencyStore} passes, against its real server: claim, in flight,
+ * complete, replay, key reuse, release, fencing by owner token, lease expiry and takeover, renewal, ttl
+ * expiry, 1 MiB payloads, unicode and maximum-length keys, 32 threads contending for 100 keys (each claimed
+ * exactly once), listing (when the store is a {@link ListableIdempotencyStore}), fail-closed and fail-open
+ * with the server unreachable, and every returnable type replayed {@code equals()} to the original through
+ * the real engine.
+ *
+ * <p>A store's test is a small subclass that says how to make the store on a running server (and, when it
+ * can, a store whose server does not answer):
+ *
+ * <pre class="code">
+ * class MyIdempotencyStoreTest extends IdempotencyStoreContractTest {
+ *
+ *     &#64;Override
+ *     protected IdempotencyStore createStore() {
+ *         return new MyIdempotencyStore(client("127.0.0.1", 6380));
+ *     }
+ *
+ *     &#64;Override
+ *     protected IdempotencyStore createUnreachableStore() {
+ *         return new MyIdempotencyStore(client("127.0.0.1", 1));
+ *     }
+ * }
+ * </pre>
+ *
+ * <p>Keys are random per test, so a store may keep the records of earlier tests and runs. Some tests wait
+ * for a lease or a ttl of {@link #SHORT} to end, so the store must honour durations of a second or two.
  */
 public abstract class IdempotencyStoreContractTest {
 
@@ -50,7 +80,7 @@ public abstract class IdempotencyStoreContractTest {
     protected abstract IdempotencyStore createStore();
 
     /** A store configured for a server that does not answer, or {@code null} if the store has no server. */
-    protected IdempotencyStore createUnreachableStore() {
+    protected @Nullable IdempotencyStore createUnreachableStore() {
         return null;
     }
 
@@ -446,12 +476,12 @@ public abstract class IdempotencyStoreContractTest {
     private static final class CountingCodec implements ResultCodec {
 
         @Override
-        public byte[] encodeValue(Object value) {
+        public byte[] encodeValue(@Nullable Object value) {
             return bytes(String.valueOf(value));
         }
 
         @Override
-        public byte[] encodeFailure(Throwable failure) {
+        public byte @Nullable [] encodeFailure(Throwable failure) {
             return null;
         }
 

@@ -9,7 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.store.IdempotencyStoreContractTest;
+import dev.idempotent.test.IdempotencyStoreContractTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package dev.idempotent.store;
+package dev.idempotent.test;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.lang.reflect.Type;

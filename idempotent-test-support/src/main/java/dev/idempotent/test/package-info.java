@@ -1,0 +1,9 @@
+/**
+ * The store contract suite, published for the authors of an {@link dev.idempotent.store.IdempotencyStore}:
+ * a store's test extends {@link dev.idempotent.test.IdempotencyStoreContractTest} and says how to make
+ * the store on a real server.
+ */
+@NullMarked
+package dev.idempotent.test;
+
+import org.jspecify.annotations.NullMarked;
