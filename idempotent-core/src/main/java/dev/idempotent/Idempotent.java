@@ -60,9 +60,10 @@ public @interface Idempotent {
     String version() default "";
 
     /**
-     * How long a completed result is remembered: {@code "24h"}, {@code "30m"}, {@code "7d"},
-     * {@code "500ms"}, ISO-8601 ({@code "PT24H"}) or a {@code ${property}} placeholder. Default (empty):
-     * {@code idempotency.default-ttl}.
+     * How long a completed result is remembered, written as Spring Boot's {@code Duration} properties are:
+     * {@code "24h"}, {@code "30m"}, {@code "7d"}, {@code "500ms"}, a bare number of milliseconds
+     * ({@code "500"}), ISO-8601 ({@code "PT24H"}), or a {@code ${property}} placeholder that resolves to one
+     * of these. Default (empty): {@code idempotency.default-ttl}.
      */
     String ttl() default "";
 

@@ -3,7 +3,7 @@ package dev.idempotent.aspect;
 import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.OnInFlight;
-import dev.idempotent.support.DurationParser;
+import dev.idempotent.support.Durations;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.Keys;
@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -232,9 +233,9 @@ public class IdempotentOperationSource {
         String resolved = text;
         try {
             if (placeholders != null) {
-                resolved = placeholders.resolveStringValue(text);
+                resolved = Objects.requireNonNullElse(placeholders.resolveStringValue(text), "");
             }
-            return DurationParser.parse(resolved);
+            return Durations.parse(resolved);
         } catch (IllegalArgumentException e) {
             throw new IdempotencyConfigurationException("@Idempotent " + attribute + " = \"" + text + "\" on "
                     + description + (resolved.equals(text) ? "" : " (resolved to \"" + resolved + "\")") + ": "
