@@ -11,7 +11,6 @@ import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
@@ -73,8 +72,10 @@ final class SpringBench implements AutoCloseable {
 
         @Bean
         @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-        static IdempotencyAdvisor idempotencyAdvisor(ObjectProvider<IdempotencyInterceptor> interceptor) {
-            return new IdempotencyAdvisor(interceptor::getObject);
+        static IdempotencyAdvisor idempotencyAdvisor() {
+            IdempotencyAdvisor advisor = new IdempotencyAdvisor();
+            advisor.setAdviceBeanName("idempotencyInterceptor");
+            return advisor;
         }
 
         @Bean

@@ -1,5 +1,6 @@
 package dev.idempotent.autoconfigure;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.IdempotencyTemplate;
 import dev.idempotent.aspect.IdempotencyAdvisor;
 import dev.idempotent.aspect.IdempotencyInterceptor;
@@ -13,6 +14,7 @@ import dev.idempotent.support.IdempotencyListener;
 import dev.idempotent.metrics.MicrometerIdempotencyListener;
 import java.util.List;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -111,14 +113,26 @@ public class IdempotencyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    public static IdempotencyAdvisor idempotencyAdvisor(ObjectProvider<IdempotencyInterceptor> interceptor,
-            Environment environment) {
-        // Static and lazy: the auto-proxy creator asks for advisors while post-processors are still being
-        // created, so nothing but the interceptor supplier may be created here.
-        IdempotencyAdvisor advisor = new IdempotencyAdvisor(interceptor::getObject);
+    public static IdempotencyAdvisor idempotencyAdvisor(ListableBeanFactory beanFactory, Environment environment) {
+        // Static, and the interceptor named, not injected: the auto-proxy creator asks for advisors while
+        // post-processors are still being created, so the interceptor (with the store and the engine) is
+        // looked up by name once, when the first proxy needs it.
+        IdempotencyAdvisor advisor = new IdempotencyAdvisor();
+        advisor.setAdviceBeanName(interceptorBeanName(beanFactory));
         advisor.setOrder(Binder.get(environment).bind("idempotency.advisor-order", Integer.class)
                 .orElse(IdempotencyAdvisor.DEFAULT_ORDER));
         return advisor;
+    }
+
+    /** The application's interceptor bean, or this configuration's; by type, without creating any bean. */
+    private static String interceptorBeanName(ListableBeanFactory beanFactory) {
+        String[] names = beanFactory.getBeanNamesForType(IdempotencyInterceptor.class, true, false);
+        if (names.length != 1) {
+            throw new IdempotencyConfigurationException("@Idempotent needs exactly one IdempotencyInterceptor bean,"
+                    + " found " + (names.length == 0 ? "none" : String.join(", ", names)) + "; define one, or"
+                    + " define your own IdempotencyAdvisor and name the interceptor with setAdviceBeanName");
+        }
+        return names[0];
     }
 
     @Bean

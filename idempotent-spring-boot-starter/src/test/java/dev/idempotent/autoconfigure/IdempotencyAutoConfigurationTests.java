@@ -9,16 +9,20 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.aspect.IdempotencyAdvisor;
 import dev.idempotent.aspect.IdempotencyInterceptor;
+import dev.idempotent.aspect.IdempotentOperationSource;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyEngine;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.aopalliance.intercept.MethodInvocation;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -74,6 +78,55 @@ class IdempotencyAutoConfigurationTests {
             assertThat(counter.count("a")).isEqualTo(counter.count("a"));
             assertThat(counter.runs()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void theAdvisorUsesTheInterceptorBeanAndItsClassFilterSkipsPlatformTypes() {
+        runner.withUserConfiguration(CounterConfig.class).run(context -> {
+            IdempotencyAdvisor advisor = context.getBean(IdempotencyAdvisor.class);
+            assertThat(advisor.getAdvice()).isSameAs(context.getBean(IdempotencyInterceptor.class));
+            assertThat(advisor.getPointcut().getClassFilter().matches(Counter.class)).isTrue();
+            assertThat(advisor.getPointcut().getClassFilter().matches(String.class)).isFalse();
+            assertThat(advisor.getPointcut().getMethodMatcher()
+                    .matches(Counter.class.getMethod("runs"), Counter.class)).isFalse();
+        });
+    }
+
+    @Test
+    void anInterceptorOfTheApplicationIsUsedWhateverItsName() {
+        runner.withUserConfiguration(CounterConfig.class, CountingInterceptorConfig.class).run(context -> {
+            assertThat(context).hasSingleBean(IdempotencyInterceptor.class);
+            Counter counter = context.getBean(Counter.class);
+            counter.count("a");
+            counter.count("a");
+            assertThat(counter.runs()).isEqualTo(1);
+            assertThat(context.getBean(CountingInterceptor.class).calls).hasValue(2);
+        });
+    }
+
+    static class CountingInterceptor extends IdempotencyInterceptor {
+
+        final AtomicInteger calls = new AtomicInteger();
+
+        CountingInterceptor(IdempotentOperationSource operations, IdempotencyEngine engine, IdempotencyStore store,
+                Fingerprints fingerprints, BeanFactory beanFactory) {
+            super(operations, engine, store, fingerprints, beanFactory);
+        }
+
+        @Override
+        public Object invoke(MethodInvocation invocation) throws Throwable {
+            calls.incrementAndGet();
+            return super.invoke(invocation);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CountingInterceptorConfig {
+        @Bean
+        CountingInterceptor myOwnInterceptor(IdempotentOperationSource operations, IdempotencyEngine engine,
+                IdempotencyStore store, Fingerprints fingerprints, BeanFactory beanFactory) {
+            return new CountingInterceptor(operations, engine, store, fingerprints, beanFactory);
+        }
     }
 
     @Test
