@@ -1,6 +1,7 @@
 package dev.idempotent;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link IdempotencyTemplate#runEach} did with a batch: how many items ran, how many were already
@@ -22,7 +23,7 @@ public record BatchReport(int executed, int skipped, int inFlight, int failed, L
     }
 
     /** One failed item. */
-    public record Failure(Object item, String key, Throwable error) {
+    public record Failure(@Nullable Object item, @Nullable String key, Throwable error) {
     }
 
     /** Items looked at. */

@@ -1,5 +1,7 @@
 package dev.idempotent;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An {@link Idempotent} method or a property is misconfigured (an expression that does not parse, a
  * duration that cannot be read, a return type that cannot be stored). Thrown at startup.
@@ -10,7 +12,7 @@ public class IdempotencyConfigurationException extends IdempotencyException {
         super(message);
     }
 
-    public IdempotencyConfigurationException(String message, Throwable cause) {
+    public IdempotencyConfigurationException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

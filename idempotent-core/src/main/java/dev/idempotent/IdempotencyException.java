@@ -1,5 +1,7 @@
 package dev.idempotent;
 
+import org.jspecify.annotations.Nullable;
+
 /** Root of every exception thrown by the idempotency library. */
 public class IdempotencyException extends RuntimeException {
 
@@ -7,7 +9,7 @@ public class IdempotencyException extends RuntimeException {
         super(message);
     }
 
-    public IdempotencyException(String message, Throwable cause) {
+    public IdempotencyException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

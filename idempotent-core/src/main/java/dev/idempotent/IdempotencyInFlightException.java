@@ -1,15 +1,16 @@
 package dev.idempotent;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** Another call with the same key has claimed it and is still running. */
 public class IdempotencyInFlightException extends IdempotencyException {
 
     private final String key;
 
-    private final Instant leaseExpiresAt;
+    private final @Nullable Instant leaseExpiresAt;
 
-    public IdempotencyInFlightException(String message, String key, Instant leaseExpiresAt) {
+    public IdempotencyInFlightException(String message, String key, @Nullable Instant leaseExpiresAt) {
         super(message);
         this.key = key;
         this.leaseExpiresAt = leaseExpiresAt;
@@ -21,7 +22,7 @@ public class IdempotencyInFlightException extends IdempotencyException {
     }
 
     /** When the running call's lease ends unless it renews it; {@code null} if unknown. */
-    public Instant getLeaseExpiresAt() {
+    public @Nullable Instant getLeaseExpiresAt() {
         return leaseExpiresAt;
     }
 }

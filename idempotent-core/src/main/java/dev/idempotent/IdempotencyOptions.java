@@ -2,6 +2,7 @@ package dev.idempotent;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link IdempotencyTemplate} protects one operation: the programmatic twin of the attributes of
@@ -20,24 +21,25 @@ public final class IdempotencyOptions {
 
     private final String name;
 
-    private final Duration ttl;
+    private final @Nullable Duration ttl;
 
-    private final Duration lease;
+    private final @Nullable Duration lease;
 
     private final OnInFlight onInFlight;
 
-    private final Duration waitTimeout;
+    private final @Nullable Duration waitTimeout;
 
-    private final Object fingerprint;
+    private final @Nullable Object fingerprint;
 
     private final List<Class<? extends Throwable>> storeExceptions;
 
-    private final String store;
+    private final @Nullable String store;
 
-    private final String version;
+    private final @Nullable String version;
 
-    private IdempotencyOptions(String name, Duration ttl, Duration lease, OnInFlight onInFlight, Duration waitTimeout,
-            Object fingerprint, List<Class<? extends Throwable>> storeExceptions, String store, String version) {
+    private IdempotencyOptions(String name, @Nullable Duration ttl, @Nullable Duration lease, OnInFlight onInFlight,
+            @Nullable Duration waitTimeout, @Nullable Object fingerprint, List<Class<? extends Throwable>> storeExceptions,
+            @Nullable String store, @Nullable String version) {
         this.name = name;
         this.ttl = ttl;
         this.lease = lease;
@@ -92,7 +94,7 @@ public final class IdempotencyOptions {
      * What the operation is asked to do (any value Jackson can write): the same key with another
      * fingerprint is a key reuse. Default: none, so any repeat of the key replays.
      */
-    public IdempotencyOptions fingerprint(Object fingerprint) {
+    public IdempotencyOptions fingerprint(@Nullable Object fingerprint) {
         return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
     }
 
@@ -125,12 +127,12 @@ public final class IdempotencyOptions {
     }
 
     /** @return the ttl, or {@code null} for the default */
-    public Duration getTtl() {
+    public @Nullable Duration getTtl() {
         return ttl;
     }
 
     /** @return the lease, or {@code null} for the default */
-    public Duration getLease() {
+    public @Nullable Duration getLease() {
         return lease;
     }
 
@@ -139,12 +141,12 @@ public final class IdempotencyOptions {
     }
 
     /** @return the wait timeout, or {@code null} for the default */
-    public Duration getWaitTimeout() {
+    public @Nullable Duration getWaitTimeout() {
         return waitTimeout;
     }
 
     /** @return the fingerprint value, or {@code null} for none */
-    public Object getFingerprint() {
+    public @Nullable Object getFingerprint() {
         return fingerprint;
     }
 
@@ -153,16 +155,16 @@ public final class IdempotencyOptions {
     }
 
     /** @return the store bean name, or {@code null} for the default store */
-    public String getStore() {
+    public @Nullable String getStore() {
         return store;
     }
 
     /** @return the version of the key space, or {@code null} for none */
-    public String getVersion() {
+    public @Nullable String getVersion() {
         return version;
     }
 
-    private static Duration positive(Duration duration, String what) {
+    private static Duration positive(@Nullable Duration duration, String what) {
         if (duration == null || duration.isZero() || duration.isNegative()) {
             throw new IllegalArgumentException(what + " must be a positive duration, was " + duration);
         }

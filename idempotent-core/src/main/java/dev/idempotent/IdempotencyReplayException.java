@@ -1,5 +1,7 @@
 package dev.idempotent;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A completed key holds a result that cannot be replayed as the operation now declares it: it was stored
  * for another return type (the method changed since it ran), its JSON no longer fits the type (a renamed,
@@ -11,9 +13,9 @@ package dev.idempotent;
  */
 public class IdempotencyReplayException extends IdempotencyException {
 
-    private final String key;
+    private final @Nullable String key;
 
-    private final String storedType;
+    private final @Nullable String storedType;
 
     private final String expectedType;
 
@@ -23,8 +25,8 @@ public class IdempotencyReplayException extends IdempotencyException {
      *     {@code null} if the record does not say (format 1)
      * @param expectedType what the operation returns now
      */
-    public IdempotencyReplayException(String message, String key, String storedType, String expectedType,
-            Throwable cause) {
+    public IdempotencyReplayException(String message, @Nullable String key, @Nullable String storedType,
+            String expectedType, @Nullable Throwable cause) {
         super(message, cause);
         this.key = key;
         this.storedType = storedType;
@@ -32,7 +34,7 @@ public class IdempotencyReplayException extends IdempotencyException {
     }
 
     /** The key (namespace included) whose record cannot be replayed. */
-    public String getKey() {
+    public @Nullable String getKey() {
         return key;
     }
 
@@ -40,7 +42,7 @@ public class IdempotencyReplayException extends IdempotencyException {
      * What the record holds: the canonical generic type it was stored as ({@code java.util.List<com.acme.Receipt>},
      * {@code void}), or the stored exception type; {@code null} for records written before types were stored.
      */
-    public String getStoredType() {
+    public @Nullable String getStoredType() {
         return storedType;
     }
 

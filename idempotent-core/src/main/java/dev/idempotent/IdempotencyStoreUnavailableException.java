@@ -1,5 +1,7 @@
 package dev.idempotent;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The store could not be reached or did not answer in time; the operation did not run.
  *
@@ -12,14 +14,14 @@ public class IdempotencyStoreUnavailableException extends IdempotencyException {
     private final boolean transientFailure;
 
     /** A failure that is not worth retrying at once (a missing table, a refused command, a bad answer). */
-    public IdempotencyStoreUnavailableException(String message, Throwable cause) {
+    public IdempotencyStoreUnavailableException(String message, @Nullable Throwable cause) {
         this(message, cause, false);
     }
 
     /**
      * @param transientFailure whether the same step may succeed if tried again on a fresh connection
      */
-    public IdempotencyStoreUnavailableException(String message, Throwable cause, boolean transientFailure) {
+    public IdempotencyStoreUnavailableException(String message, @Nullable Throwable cause, boolean transientFailure) {
         super(message, cause);
         this.transientFailure = transientFailure;
     }

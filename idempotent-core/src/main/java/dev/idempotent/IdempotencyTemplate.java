@@ -18,6 +18,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.core.ParameterizedTypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,7 +55,7 @@ public class IdempotencyTemplate {
 
     /** @param beanFactory finds stores named in {@link IdempotencyOptions#store}; may be {@code null} */
     public IdempotencyTemplate(IdempotencyEngine engine, IdempotencyStore defaultStore, JsonMapper mapper,
-            IdempotencyDefaults defaults, BeanFactory beanFactory) {
+            IdempotencyDefaults defaults, @Nullable BeanFactory beanFactory) {
         this.engine = engine;
         this.stores = new IdempotencyStores(defaultStore, beanFactory);
         this.mapper = mapper;
@@ -105,7 +106,7 @@ public class IdempotencyTemplate {
         List<BatchReport.Failure> failures = new ArrayList<>();
         boolean stopped = false;
         for (I item : items) {
-            String key = null;
+            @Nullable String key = null;
             try {
                 key = keyOf.apply(item);
                 IdempotentResult<Void> result = run(key, options, () -> action.accept(item));
@@ -132,7 +133,7 @@ public class IdempotencyTemplate {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> IdempotentResult<T> doExecute(String key, IdempotencyOptions options, Type resultType,
+    private <T> IdempotentResult<T> doExecute(@Nullable String key, IdempotencyOptions options, Type resultType,
             Supplier<T> callback) {
         if (key == null || key.isBlank()) {
             throw new InvalidIdempotencyKeyException("The key for '" + options.getName() + "' is "
@@ -155,7 +156,7 @@ public class IdempotencyTemplate {
         }
     }
 
-    private static <V> V or(V value, V fallback) {
+    private static <V> V or(@Nullable V value, V fallback) {
         return value != null ? value : fallback;
     }
 

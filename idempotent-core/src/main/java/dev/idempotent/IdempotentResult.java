@@ -1,5 +1,7 @@
 package dev.idempotent;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What {@link IdempotencyTemplate#execute} returned, and how.
  *
@@ -8,7 +10,7 @@ package dev.idempotent;
  * @param outcome whether the operation ran, was replayed or skipped
  * @param <T> the result type
  */
-public record IdempotentResult<T>(T value, Outcome outcome) {
+public record IdempotentResult<T>(@Nullable T value, Outcome outcome) {
 
     /** How a call was answered. */
     public enum Outcome {

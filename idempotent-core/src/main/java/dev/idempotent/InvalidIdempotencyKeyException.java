@@ -1,5 +1,7 @@
 package dev.idempotent;
 
+import org.jspecify.annotations.Nullable;
+
 /** The key is missing, blank or otherwise unusable; the operation did not run. */
 public class InvalidIdempotencyKeyException extends IdempotencyException {
 
@@ -7,7 +9,7 @@ public class InvalidIdempotencyKeyException extends IdempotencyException {
         super(message);
     }
 
-    public InvalidIdempotencyKeyException(String message, Throwable cause) {
+    public InvalidIdempotencyKeyException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

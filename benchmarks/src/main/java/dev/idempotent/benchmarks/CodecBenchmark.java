@@ -3,6 +3,7 @@ package dev.idempotent.benchmarks;
 import dev.idempotent.support.JsonResultCodec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -66,7 +67,7 @@ public class CodecBenchmark {
     }
 
     @Benchmark
-    public Object roundTripOne() throws Throwable {
+    public @Nullable Object roundTripOne() throws Throwable {
         return one.decode(one.encodeValue(Workload.receipt(++counter)));
     }
 
@@ -81,7 +82,7 @@ public class CodecBenchmark {
     }
 
     @Benchmark
-    public Object roundTripList() throws Throwable {
+    public @Nullable Object roundTripList() throws Throwable {
         return list.decode(list.encodeValue(Workload.receipts(++counter, Workload.LIST_SIZE)));
     }
 
@@ -92,7 +93,7 @@ public class CodecBenchmark {
     }
 
     @Benchmark
-    public Object decodeList() throws Throwable {
+    public @Nullable Object decodeList() throws Throwable {
         return list.decode(listPayload);
     }
 }

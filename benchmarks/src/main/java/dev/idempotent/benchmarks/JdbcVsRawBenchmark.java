@@ -11,8 +11,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -89,7 +91,7 @@ public class JdbcVsRawBenchmark {
                 "the first call on " + database);
         Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
                 "a repeated call on " + database);
-        payload = opened.store().find(replayRequest.key()).orElseThrow().payload();
+        payload = Objects.requireNonNull(opened.store().find(replayRequest.key()).orElseThrow().payload(), "payload");
         boolean postgresql = BenchStores.POSTGRESQL.equals(database);
         new JdbcTemplate(pool).execute("CREATE TABLE " + BenchStores.RAW_TABLE + " (k VARCHAR(255) PRIMARY KEY, v "
                 + (postgresql ? "BYTEA" : "BLOB") + " NOT NULL)");
@@ -126,7 +128,7 @@ public class JdbcVsRawBenchmark {
         }
     }
 
-    private byte[] select(String key) throws SQLException {
+    private byte @Nullable [] select(String key) throws SQLException {
         try (Connection connection = pool.getConnection();
                 PreparedStatement statement = connection.prepareStatement(selectSql)) {
             statement.setString(1, key);
@@ -137,7 +139,7 @@ public class JdbcVsRawBenchmark {
     }
 
     @Benchmark
-    public byte[] rawSelect() throws SQLException {
+    public byte @Nullable [] rawSelect() throws SQLException {
         return select(HIT);
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -170,7 +171,8 @@ public final class RoundTrips {
         });
     }
 
-    private static <S extends Statement> S statement(Class<S> type, S target, String sql, Recorder recorder) {
+    private static <S extends Statement> S statement(Class<S> type, S target, @Nullable String sql,
+            Recorder recorder) {
         return proxy(type, target, new Wrapper() {
             @Override
             public void before(Method method, Object[] args) {

@@ -16,4 +16,7 @@
  * </ul>
  * Run them with {@code benchmarks/run.sh}, which prints the ratios.
  */
+@NullMarked
 package dev.idempotent.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

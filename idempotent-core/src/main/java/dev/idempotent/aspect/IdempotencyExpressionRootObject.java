@@ -1,6 +1,7 @@
 package dev.idempotent.aspect;
 
 import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code #root} of a key expression: {@code #root.method}, {@code #root.methodName},
@@ -10,13 +11,14 @@ public final class IdempotencyExpressionRootObject {
 
     private final Method method;
 
-    private final Object[] args;
+    private final @Nullable Object[] args;
 
-    private final Object target;
+    private final @Nullable Object target;
 
-    private final Class<?> targetClass;
+    private final @Nullable Class<?> targetClass;
 
-    IdempotencyExpressionRootObject(Method method, Object[] args, Object target, Class<?> targetClass) {
+    IdempotencyExpressionRootObject(Method method, @Nullable Object[] args, @Nullable Object target,
+            @Nullable Class<?> targetClass) {
         this.method = method;
         this.args = args;
         this.target = target;
@@ -31,15 +33,15 @@ public final class IdempotencyExpressionRootObject {
         return method.getName();
     }
 
-    public Object[] getArgs() {
+    public @Nullable Object[] getArgs() {
         return args;
     }
 
-    public Object getTarget() {
+    public @Nullable Object getTarget() {
         return target;
     }
 
-    public Class<?> getTargetClass() {
+    public @Nullable Class<?> getTargetClass() {
         return targetClass;
     }
 }

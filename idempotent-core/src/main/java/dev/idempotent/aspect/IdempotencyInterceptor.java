@@ -11,8 +11,10 @@ import dev.idempotent.support.IdempotencyStores;
 import dev.idempotent.support.Keys;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.expression.Expression;
 
 /**
  * The advice around every {@code @Idempotent} method: works out the key and fingerprint of the call and
@@ -35,7 +37,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
      *     {@code @Idempotent(store = "...")}; may be {@code null}
      */
     public IdempotencyInterceptor(IdempotentOperationSource operations, IdempotencyEngine engine,
-            IdempotencyStore defaultStore, Fingerprints fingerprints, BeanFactory beanFactory) {
+            IdempotencyStore defaultStore, Fingerprints fingerprints, @Nullable BeanFactory beanFactory) {
         this.operations = operations;
         this.engine = engine;
         this.stores = new IdempotencyStores(defaultStore, beanFactory);
@@ -44,7 +46,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     }
 
     @Override
-    public Object invoke(MethodInvocation invocation) throws Throwable {
+    public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
         Object target = invocation.getThis();
         Class<?> targetClass = target == null ? null : AopUtils.getTargetClass(target);
         IdempotentOperation operation = operations.getOperation(invocation.getMethod(), targetClass);
@@ -61,9 +63,9 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         }
     }
 
-    private Object execute(IdempotentOperation operation, MethodInvocation invocation, Object target,
-            Class<?> targetClass) throws Throwable {
-        Object[] args = invocation.getArguments();
+    private @Nullable Object execute(IdempotentOperation operation, MethodInvocation invocation,
+            @Nullable Object target, @Nullable Class<?> targetClass) throws Throwable {
+        @Nullable Object[] args = invocation.getArguments();
         IdempotencyRequest request;
         try {
             request = request(operation, invocation, args, target, targetClass);
@@ -77,12 +79,15 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         return engine.execute(request, invocation::proceed).value();
     }
 
-    private IdempotencyRequest request(IdempotentOperation operation, MethodInvocation invocation, Object[] args,
-            Object target, Class<?> targetClass) {
-        String keyValue = operation.key() == null ? null
-                : keyEvaluator.evaluateKey(operation, invocation.getMethod(), args, target, targetClass);
-        Object[] fingerprinted = operation.fingerprint() == null ? args : new Object[] {
-                keyEvaluator.evaluateFingerprint(operation, invocation.getMethod(), args, target, targetClass) };
+    private IdempotencyRequest request(IdempotentOperation operation, MethodInvocation invocation,
+            @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass) {
+        Expression keyExpression = operation.key();
+        String keyValue = keyExpression == null ? null : keyEvaluator.evaluateKey(operation, keyExpression,
+                invocation.getMethod(), args, target, targetClass);
+        Expression fingerprintExpression = operation.fingerprint();
+        @Nullable Object[] fingerprinted = fingerprintExpression == null ? args : new @Nullable Object[] {
+                keyEvaluator.evaluateFingerprint(operation, fingerprintExpression, invocation.getMethod(), args,
+                        target, targetClass) };
         String fingerprint = fingerprints.of(fingerprinted, operation.description());
         if (keyValue == null) {
             keyValue = fingerprint;

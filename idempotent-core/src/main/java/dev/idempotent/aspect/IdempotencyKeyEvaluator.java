@@ -2,12 +2,14 @@ package dev.idempotent.aspect;
 
 import dev.idempotent.InvalidIdempotencyKeyException;
 import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.expression.BeanFactoryResolver;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.EvaluationException;
+import org.springframework.expression.Expression;
 
 /**
  * Evaluates an operation's parsed key expression against one call, in a method-based evaluation context
@@ -17,19 +19,20 @@ class IdempotencyKeyEvaluator {
 
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
-    private final BeanFactoryResolver beanResolver;
+    private final @Nullable BeanFactoryResolver beanResolver;
 
-    IdempotencyKeyEvaluator(BeanFactory beanFactory) {
+    IdempotencyKeyEvaluator(@Nullable BeanFactory beanFactory) {
         this.beanResolver = beanFactory == null ? null : new BeanFactoryResolver(beanFactory);
     }
 
     /**
      * @throws InvalidIdempotencyKeyException if the expression fails, or yields null or a blank string
      */
-    String evaluateKey(IdempotentOperation operation, Method method, Object[] args, Object target, Class<?> targetClass) {
+    String evaluateKey(IdempotentOperation operation, Expression expression, Method method, @Nullable Object[] args,
+            @Nullable Object target, @Nullable Class<?> targetClass) {
         Object value;
         try {
-            value = operation.key().getValue(context(operation, method, args, target, targetClass));
+            value = expression.getValue(context(operation, method, args, target, targetClass));
         } catch (EvaluationException e) {
             throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
                     + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
@@ -50,18 +53,18 @@ class IdempotencyKeyEvaluator {
     /**
      * @throws InvalidIdempotencyKeyException if the fingerprint expression fails
      */
-    Object evaluateFingerprint(IdempotentOperation operation, Method method, Object[] args, Object target,
-            Class<?> targetClass) {
+    @Nullable Object evaluateFingerprint(IdempotentOperation operation, Expression expression, Method method,
+            @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass) {
         try {
-            return operation.fingerprint().getValue(context(operation, method, args, target, targetClass));
+            return expression.getValue(context(operation, method, args, target, targetClass));
         } catch (EvaluationException e) {
             throw new InvalidIdempotencyKeyException("The fingerprint expression '" + operation.fingerprintSource()
                     + "' on " + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
         }
     }
 
-    private MethodBasedEvaluationContext context(IdempotentOperation operation, Method method, Object[] args,
-            Object target, Class<?> targetClass) {
+    private MethodBasedEvaluationContext context(IdempotentOperation operation, Method method, @Nullable Object[] args,
+            @Nullable Object target, @Nullable Class<?> targetClass) {
         var root = new IdempotencyExpressionRootObject(method, args, target, targetClass);
         var context = new MethodBasedEvaluationContext(root, operation.method(), args, parameterNames);
         if (beanResolver != null) {

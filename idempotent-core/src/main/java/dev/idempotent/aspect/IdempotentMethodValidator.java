@@ -6,6 +6,7 @@ import dev.idempotent.store.IdempotencyStore;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -24,7 +25,7 @@ public class IdempotentMethodValidator implements BeanPostProcessor, BeanFactory
 
     private final Supplier<IdempotentOperationSource> operations;
 
-    private BeanFactory beanFactory;
+    private @Nullable BeanFactory beanFactory;
 
     /** @param operations supplies the operation source when the first bean with a method is checked */
     public IdempotentMethodValidator(Supplier<IdempotentOperationSource> operations) {

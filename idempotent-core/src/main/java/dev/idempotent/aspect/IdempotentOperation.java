@@ -4,6 +4,7 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.support.ResultCodec;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.expression.Expression;
 
 /**
@@ -27,9 +28,9 @@ record IdempotentOperation(
         String name,
         String namespace,
         String keySource,
-        Expression key,
+        @Nullable Expression key,
         String fingerprintSource,
-        Expression fingerprint,
+        @Nullable Expression fingerprint,
         Duration ttl,
         Duration lease,
         OnInFlight onInFlight,

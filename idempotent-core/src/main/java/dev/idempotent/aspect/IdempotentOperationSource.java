@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodClassKey;
@@ -59,33 +60,34 @@ public class IdempotentOperationSource {
 
     private final JsonMapper mapper;
 
-    private final StringValueResolver placeholders;
+    private final @Nullable StringValueResolver placeholders;
 
     /**
      * @param placeholders resolves {@code ${...}} in durations (the application context's embedded value
      *     resolver); {@code null} for none
      */
-    public IdempotentOperationSource(IdempotencyDefaults defaults, JsonMapper mapper, StringValueResolver placeholders) {
+    public IdempotentOperationSource(IdempotencyDefaults defaults, JsonMapper mapper,
+            @Nullable StringValueResolver placeholders) {
         this.defaults = defaults;
         this.mapper = mapper;
         this.placeholders = placeholders;
     }
 
     /** Whether {@code method} (or the method it implements) carries {@link Idempotent}. */
-    static boolean isIdempotent(Method method, Class<?> targetClass) {
+    static boolean isIdempotent(Method method, @Nullable Class<?> targetClass) {
         Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
         return AnnotatedElementUtils.hasAnnotation(specific, Idempotent.class)
                 || (specific != method && AnnotatedElementUtils.hasAnnotation(method, Idempotent.class));
     }
 
     /** The operation for {@code method} on {@code targetClass}, or {@code null} if it is not idempotent. */
-    IdempotentOperation getOperation(Method method, Class<?> targetClass) {
+    @Nullable IdempotentOperation getOperation(Method method, @Nullable Class<?> targetClass) {
         Class<?> userClass = targetClass == null ? method.getDeclaringClass() : ClassUtils.getUserClass(targetClass);
         return cache.computeIfAbsent(new MethodClassKey(method, userClass), k -> Optional.ofNullable(build(method, userClass)))
                 .orElse(null);
     }
 
-    private IdempotentOperation build(Method method, Class<?> targetClass) {
+    private @Nullable IdempotentOperation build(Method method, Class<?> targetClass) {
         Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
         Idempotent annotation = AnnotatedElementUtils.findMergedAnnotation(specific, Idempotent.class);
         if (annotation == null) {
@@ -152,7 +154,7 @@ public class IdempotentOperationSource {
         return name;
     }
 
-    private Expression parse(String source, String attribute, String description, Method method) {
+    private @Nullable Expression parse(String source, String attribute, String description, Method method) {
         if (source.isEmpty()) {
             return null;
         }

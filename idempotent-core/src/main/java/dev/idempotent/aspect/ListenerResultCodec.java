@@ -3,6 +3,7 @@ package dev.idempotent.aspect;
 import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.support.ResultCodec;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The codec of a listener method: a replay of a recorded exception ({@code storeExceptions}) acknowledges
@@ -22,22 +23,22 @@ final class ListenerResultCodec implements ResultCodec {
     }
 
     @Override
-    public CompletionStage<?> pending(Object result) {
+    public @Nullable CompletionStage<?> pending(@Nullable Object result) {
         return delegate.pending(result);
     }
 
     @Override
-    public byte[] encodeValue(Object value) {
+    public byte[] encodeValue(@Nullable Object value) {
         return delegate.encodeValue(value);
     }
 
     @Override
-    public byte[] encodeFailure(Throwable failure) {
+    public byte @Nullable [] encodeFailure(Throwable failure) {
         return delegate.encodeFailure(failure);
     }
 
     @Override
-    public Object decode(byte[] payload) throws Throwable {
+    public @Nullable Object decode(byte[] payload) throws Throwable {
         try {
             return delegate.decode(payload);
         } catch (IdempotencyReplayException e) {
@@ -56,7 +57,7 @@ final class ListenerResultCodec implements ResultCodec {
     }
 
     @Override
-    public Object skipped() {
+    public @Nullable Object skipped() {
         return delegate.skipped();
     }
 }

@@ -18,6 +18,7 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.AcknowledgingMessageListener;
@@ -41,7 +42,7 @@ public final class KafkaDeduplication {
 
     private static final Log logger = LogFactory.getLog(KafkaDeduplication.class);
 
-    private final String header;
+    private final @Nullable String header;
 
     private final IdempotencyEngine engine;
 
@@ -57,7 +58,7 @@ public final class KafkaDeduplication {
 
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    private KafkaDeduplication(String header, IdempotencyEngine engine, IdempotencyStore store,
+    private KafkaDeduplication(@Nullable String header, IdempotencyEngine engine, IdempotencyStore store,
             Fingerprints fingerprints, ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
         this.header = header;
         this.engine = engine;
@@ -73,7 +74,7 @@ public final class KafkaDeduplication {
      * @param codec the codec of a {@code void} result
      * @throws IllegalArgumentException for any other setting
      */
-    public static KafkaDeduplication of(String setting, IdempotencyEngine engine, IdempotencyStore store,
+    public static KafkaDeduplication of(@Nullable String setting, IdempotencyEngine engine, IdempotencyStore store,
             Fingerprints fingerprints, ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
         String value = setting == null ? "" : setting.trim();
         String header;
@@ -102,7 +103,7 @@ public final class KafkaDeduplication {
         }
     }
 
-    private String key(ConsumerRecord<?, ?> record) {
+    private @Nullable String key(ConsumerRecord<?, ?> record) {
         if (header == null) {
             return record.topic() + "-" + record.partition() + "-" + record.offset();
         }
@@ -129,8 +130,8 @@ public final class KafkaDeduplication {
         }
 
         @Override
-        public void onMessage(ConsumerRecord<Object, Object> record, Acknowledgment acknowledgment,
-                Consumer<?, ?> consumer) {
+        public void onMessage(ConsumerRecord<Object, Object> record, @Nullable Acknowledgment acknowledgment,
+                @Nullable Consumer<?, ?> consumer) {
             String id = key(record);
             if (id == null || id.isBlank()) {
                 listener.onCall(name, CallOutcome.UNPROTECTED);
@@ -159,8 +160,8 @@ public final class KafkaDeduplication {
             }
         }
 
-        private void invoke(ConsumerRecord<Object, Object> record, Acknowledgment acknowledgment,
-                Consumer<?, ?> consumer) {
+        private void invoke(ConsumerRecord<Object, Object> record, @Nullable Acknowledgment acknowledgment,
+                @Nullable Consumer<?, ?> consumer) {
             if (delegate instanceof AcknowledgingConsumerAwareMessageListener) {
                 delegate.onMessage(record, acknowledgment, consumer);
             } else if (delegate instanceof AcknowledgingMessageListener) {

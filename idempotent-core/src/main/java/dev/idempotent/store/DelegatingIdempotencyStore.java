@@ -3,6 +3,7 @@ package dev.idempotent.store;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link IdempotencyStore} that passes every step on to another one: the base of a wrapper that adds
@@ -23,7 +24,7 @@ public class DelegatingIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         return delegate.claim(key, fingerprint, ownerToken, lease);
     }
 
@@ -68,7 +69,7 @@ public class DelegatingIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Object runInTransaction(TransactionalWork work) throws Throwable {
+    public @Nullable Object runInTransaction(TransactionalWork work) throws Throwable {
         return delegate.runInTransaction(work);
     }
 

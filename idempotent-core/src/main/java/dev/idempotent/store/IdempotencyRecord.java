@@ -3,6 +3,7 @@ package dev.idempotent.store;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a store keeps for one key.
@@ -25,12 +26,12 @@ import java.util.Objects;
 public record IdempotencyRecord(
         String key,
         RecordStatus status,
-        String fingerprint,
+        @Nullable String fingerprint,
         String ownerToken,
-        Instant createdAt,
-        Instant leaseExpiresAt,
+        @Nullable Instant createdAt,
+        @Nullable Instant leaseExpiresAt,
         Instant expiresAt,
-        byte[] payload) {
+        byte @Nullable [] payload) {
 
     public IdempotencyRecord {
         Objects.requireNonNull(key, "key");
@@ -41,7 +42,7 @@ public record IdempotencyRecord(
 
     /** A new claim: in progress, owned by {@code ownerToken}, until {@code leaseExpiresAt}. */
     public static IdempotencyRecord claimed(
-            String key, String fingerprint, String ownerToken, Instant now, Instant leaseExpiresAt) {
+            String key, @Nullable String fingerprint, String ownerToken, Instant now, Instant leaseExpiresAt) {
         return new IdempotencyRecord(
                 key, RecordStatus.IN_PROGRESS, fingerprint, ownerToken, now, leaseExpiresAt, leaseExpiresAt, null);
     }
@@ -76,7 +77,7 @@ public record IdempotencyRecord(
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof IdempotencyRecord r
                 && key.equals(r.key)
                 && status == r.status

@@ -2,6 +2,7 @@ package dev.idempotent.store;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store SPI: a few atomic steps on one record per key. Implementations only perform these steps;
@@ -39,11 +40,11 @@ public interface IdempotencyStore {
      * Otherwise returns the live record that is there, unchanged.
      *
      * @param key the full key, at most {@link #maxKeyLength()} characters
-     * @param fingerprint hash of what the caller is asked to do, kept with the record
+     * @param fingerprint hash of what the caller is asked to do, kept with the record; {@code null} for none
      * @param ownerToken a fresh unique token that identifies this claim
      * @param lease how long the claim holds without renewal
      */
-    Claim claim(String key, String fingerprint, String ownerToken, Duration lease);
+    Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease);
 
     /**
      * Marks the record completed with {@code payload}, remembered for {@code ttl}, if {@code ownerToken}
@@ -110,13 +111,13 @@ public interface IdempotencyStore {
      * Runs {@code work} (the operation, then its completion) in one transaction of this store's database.
      * Called only when {@link #completesInTransaction()} is true; an exception rolls everything back.
      */
-    default Object runInTransaction(TransactionalWork work) throws Throwable {
+    default @Nullable Object runInTransaction(TransactionalWork work) throws Throwable {
         return work.run();
     }
 
     /** The operation and its completion, run by {@link #runInTransaction}. */
     @FunctionalInterface
     interface TransactionalWork {
-        Object run() throws Throwable;
+        @Nullable Object run() throws Throwable;
     }
 }

@@ -2,6 +2,7 @@ package dev.idempotent.support;
 
 import dev.idempotent.IdempotencyException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.SerializationFeature;
@@ -39,7 +40,7 @@ public final class Fingerprints {
      * @param operation names the operation in the error message
      * @throws IdempotencyException naming the argument that cannot be written as JSON
      */
-    public String of(Object[] arguments, String operation) {
+    public String of(@Nullable Object[] arguments, String operation) {
         arguments = MessageArguments.of(arguments, kafkaHeaders);
         try {
             return Keys.sha256Hex(canonical.writeValueAsBytes(arguments));

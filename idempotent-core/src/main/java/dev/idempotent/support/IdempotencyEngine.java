@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
 
@@ -117,7 +118,7 @@ public class IdempotencyEngine implements AutoCloseable {
     /** The protected work. */
     @FunctionalInterface
     public interface Invocation {
-        Object proceed() throws Throwable;
+        @Nullable Object proceed() throws Throwable;
     }
 
     /**
@@ -172,7 +173,7 @@ public class IdempotencyEngine implements AutoCloseable {
         };
     }
 
-    private Object run(IdempotencyRequest request, String token, Invocation invocation) throws Throwable {
+    private @Nullable Object run(IdempotencyRequest request, String token, Invocation invocation) throws Throwable {
         IdempotencyStore store = request.store();
         LeaseRenewer.Renewal renewal = renewer.start(store, request.key(), token, request.lease());
         boolean inTransaction = store.completesInTransaction() && request.codec().mayCompleteInTransaction();
@@ -216,7 +217,7 @@ public class IdempotencyEngine implements AutoCloseable {
      * completion that fails or finds the claim lost throws, so the operation's writes roll back with it:
      * exactly once, never twice.
      */
-    private Object proceedAndCompleteInTransaction(IdempotencyRequest request, String token, Invocation invocation,
+    private @Nullable Object proceedAndCompleteInTransaction(IdempotencyRequest request, String token, Invocation invocation,
             LeaseRenewer.Renewal renewal) throws Throwable {
         Object result = invocation.proceed();
         if (request.codec().pending(result) != null) {
@@ -238,7 +239,7 @@ public class IdempotencyEngine implements AutoCloseable {
         return result;
     }
 
-    private void complete(IdempotencyRequest request, String token, Object value) {
+    private void complete(IdempotencyRequest request, String token, @Nullable Object value) {
         byte[] payload;
         try {
             payload = request.codec().encodeValue(value);
@@ -433,8 +434,14 @@ public class IdempotencyEngine implements AutoCloseable {
             logger.debug("Replaying the stored outcome of " + request.operation() + " for key '" + request.key()
                     + "' (completed, expires " + record.expiresAt() + ")");
         }
+        byte[] payload = record.payload();
+        if (payload == null) {
+            throw new IdempotencyException("The completed record of key '" + request.key() + "' of "
+                    + request.operation() + " holds no result (was it written by another application?); delete the"
+                    + " key to run the operation again");
+        }
         try {
-            return new IdempotentResult<>(request.codec().decode(record.payload()), Outcome.REPLAYED);
+            return new IdempotentResult<>(request.codec().decode(payload), Outcome.REPLAYED);
         } catch (IdempotencyReplayException e) {
             throw new IdempotencyReplayException("Key '" + request.key() + "' of " + request.operation() + " "
                     + e.getMessage(), request.key(), e.getStoredType(), e.getExpectedType(), e.getCause());
@@ -478,10 +485,12 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     /** Runs the operation if the claim was acquired, replays it if completed; {@code null} while in flight. */
-    private IdempotentResult<Object> runOrReplay(IdempotencyRequest request, String token, Invocation invocation,
-            Claim claim) throws Throwable {
+    private @Nullable IdempotentResult<Object> runOrReplay(IdempotencyRequest request, @Nullable String token,
+            Invocation invocation, Claim claim) throws Throwable {
         if (claim.isAcquired()) {
-            return new IdempotentResult<>(run(request, token, invocation), Outcome.EXECUTED);
+            // only a claim of ours is acquired, and every claim of ours has its token
+            return new IdempotentResult<>(run(request, Objects.requireNonNull(token, "token"), invocation),
+                    Outcome.EXECUTED);
         }
         checkFingerprint(request, claim.record());
         if (claim.outcome() == Claim.Outcome.COMPLETED) {
@@ -536,7 +545,7 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     /** The in-progress record of our failed claim, if it landed after all; {@code null} otherwise. */
-    private IdempotencyRecord readBack(IdempotencyRequest request, String token) {
+    private @Nullable IdempotencyRecord readBack(IdempotencyRequest request, String token) {
         try {
             Optional<IdempotencyRecord> record = timed(request.store(), "find", () -> request.store().find(request.key()));
             if (record.isPresent() && record.get().isInProgress() && record.get().isOwnedBy(token)) {
@@ -613,8 +622,8 @@ public class IdempotencyEngine implements AutoCloseable {
         }
     }
 
-    private IdempotencyInFlightException inFlight(IdempotencyRequest request, IdempotencyRecord record,
-            Duration waited) {
+    private IdempotencyInFlightException inFlight(IdempotencyRequest request, @Nullable IdempotencyRecord record,
+            @Nullable Duration waited) {
         listener.onCall(request.name(), CallOutcome.IN_FLIGHT);
         Instant leaseEnd = record == null ? null : record.leaseExpiresAt();
         String message = request.operation() + " with key '" + request.key() + "' is already running in another call"

@@ -4,6 +4,7 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call to protect, as the {@link IdempotencyEngine} needs it.
@@ -23,7 +24,7 @@ public record IdempotencyRequest(
         String name,
         IdempotencyStore store,
         String key,
-        String fingerprint,
+        @Nullable String fingerprint,
         Duration ttl,
         Duration lease,
         OnInFlight onInFlight,

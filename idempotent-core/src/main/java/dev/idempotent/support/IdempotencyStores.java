@@ -4,6 +4,7 @@ import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 
@@ -12,12 +13,12 @@ public final class IdempotencyStores {
 
     private final IdempotencyStore defaultStore;
 
-    private final BeanFactory beanFactory;
+    private final @Nullable BeanFactory beanFactory;
 
     private final Map<String, IdempotencyStore> named = new ConcurrentHashMap<>();
 
     /** @param beanFactory where named stores are found; {@code null} allows only the default store */
-    public IdempotencyStores(IdempotencyStore defaultStore, BeanFactory beanFactory) {
+    public IdempotencyStores(IdempotencyStore defaultStore, @Nullable BeanFactory beanFactory) {
         this.defaultStore = defaultStore;
         this.beanFactory = beanFactory;
     }
@@ -27,7 +28,7 @@ public final class IdempotencyStores {
      * @param user names who asks, for the error message
      * @throws IdempotencyConfigurationException if there is no such store
      */
-    public IdempotencyStore get(String name, String user) {
+    public IdempotencyStore get(@Nullable String name, String user) {
         if (name == null || name.isEmpty()) {
             return defaultStore;
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
@@ -45,7 +46,7 @@ public final class JsonResultCodec implements ResultCodec {
 
     private final ObjectWriter writer;
 
-    private final ObjectReader reader;
+    private final @Nullable ObjectReader reader;
 
     private final Class<? extends Throwable>[] storeExceptions;
 
@@ -58,14 +59,14 @@ public final class JsonResultCodec implements ResultCodec {
      * The last payload decoded and its value, when values are immutable: a hot key's replays decode once.
      * The payload is kept only when it is small, so comparing costs less than decoding.
      */
-    private volatile Decoded lastDecoded;
+    private volatile @Nullable Decoded lastDecoded;
 
-    private record Decoded(byte[] payload, Object value) {
+    private record Decoded(byte[] payload, @Nullable Object value) {
     }
 
     private static final int MAX_REMEMBERED_PAYLOAD = 16 * 1024;
 
-    private JsonResultCodec(JsonMapper mapper, Shape shape, String storedType, JavaType formType,
+    private JsonResultCodec(JsonMapper mapper, Shape shape, String storedType, @Nullable JavaType formType,
             Class<? extends Throwable>[] storeExceptions, boolean async) {
         this.mapper = mapper;
         this.shape = shape;
@@ -75,7 +76,8 @@ public final class JsonResultCodec implements ResultCodec {
                 : mapper.readerFor(formType).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.storeExceptions = storeExceptions;
         this.async = async;
-        this.immutableValues = shape == Shape.JSON && !async && ImmutableTypes.isDeeplyImmutable(formType);
+        this.immutableValues = shape == Shape.JSON && !async && formType != null
+                && ImmutableTypes.isDeeplyImmutable(formType);
     }
 
     /**
@@ -132,12 +134,12 @@ public final class JsonResultCodec implements ResultCodec {
     }
 
     @Override
-    public CompletionStage<?> pending(Object result) {
+    public @Nullable CompletionStage<?> pending(@Nullable Object result) {
         return async ? (CompletionStage<?>) result : null;
     }
 
     @Override
-    public byte[] encodeValue(Object value) {
+    public byte[] encodeValue(@Nullable Object value) {
         Object form = switch (shape) {
             case NONE -> null;
             case RESPONSE_ENTITY -> ResponseEntities.toForm(value);
@@ -147,7 +149,7 @@ public final class JsonResultCodec implements ResultCodec {
     }
 
     @Override
-    public byte[] encodeFailure(Throwable failure) {
+    public byte @Nullable [] encodeFailure(Throwable failure) {
         Throwable cause = unwrap(failure);
         for (Class<? extends Throwable> type : storeExceptions) {
             if (type.isInstance(cause)) {
@@ -162,7 +164,7 @@ public final class JsonResultCodec implements ResultCodec {
      *     fits this type, or it holds an exception that is no longer among {@code storeExceptions}
      */
     @Override
-    public Object decode(byte[] payload) throws Throwable {
+    public @Nullable Object decode(byte[] payload) throws Throwable {
         Decoded last = lastDecoded;
         if (last != null && (last.payload == payload || Arrays.equals(last.payload, payload))) {
             // the same stored bytes (the same array from a store that hands out the one it keeps, or equal
@@ -171,8 +173,9 @@ public final class JsonResultCodec implements ResultCodec {
             return last.value;
         }
         StoredPayload stored = StoredPayload.read(mapper, payload, storedType, shape == Shape.NONE ? null : reader);
-        if (stored.isFailure()) {
-            Throwable failure = recreate(stored.failureType(), stored.failureMessage());
+        String failureType = stored.failureType();
+        if (failureType != null) {
+            Throwable failure = recreate(failureType, stored.failureMessage());
             if (async) {
                 return CompletableFuture.failedFuture(failure);
             }
@@ -195,14 +198,14 @@ public final class JsonResultCodec implements ResultCodec {
     }
 
     @Override
-    public Object skipped() {
+    public @Nullable Object skipped() {
         return async ? CompletableFuture.completedFuture(null) : null;
     }
 
-    private Throwable recreate(String typeName, String message) {
+    private Throwable recreate(String typeName, @Nullable String message) {
         for (Class<? extends Throwable> type : storeExceptions) {
-            if (type.getName().equals(typeName) || isSubtypeNamed(type, typeName)) {
-                Class<? extends Throwable> actual = loadSubtype(type, typeName);
+            Class<? extends Throwable> actual = type.getName().equals(typeName) ? type : loadSubtype(type, typeName);
+            if (actual != null) {
                 try {
                     Constructor<? extends Throwable> withMessage = findMessageConstructor(actual);
                     if (withMessage != null) {
@@ -223,12 +226,8 @@ public final class JsonResultCodec implements ResultCodec {
                 + " replayed. " + StoredPayload.ADVICE, null, typeName, expected, null);
     }
 
-    private boolean isSubtypeNamed(Class<? extends Throwable> type, String typeName) {
-        return loadSubtype(type, typeName) != null;
-    }
-
     @SuppressWarnings("unchecked")
-    private static Class<? extends Throwable> loadSubtype(Class<? extends Throwable> base, String typeName) {
+    private static @Nullable Class<? extends Throwable> loadSubtype(Class<? extends Throwable> base, String typeName) {
         try {
             Class<?> loaded = ClassUtils.forName(typeName, base.getClassLoader());
             return base.isAssignableFrom(loaded) ? (Class<? extends Throwable>) loaded : null;
@@ -245,7 +244,7 @@ public final class JsonResultCodec implements ResultCodec {
         return t;
     }
 
-    private static <T> Constructor<T> findMessageConstructor(Class<T> type) {
+    private static <T> @Nullable Constructor<T> findMessageConstructor(Class<T> type) {
         try {
             return Modifier.isAbstract(type.getModifiers()) ? null : type.getConstructor(String.class);
         } catch (NoSuchMethodException e) {
@@ -253,7 +252,7 @@ public final class JsonResultCodec implements ResultCodec {
         }
     }
 
-    private static <T> Constructor<T> findNoArgConstructor(Class<T> type) {
+    private static <T> @Nullable Constructor<T> findNoArgConstructor(Class<T> type) {
         try {
             return Modifier.isAbstract(type.getModifiers()) ? null : type.getConstructor();
         } catch (NoSuchMethodException e) {
@@ -269,7 +268,7 @@ public final class JsonResultCodec implements ResultCodec {
      * How a {@code ResponseEntity<T>} is stored: its status, its headers in order, and its body written as
      * a {@code T}.
      */
-    record EntityForm<T>(int status, LinkedHashMap<String, List<String>> headers, T body) {
+    record EntityForm<T>(int status, @Nullable LinkedHashMap<String, List<String>> headers, @Nullable T body) {
     }
 
     /** Kept apart so that spring-web stays optional. */
@@ -283,7 +282,7 @@ public final class JsonResultCodec implements ResultCodec {
             return mapper.getTypeFactory().constructParametricType(EntityForm.class, bodyType);
         }
 
-        static EntityForm<?> toForm(Object value) {
+        static @Nullable EntityForm<?> toForm(@Nullable Object value) {
             if (value == null) {
                 return null;
             }
@@ -295,7 +294,7 @@ public final class JsonResultCodec implements ResultCodec {
             return new EntityForm<>(entity.getStatusCode().value(), headers, entity.getBody());
         }
 
-        static Object fromForm(Object stored) {
+        static @Nullable Object fromForm(@Nullable Object stored) {
             if (!(stored instanceof EntityForm<?> form)) {
                 return null;
             }

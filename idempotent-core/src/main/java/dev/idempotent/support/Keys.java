@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /** Builds store keys and hashes. */
 public final class Keys {
@@ -23,7 +24,7 @@ public final class Keys {
      * The namespace of the keys of {@code name} in key space {@code version}: {@code name@version}, or
      * {@code name} when there is no version (empty or {@code null}).
      */
-    public static String namespace(String name, String version) {
+    public static String namespace(String name, @Nullable String version) {
         return version == null || version.isEmpty() ? name : name + "@" + version;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renews the lease of every running claim at a third of its length, so that a long run never loses its
@@ -43,7 +44,7 @@ final class LeaseRenewer implements AutoCloseable {
         return thread;
     });
 
-    private Thread sweeper;
+    private @Nullable Thread sweeper;
 
     private volatile boolean closed;
 
@@ -64,7 +65,7 @@ final class LeaseRenewer implements AutoCloseable {
         return renewal;
     }
 
-    private Thread sweeper() {
+    private @Nullable Thread sweeper() {
         synchronized (lifecycle) {
             if (sweeper == null && !closed) {
                 sweeper = new Thread(this::sweep, "idempotency-lease-renewer");

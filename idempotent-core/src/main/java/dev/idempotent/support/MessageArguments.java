@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -53,7 +54,7 @@ public final class MessageArguments {
     }
 
     /** {@code argument} itself, or what of it is fingerprinted when it is a message. */
-    public static Object of(Object argument, List<String> kafkaHeaders) {
+    public static @Nullable Object of(@Nullable Object argument, List<String> kafkaHeaders) {
         if (argument == null) {
             return null;
         }
@@ -74,8 +75,8 @@ public final class MessageArguments {
     }
 
     /** The arguments with each message replaced by what of it is fingerprinted; {@code arguments} if none is. */
-    static Object[] of(Object[] arguments, List<String> kafkaHeaders) {
-        Object[] mapped = null;
+    static @Nullable Object[] of(@Nullable Object[] arguments, List<String> kafkaHeaders) {
+        @Nullable Object[] mapped = null;
         for (int i = 0; i < arguments.length; i++) {
             Object argument = arguments[i];
             Object fingerprinted = of(argument, kafkaHeaders);
@@ -129,7 +130,7 @@ public final class MessageArguments {
         static Object content(Object argument, List<String> headerNames) {
             org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> record =
                     (org.apache.kafka.clients.consumer.ConsumerRecord<?, ?>) argument;
-            Map<String, Object> content = new LinkedHashMap<>();
+            Map<String, @Nullable Object> content = new LinkedHashMap<>();
             content.put("key", of(record.key(), headerNames));
             content.put("value", of(record.value(), headerNames));
             if (!headerNames.isEmpty()) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Outcomes the store could not take when the operation ended, kept and retried in the background so that a
@@ -55,7 +56,7 @@ final class PendingOutcomes implements AutoCloseable {
 
     private Duration retryTimeout = Duration.ofMinutes(10);
 
-    private Thread worker;
+    private @Nullable Thread worker;
 
     private boolean closed;
 

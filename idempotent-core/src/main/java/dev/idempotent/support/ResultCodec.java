@@ -1,6 +1,7 @@
 package dev.idempotent.support;
 
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns an operation's outcome into the payload a store keeps, and a payload back into the outcome a
@@ -12,21 +13,21 @@ public interface ResultCodec {
      * When {@code result} completes later (a {@link CompletionStage}), returns it so the engine stores
      * its outcome on completion; otherwise {@code null}.
      */
-    default CompletionStage<?> pending(Object result) {
+    default @Nullable CompletionStage<?> pending(@Nullable Object result) {
         return null;
     }
 
     /** The payload for a successful result (for a pending result: the value it completed with). */
-    byte[] encodeValue(Object value);
+    byte[] encodeValue(@Nullable Object value);
 
     /** The payload for a failure that must be replayed, or {@code null} to release the key instead. */
-    byte[] encodeFailure(Throwable failure);
+    byte @Nullable [] encodeFailure(Throwable failure);
 
     /**
      * The outcome stored in {@code payload}: returns a fresh copy of the value, or throws the stored
      * failure.
      */
-    Object decode(byte[] payload) throws Throwable;
+    @Nullable Object decode(byte[] payload) throws Throwable;
 
     /**
      * Whether the operation may run inside the store's transaction when the store completes in
@@ -39,7 +40,7 @@ public interface ResultCodec {
     }
 
     /** What a skipped call returns ({@code OnInFlight.SKIP}). */
-    default Object skipped() {
+    default @Nullable Object skipped() {
         return null;
     }
 }

@@ -3,6 +3,7 @@ package dev.idempotent.support;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 
@@ -57,7 +58,7 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
      * The retries of one step whose first attempt failed after {@code elapsed}, within what is left of the
      * budget; {@code null} when nothing is left (or retries are off), so a slow first failure is not repeated.
      */
-    RetryTemplate template(Duration lease, Duration elapsed) {
+    @Nullable RetryTemplate template(Duration lease, Duration elapsed) {
         Duration left = budget(lease).minus(elapsed);
         if (maxRetries == 0 || left.isNegative() || left.isZero()) {
             return null;

@@ -3,6 +3,7 @@ package dev.idempotent.support;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyReplayException;
 import java.io.ByteArrayOutputStream;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -34,15 +35,16 @@ public final class StoredPayload {
     /** The format written before stored types: still read, without the type check. */
     public static final int TYPELESS_FORMAT = 1;
 
-    private final String type;
+    private final @Nullable String type;
 
-    private final Object value;
+    private final @Nullable Object value;
 
-    private final String failureType;
+    private final @Nullable String failureType;
 
-    private final String failureMessage;
+    private final @Nullable String failureMessage;
 
-    private StoredPayload(String type, Object value, String failureType, String failureMessage) {
+    private StoredPayload(@Nullable String type, @Nullable Object value, @Nullable String failureType,
+            @Nullable String failureMessage) {
         this.type = type;
         this.value = value;
         this.failureType = failureType;
@@ -50,7 +52,7 @@ public final class StoredPayload {
     }
 
     /** The payload of a result {@code value} of {@code type}, written by {@code writer}. */
-    public static byte[] ofValue(JsonMapper mapper, String type, ObjectWriter writer, Object value) {
+    public static byte[] ofValue(JsonMapper mapper, String type, ObjectWriter writer, @Nullable Object value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator generator = mapper.createGenerator(out)) {
             writeHeader(generator, type);
@@ -95,7 +97,8 @@ public final class StoredPayload {
      *     {@code valueReader}'s type (unknown or retyped properties)
      * @throws IdempotencyException if it is not a payload of a known format
      */
-    public static StoredPayload read(JsonMapper mapper, byte[] payload, String expectedType, ObjectReader valueReader) {
+    public static StoredPayload read(JsonMapper mapper, byte[] payload, String expectedType,
+            @Nullable ObjectReader valueReader) {
         try (JsonParser parser = mapper.createParser(payload)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw unreadable("it is not a JSON object", null);
@@ -148,12 +151,12 @@ public final class StoredPayload {
         return mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
     }
 
-    private static StoredPayload failure(String type, JsonNode failure) {
+    private static StoredPayload failure(@Nullable String type, JsonNode failure) {
         return new StoredPayload(type, null, failure.path("type").asString(), failure.path("message").asString(null));
     }
 
-    private static Object readValue(JsonParser parser, ObjectReader valueReader, String storedType,
-            String expectedType) {
+    private static @Nullable Object readValue(JsonParser parser, @Nullable ObjectReader valueReader,
+            @Nullable String storedType, String expectedType) {
         if (valueReader == null) {
             parser.skipChildren();
             return null;
@@ -191,7 +194,7 @@ public final class StoredPayload {
         }
     }
 
-    private static void checkType(int format, String type, String expectedType) {
+    private static void checkType(int format, @Nullable String type, String expectedType) {
         if (format == FORMAT && !expectedType.equals(type)) {
             throw new IdempotencyReplayException("holds a result stored as " + type + ", but the operation now returns "
                     + expectedType + ", so it is not replayed. " + ADVICE, null, type, expectedType, null);
@@ -203,13 +206,13 @@ public final class StoredPayload {
             + " (@Idempotent(version = \"2\"), IdempotencyOptions.version(\"2\"), or another name); otherwise delete"
             + " the key to run it again";
 
-    private static IdempotencyException unreadable(String why, Throwable cause) {
+    private static IdempotencyException unreadable(String why, @Nullable Throwable cause) {
         return new IdempotencyException("The stored result is not readable (" + why
                 + "); delete the key to run the operation again", cause);
     }
 
     /** The type the record says it holds; {@code null} in format 1. */
-    public String type() {
+    public @Nullable String type() {
         return type;
     }
 
@@ -221,20 +224,20 @@ public final class StoredPayload {
      * The stored value: as read by the value reader, or a {@link JsonNode} from
      * {@link #read(JsonMapper, byte[])}.
      */
-    public Object value() {
+    public @Nullable Object value() {
         return value;
     }
 
     /** The stored value of {@link #read(JsonMapper, byte[])}. */
-    public JsonNode tree() {
+    public @Nullable JsonNode tree() {
         return (JsonNode) value;
     }
 
-    public String failureType() {
+    public @Nullable String failureType() {
         return failureType;
     }
 
-    public String failureMessage() {
+    public @Nullable String failureMessage() {
         return failureMessage;
     }
 }

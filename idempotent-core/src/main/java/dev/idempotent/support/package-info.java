@@ -3,4 +3,7 @@
  * shares between the aspect, the HTTP filter and the programmatic API: payloads, keys, fingerprints,
  * durations.
  */
+@NullMarked
 package dev.idempotent.support;
+
+import org.jspecify.annotations.NullMarked;

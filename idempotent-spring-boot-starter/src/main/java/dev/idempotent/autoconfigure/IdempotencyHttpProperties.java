@@ -3,6 +3,7 @@ package dev.idempotent.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -52,7 +53,7 @@ public class IdempotencyHttpProperties {
      * its key is released: a repeat runs the request again. Default: idempotency.max-payload-size (the
      * stored form of a response, its body in base64 plus its headers, must fit that limit too).
      */
-    private DataSize maxResponseSize;
+    private @Nullable DataSize maxResponseSize;
 
     /**
      * Largest raw request body (JSON, XML, text) read into memory to fingerprint a request that carries a
@@ -146,11 +147,11 @@ public class IdempotencyHttpProperties {
     }
 
     /** @return the limit, or {@code null} for idempotency.max-payload-size */
-    public DataSize getMaxResponseSize() {
+    public @Nullable DataSize getMaxResponseSize() {
         return maxResponseSize;
     }
 
-    public void setMaxResponseSize(DataSize maxResponseSize) {
+    public void setMaxResponseSize(@Nullable DataSize maxResponseSize) {
         this.maxResponseSize = maxResponseSize;
     }
 

@@ -3,6 +3,7 @@ package dev.idempotent.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -30,13 +31,13 @@ public class IdempotencyKafkaProperties {
      * record redelivered after a rebalance or a lost commit is processed once). Keys are namespaced per
      * consumer group. Not set: no deduplication beyond @Idempotent listener methods.
      */
-    private String deduplicate;
+    private @Nullable String deduplicate;
 
-    public String getDeduplicate() {
+    public @Nullable String getDeduplicate() {
         return deduplicate;
     }
 
-    public void setDeduplicate(String deduplicate) {
+    public void setDeduplicate(@Nullable String deduplicate) {
         this.deduplicate = deduplicate;
     }
 

@@ -3,6 +3,7 @@ package dev.idempotent.autoconfigure;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.aspect.IdempotencyAdvisor;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -60,7 +61,7 @@ public class IdempotencyProperties {
      * The store: caffeine (in memory, one JVM), redis or jdbc. When not set: redis if the application has a
      * RedisConnectionFactory, else jdbc if it has a DataSource, else caffeine.
      */
-    private StoreType store;
+    private @Nullable StoreType store;
 
     private final Caffeine caffeine = new Caffeine();
 
@@ -141,11 +142,11 @@ public class IdempotencyProperties {
         this.maxPayloadSize = maxPayloadSize;
     }
 
-    public StoreType getStore() {
+    public @Nullable StoreType getStore() {
         return store;
     }
 
-    public void setStore(StoreType store) {
+    public void setStore(@Nullable StoreType store) {
         this.store = store;
     }
 

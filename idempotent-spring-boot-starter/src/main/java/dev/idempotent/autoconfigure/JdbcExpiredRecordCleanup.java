@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -19,13 +20,13 @@ class JdbcExpiredRecordCleanup implements SmartLifecycle {
 
     private final JdbcIdempotencyStore store;
 
-    private final Duration interval;
+    private final @Nullable Duration interval;
 
     private final int batchSize;
 
-    private volatile ScheduledExecutorService scheduler;
+    private volatile @Nullable ScheduledExecutorService scheduler;
 
-    JdbcExpiredRecordCleanup(JdbcIdempotencyStore store, Duration interval, int batchSize) {
+    JdbcExpiredRecordCleanup(JdbcIdempotencyStore store, @Nullable Duration interval, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("idempotency.jdbc.cleanup-batch-size must be positive, was " + batchSize);
         }
@@ -40,13 +41,14 @@ class JdbcExpiredRecordCleanup implements SmartLifecycle {
             logger.info("Cleanup of expired idempotency records is disabled (idempotency.jdbc.cleanup-interval)");
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "idempotency-jdbc-cleanup");
             thread.setDaemon(true);
             return thread;
         });
         long millis = interval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::purge, millis, millis, TimeUnit.MILLISECONDS);
+        started.scheduleWithFixedDelay(this::purge, millis, millis, TimeUnit.MILLISECONDS);
+        scheduler = started;
     }
 
     void purge() {

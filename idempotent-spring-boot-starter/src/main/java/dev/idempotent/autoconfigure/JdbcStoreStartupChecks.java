@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -33,7 +34,7 @@ final class JdbcStoreStartupChecks {
     }
 
     /** The database as the startup line names it. */
-    record Database(String url, String productName, boolean inMemory) {
+    record Database(@Nullable String url, @Nullable String productName, boolean inMemory) {
 
         /** An in-memory H2 database, which {@code initialize-schema=embedded} creates the table in. */
         boolean isEmbeddedH2() {
@@ -51,7 +52,7 @@ final class JdbcStoreStartupChecks {
     }
 
     /** The database behind {@code dataSource}, or {@code null} if it cannot be reached now. */
-    static Database inspect(DataSource dataSource) {
+    static @Nullable Database inspect(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData metaData = connection.getMetaData();
             String url = metaData.getURL();
@@ -63,7 +64,7 @@ final class JdbcStoreStartupChecks {
     }
 
     /** A JDBC URL with any user, password or key material taken out. */
-    static String withoutCredentials(String url) {
+    static @Nullable String withoutCredentials(@Nullable String url) {
         if (url == null) {
             return null;
         }
@@ -73,7 +74,7 @@ final class JdbcStoreStartupChecks {
     }
 
     /** Whether the URL names a database that lives in this JVM's memory and ends with it. */
-    static boolean isInMemory(String url) {
+    static boolean isInMemory(@Nullable String url) {
         if (url == null) {
             return false;
         }
@@ -90,7 +91,7 @@ final class JdbcStoreStartupChecks {
     }
 
     /** The WARN for an in-memory database outside tests, or {@code null} when there is nothing to say. */
-    static String inMemoryWarning(Database database, boolean inTests) {
+    static @Nullable String inMemoryWarning(@Nullable Database database, boolean inTests) {
         if (database == null || !database.inMemory() || inTests) {
             return null;
         }
@@ -103,7 +104,7 @@ final class JdbcStoreStartupChecks {
      * Fails when {@code table} cannot be read and {@code idempotency.jdbc.initialize-schema} did not create
      * it, saying how to create it.
      */
-    static void requireTable(DataSource dataSource, Database database, String table,
+    static void requireTable(DataSource dataSource, @Nullable Database database, String table,
             IdempotencyProperties.InitializeSchema initializeSchema) {
         if (database == null) {
             return;
@@ -124,7 +125,7 @@ final class JdbcStoreStartupChecks {
                     : "idempotency.jdbc.initialize-schema=embedded creates it only in an in-memory H2 database, and "
                             + database.url() + " is not one";
             throw new IdempotencyConfigurationException("The JDBC idempotency store's table '" + table
-                    + "' cannot be read in " + database.url() + " (" + e.getMessage().strip() + "), and " + why
+                    + "' cannot be read in " + database.url() + " (" + String.valueOf(e.getMessage()).strip() + "), and " + why
                     + ". Create it with the DDL shipped in the starter's jar, classpath:" + database.ddlResource()
                     + "; or set idempotency.jdbc.initialize-schema=always to create it at startup; or, with"
                     + " Flyway or Liquibase, copy that script into a migration (renaming the table to '" + table

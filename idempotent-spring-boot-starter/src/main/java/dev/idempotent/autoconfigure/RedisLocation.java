@@ -2,8 +2,12 @@ package dev.idempotent.autoconfigure;
 
 import java.util.Collection;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.redis.connection.NamedNode;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
@@ -25,28 +29,32 @@ final class RedisLocation {
 
     static String describe(RedisConnectionFactory factory) {
         if (LETTUCE && factory instanceof LettuceConnectionFactory lettuce) {
-            if (lettuce.isClusterAware()) {
-                return "cluster " + nodes(lettuce.getClusterConfiguration().getClusterNodes());
-            }
-            if (lettuce.isRedisSentinelAware()) {
-                return "sentinels " + nodes(lettuce.getSentinelConfiguration().getSentinels()) + ", master '"
-                        + lettuce.getSentinelConfiguration().getMaster().getName() + "', database "
-                        + lettuce.getDatabase();
-            }
-            return (lettuce.isUseSsl() ? "rediss://" : "redis://") + lettuce.getHostName() + ":" + lettuce.getPort()
-                    + "/" + lettuce.getDatabase();
+            String topology = topology(lettuce.getClusterConfiguration(), lettuce.getSentinelConfiguration(),
+                    lettuce.getDatabase());
+            return topology != null ? topology : (lettuce.isUseSsl() ? "rediss://" : "redis://")
+                    + lettuce.getHostName() + ":" + lettuce.getPort() + "/" + lettuce.getDatabase();
         }
         if (JEDIS && factory instanceof JedisConnectionFactory jedis) {
-            if (jedis.isRedisClusterAware()) {
-                return "cluster " + nodes(jedis.getClusterConfiguration().getClusterNodes());
-            }
-            if (jedis.isRedisSentinelAware()) {
-                return "sentinels " + nodes(jedis.getSentinelConfiguration().getSentinels()) + ", master '"
-                        + jedis.getSentinelConfiguration().getMaster().getName() + "', database " + jedis.getDatabase();
-            }
-            return "redis://" + jedis.getHostName() + ":" + jedis.getPort() + "/" + jedis.getDatabase();
+            String topology = topology(jedis.getClusterConfiguration(), jedis.getSentinelConfiguration(),
+                    jedis.getDatabase());
+            return topology != null ? topology
+                    : "redis://" + jedis.getHostName() + ":" + jedis.getPort() + "/" + jedis.getDatabase();
         }
         return "through " + factory.getClass().getName();
+    }
+
+    /** The cluster nodes, or the sentinels and master; {@code null} for a standalone server. */
+    private static @Nullable String topology(@Nullable RedisClusterConfiguration cluster,
+            @Nullable RedisSentinelConfiguration sentinel, int database) {
+        if (cluster != null) {
+            return "cluster " + nodes(cluster.getClusterNodes());
+        }
+        if (sentinel != null) {
+            NamedNode master = sentinel.getMaster();
+            return "sentinels " + nodes(sentinel.getSentinels()) + ", master '"
+                    + (master == null ? "" : master.getName()) + "', database " + database;
+        }
+        return null;
     }
 
     private static String nodes(Collection<RedisNode> nodes) {

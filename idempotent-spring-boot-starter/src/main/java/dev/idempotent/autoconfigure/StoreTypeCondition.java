@@ -2,6 +2,7 @@ package dev.idempotent.autoconfigure;
 
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -16,8 +17,11 @@ class StoreTypeCondition extends SpringBootCondition {
 
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        Map<String, Object> attributes = metadata.getAnnotationAttributes(ConditionalOnStoreType.class.getName());
-        StoreType type = (StoreType) attributes.get("value");
+        Map<String, @Nullable Object> attributes = metadata.getAnnotationAttributes(ConditionalOnStoreType.class.getName());
+        StoreType type = attributes == null ? null : (StoreType) attributes.get("value");
+        if (type == null) {
+            return ConditionOutcome.noMatch("not on a @ConditionalOnStoreType");
+        }
         StoreType chosen = Binder.get(context.getEnvironment()).bind("idempotency.store", StoreType.class).orElse(null);
         if (chosen == null) {
             return ConditionOutcome.match("idempotency.store is not set; " + type.name().toLowerCase(Locale.ROOT)

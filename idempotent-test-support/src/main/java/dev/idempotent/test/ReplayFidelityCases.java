@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -38,7 +39,7 @@ final class ReplayFidelityCases {
     }
 
     /** One row: a name for the failure message, the declared type, the value. */
-    record Case(String name, Type type, Object value) {
+    record Case(String name, Type type, @Nullable Object value) {
 
         @Override
         public String toString() {
@@ -72,7 +73,7 @@ final class ReplayFidelityCases {
             Optional<String> note, byte[] signature, char grade, double ratio, float weight, Color color) {
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof Receipt r && id.equals(r.id) && total.equals(r.total) && at.equals(r.at)
                     && local.equals(r.local) && lines.equals(r.lines) && counts.equals(r.counts) && note.equals(r.note)
                     && java.util.Arrays.equals(signature, r.signature) && grade == r.grade

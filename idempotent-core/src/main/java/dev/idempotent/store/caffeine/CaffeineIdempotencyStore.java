@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded store: records in a bounded Caffeine cache of this JVM, each entry expiring when its
@@ -84,8 +85,9 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
                 .maximumWeight(maximumWeight)
                 .weigher(new RecordWeigher(maximumWeight, maximumSize))
                 .expireAfter(new RecordExpiry())
-                .removalListener((String key, IdempotencyRecord record, RemovalCause cause) -> {
-                    if (cause == RemovalCause.SIZE) {
+                .removalListener((key, record, cause) -> {
+                    // the key is null only for entries whose key was garbage collected, never here (strong keys)
+                    if (cause == RemovalCause.SIZE && key != null) {
                         warnEvicted(key);
                     }
                 })
@@ -96,7 +98,7 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         Instant now = clock.instant();
         IdempotencyRecord mine = IdempotencyRecord.claimed(key, fingerprint, ownerToken, now, now.plus(lease));
         IdempotencyRecord result = records.compute(
