@@ -58,7 +58,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * and Redis. The consumer is a JVM of its own started from the test classpath ({@link Consumer}); it stops at
  * two points of two orders and says so on its output, then the test kills it by pid, with its whole process
  * tree (teardown kills what is left, pass or fail). A second consumer, an application context in the test
- * JVM, then receives the broker's redeliveries.
+ * JVM, then receives the broker's redeliveries: RabbitMQ requeues what the dead connection had not
+ * acknowledged; on Kafka the second consumer reads each partition from the offset the group committed (the
+ * listeners are assigned their partitions, so the takeover does not wait for the group to notice the dead
+ * member; a rebalance is {@link KafkaListenerSoakTests}).
  *
  * <ul>
  * <li>JDBC store with {@code idempotency.jdbc.complete-in-transaction=true}: killed after the write and
