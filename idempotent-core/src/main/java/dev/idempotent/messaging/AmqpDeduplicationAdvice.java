@@ -1,5 +1,6 @@
 package dev.idempotent.messaging;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.OnInFlight;
@@ -20,6 +21,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.listener.MessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
  * An advice for the advice chain of Spring AMQP listener containers that processes each message id once,
@@ -29,7 +32,8 @@ import org.springframework.amqp.core.Message;
  * behaves as on an {@code @Idempotent} listener method: a replay is acknowledged, a duplicate in flight
  * waits and then goes back to the broker, a failure releases the key, key reuse is rejected without
  * requeue. A message without a message id is processed unprotected, counted as {@code unprotected}, with
- * one WARN per queue.
+ * one WARN per queue. A container that hands its listener batches of messages is refused at startup
+ * ({@link #refuseBatch}).
  */
 public class AmqpDeduplicationAdvice implements MethodInterceptor {
 
@@ -62,11 +66,31 @@ public class AmqpDeduplicationAdvice implements MethodInterceptor {
         this.listener = listener;
     }
 
+    /**
+     * Refuses a container that hands its listener a batch of messages ({@code consumerBatchEnabled}): the
+     * advice sees the whole batch, so it cannot leave out a message that was processed before, and a batch
+     * redelivered after a failure is made of other messages. Call it on every container the advice is
+     * applied to, as it is created.
+     *
+     * @throws IdempotencyConfigurationException if {@code container} is a consumer-batch container
+     */
+    public static void refuseBatch(MessageListenerContainer container) {
+        if (container instanceof SimpleMessageListenerContainer simple && simple.isConsumerBatchEnabled()) {
+            throw new IdempotencyConfigurationException("idempotency.amqp.deduplicate=message-id cannot deduplicate"
+                    + " the batch listener '" + simple.getListenerId() + "' (consumer batch enabled on queues "
+                    + java.util.Arrays.toString(simple.getQueueNames()) + "): its messages reach it together, so"
+                    + " one that was processed before cannot be left out of a batch, and a batch redelivered after a"
+                    + " failure is made of other messages. Give it a listener container factory without"
+                    + " consumer-batch-enabled, deduplicate inside it (an @Idempotent method of another bean called"
+                    + " once per message), or remove idempotency.amqp.deduplicate");
+        }
+    }
+
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object[] arguments = invocation.getArguments();
         if (arguments.length < 2 || !(arguments[1] instanceof Message message)) {
-            // a batch listener: each message of the batch would need its own key
+            // not one message: a consumer batch, whose container was refused at startup (refuseBatch)
             return invocation.proceed();
         }
         String queue = message.getMessageProperties().getConsumerQueue();

@@ -1,5 +1,6 @@
 package dev.idempotent.messaging;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
@@ -35,7 +36,8 @@ import org.springframework.kafka.support.Acknowledgment;
  * header (its value as UTF-8) or from {@code topic-partition-offset}, in a namespace of its own per consumer
  * group ({@code kafka:<group>}; two groups each process a record once). The fingerprint is the record's key
  * and value. A record without the header is processed unprotected, counted as {@code unprotected}, with one
- * WARN per group. Batch listeners are left alone (one WARN).
+ * WARN per group. A batch listener cannot be deduplicated record by record: its container is refused at
+ * startup with an {@link IdempotencyConfigurationException}.
  */
 public final class KafkaDeduplication {
 
@@ -88,14 +90,21 @@ public final class KafkaDeduplication {
         return new KafkaDeduplication(header, engine, store, fingerprints, codec, defaults, listener);
     }
 
-    /** Wraps the message listener of {@code container}; call it before the container starts. */
+    /**
+     * Wraps the message listener of {@code container}; call it before the container starts.
+     *
+     * @throws IdempotencyConfigurationException if it is a batch listener
+     */
     public void apply(AbstractMessageListenerContainer<?, ?> container) {
         Object messageListener = container.getContainerProperties().getMessageListener();
         String group = container.getGroupId() != null ? container.getGroupId() : container.getListenerId();
         if (messageListener instanceof BatchMessageListener<?, ?>) {
-            logger.warn("idempotency.kafka.deduplicate does not apply to the batch listener of group '" + group
-                    + "'; its records are not deduplicated");
-            return;
+            throw new IdempotencyConfigurationException("idempotency.kafka.deduplicate cannot deduplicate the batch"
+                    + " listener '" + container.getListenerId() + "' (group '" + group + "'): its records reach it"
+                    + " together, so one that was processed before cannot be left out of a batch, and a batch"
+                    + " redelivered after a failure or a rebalance is made of other records. Make it a record"
+                    + " listener, deduplicate inside it (an @Idempotent method of another bean called once per"
+                    + " record), or remove idempotency.kafka.deduplicate");
         }
         if (messageListener instanceof GenericMessageListener<?> generic && !(messageListener instanceof Deduplicating)) {
             container.setupMessageListener(new Deduplicating(generic, "kafka:" + group));
