@@ -3,18 +3,12 @@ package dev.idempotent.messaging;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyReplayException;
-import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
-import dev.idempotent.support.IdempotencyListener.CallOutcome;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.apache.commons.logging.Log;
@@ -39,31 +33,14 @@ public class AmqpDeduplicationAdvice implements MethodInterceptor {
 
     private static final Log logger = LogFactory.getLog(AmqpDeduplicationAdvice.class);
 
-    private final IdempotencyEngine engine;
-
-    private final IdempotencyStore store;
-
-    private final Fingerprints fingerprints;
-
-    private final ResultCodec codec;
-
-    private final IdempotencyDefaults defaults;
-
-    private final IdempotencyListener listener;
-
-    private final Set<String> warnedQueues = ConcurrentHashMap.newKeySet();
+    private final MessageDeduplicator deduplicator;
 
     /**
      * @param codec the codec of a {@code void} result
      */
     public AmqpDeduplicationAdvice(IdempotencyEngine engine, IdempotencyStore store, Fingerprints fingerprints,
             ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
-        this.engine = engine;
-        this.store = store;
-        this.fingerprints = fingerprints;
-        this.codec = codec;
-        this.defaults = defaults;
-        this.listener = listener;
+        this.deduplicator = new MessageDeduplicator(engine, store, fingerprints, codec, defaults, listener, logger);
     }
 
     /**
@@ -95,24 +72,15 @@ public class AmqpDeduplicationAdvice implements MethodInterceptor {
         }
         String queue = message.getMessageProperties().getConsumerQueue();
         String name = "amqp:" + (queue == null ? "" : queue);
-        String id = message.getMessageProperties().getMessageId();
-        if (id == null || id.isBlank()) {
-            listener.onCall(name, CallOutcome.UNPROTECTED);
-            if (warnedQueues.add(name)) {
-                logger.warn("A message on queue '" + queue + "' has no message-id property, so it was processed"
-                        + " without deduplication (idempotency.amqp.deduplicate=message-id); further such messages"
-                        + " on this queue are counted (idempotency.calls, outcome unprotected) but not logged."
-                        + " Have the producer set a message id (Spring AMQP: setCreateMessageIds(true) on the"
-                        + " message converter, or a MessagePostProcessor)");
-            }
-            return invocation.proceed();
-        }
-        String operation = "the RabbitMQ listener of queue '" + queue + "'";
-        IdempotencyRequest request = new IdempotencyRequest(name, store, Keys.qualify(name, id, store.maxKeyLength()),
-                fingerprints.of(new Object[] { message }, operation), defaults.ttl(), defaults.lease(), OnInFlight.WAIT,
-                defaults.waitTimeout(), codec, operation);
         try {
-            engine.execute(request, invocation::proceed);
+            deduplicator.run(name, message.getMessageProperties().getMessageId(), message,
+                    "the RabbitMQ listener of queue '" + queue + "'",
+                    () -> "A message on queue '" + queue + "' has no message-id property, so it was processed"
+                            + " without deduplication (idempotency.amqp.deduplicate=message-id); further such messages"
+                            + " on this queue are counted (idempotency.calls, outcome unprotected) but not logged."
+                            + " Have the producer set a message id (Spring AMQP: setCreateMessageIds(true) on the"
+                            + " message converter, or a MessagePostProcessor)",
+                    invocation::proceed);
             return null;
         } catch (IdempotencyKeyReuseException | IdempotencyReplayException e) {
             throw new AmqpRejectAndDontRequeueException(e.getMessage()

@@ -1,19 +1,13 @@
 package dev.idempotent.messaging;
 
 import dev.idempotent.IdempotencyConfigurationException;
-import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
-import dev.idempotent.support.IdempotencyListener.CallOutcome;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -45,29 +39,12 @@ public final class KafkaDeduplication {
 
     private final String header;
 
-    private final IdempotencyEngine engine;
-
-    private final IdempotencyStore store;
-
-    private final Fingerprints fingerprints;
-
-    private final ResultCodec codec;
-
-    private final IdempotencyDefaults defaults;
-
-    private final IdempotencyListener listener;
-
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final MessageDeduplicator deduplicator;
 
     private KafkaDeduplication(String header, IdempotencyEngine engine, IdempotencyStore store,
             Fingerprints fingerprints, ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
         this.header = header;
-        this.engine = engine;
-        this.store = store;
-        this.fingerprints = fingerprints;
-        this.codec = codec;
-        this.defaults = defaults;
-        this.listener = listener;
+        this.deduplicator = new MessageDeduplicator(engine, store, fingerprints, codec, defaults, listener, logger);
     }
 
     /**
@@ -140,27 +117,17 @@ public final class KafkaDeduplication {
         @Override
         public void onMessage(ConsumerRecord<Object, Object> record, Acknowledgment acknowledgment,
                 Consumer<?, ?> consumer) {
-            String id = key(record);
-            if (id == null || id.isBlank()) {
-                listener.onCall(name, CallOutcome.UNPROTECTED);
-                if (warned.add(name)) {
-                    logger.warn("A record on " + record.topic() + " has no '" + header + "' header, so it was"
-                            + " processed without deduplication (idempotency.kafka.deduplicate=header:" + header
-                            + "); further such records of " + name + " are counted (idempotency.calls, outcome"
-                            + " unprotected) but not logged");
-                }
-                invoke(record, acknowledgment, consumer);
-                return;
-            }
-            String operation = "the Kafka listener of group '" + name.substring("kafka:".length()) + "'";
-            IdempotencyRequest request = new IdempotencyRequest(name, store, Keys.qualify(name, id,
-                    store.maxKeyLength()), fingerprints.of(new Object[] { record }, operation), defaults.ttl(),
-                    defaults.lease(), OnInFlight.WAIT, defaults.waitTimeout(), codec, operation);
             try {
-                engine.execute(request, () -> {
-                    invoke(record, acknowledgment, consumer);
-                    return null;
-                });
+                deduplicator.run(name, key(record), record,
+                        "the Kafka listener of group '" + name.substring("kafka:".length()) + "'",
+                        () -> "A record on " + record.topic() + " has no '" + header + "' header, so it was"
+                                + " processed without deduplication (idempotency.kafka.deduplicate=header:" + header
+                                + "); further such records of " + name + " are counted (idempotency.calls, outcome"
+                                + " unprotected) but not logged",
+                        () -> {
+                            invoke(record, acknowledgment, consumer);
+                            return null;
+                        });
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {
