@@ -3,58 +3,49 @@ package dev.idempotent.autoconfigure;
 import java.util.Collection;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.PropertyAccessorFactory;
 import org.springframework.data.redis.connection.NamedNode;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisNode;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
-import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.util.ClassUtils;
 
 /**
  * Where a {@link RedisConnectionFactory} sends its commands, for the startup line: {@code host:port/database},
  * the cluster nodes or the sentinels and master. Never a user name or password.
+ *
+ * <p>Read through the bean properties that Spring Data Redis' Lettuce and Jedis factories share
+ * ({@code clusterConfiguration}, {@code sentinelConfiguration}, {@code hostName}, {@code port},
+ * {@code database}, {@code useSsl}), so that this class never names a driver's factory: the starter compiles
+ * without either driver, and a factory of another kind is described by its class.
  */
 final class RedisLocation {
-
-    private static final boolean JEDIS = ClassUtils.isPresent("redis.clients.jedis.Jedis",
-            RedisLocation.class.getClassLoader());
-
-    private static final boolean LETTUCE = ClassUtils.isPresent("io.lettuce.core.RedisClient",
-            RedisLocation.class.getClassLoader());
 
     private RedisLocation() {
     }
 
     static String describe(RedisConnectionFactory factory) {
-        if (LETTUCE && factory instanceof LettuceConnectionFactory lettuce) {
-            String topology = topology(lettuce.getClusterConfiguration(), lettuce.getSentinelConfiguration(),
-                    lettuce.getDatabase());
-            return topology != null ? topology : (lettuce.isUseSsl() ? "rediss://" : "redis://")
-                    + lettuce.getHostName() + ":" + lettuce.getPort() + "/" + lettuce.getDatabase();
+        BeanWrapper properties = PropertyAccessorFactory.forBeanPropertyAccess(factory);
+        if (!properties.isReadableProperty("hostName") || !properties.isReadableProperty("database")) {
+            return "through " + factory.getClass().getName();
         }
-        if (JEDIS && factory instanceof JedisConnectionFactory jedis) {
-            String topology = topology(jedis.getClusterConfiguration(), jedis.getSentinelConfiguration(),
-                    jedis.getDatabase());
-            return topology != null ? topology
-                    : "redis://" + jedis.getHostName() + ":" + jedis.getPort() + "/" + jedis.getDatabase();
-        }
-        return "through " + factory.getClass().getName();
-    }
-
-    /** The cluster nodes, or the sentinels and master; {@code null} for a standalone server. */
-    private static @Nullable String topology(@Nullable RedisClusterConfiguration cluster,
-            @Nullable RedisSentinelConfiguration sentinel, int database) {
-        if (cluster != null) {
+        Object database = properties.getPropertyValue("database");
+        if (read(properties, "clusterConfiguration") instanceof RedisClusterConfiguration cluster) {
             return "cluster " + nodes(cluster.getClusterNodes());
         }
-        if (sentinel != null) {
+        if (read(properties, "sentinelConfiguration") instanceof RedisSentinelConfiguration sentinel) {
             NamedNode master = sentinel.getMaster();
             return "sentinels " + nodes(sentinel.getSentinels()) + ", master '"
                     + (master == null ? "" : master.getName()) + "', database " + database;
         }
-        return null;
+        boolean ssl = Boolean.TRUE.equals(read(properties, "useSsl"));
+        return (ssl ? "rediss://" : "redis://") + properties.getPropertyValue("hostName") + ":"
+                + read(properties, "port") + "/" + database;
+    }
+
+    private static @Nullable Object read(BeanWrapper properties, String name) {
+        return properties.isReadableProperty(name) ? properties.getPropertyValue(name) : null;
     }
 
     private static String nodes(Collection<RedisNode> nodes) {
