@@ -152,11 +152,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         JdbcTransactionManager callerTransactions = new JdbcTransactionManager(dataSource);
         // The transaction manager unwraps a TransactionAwareDataSourceProxy; statements must use the same key.
         this.dataSource = callerTransactions.getDataSource();
-        this.callerJdbc = new NamedParameterJdbcTemplate(this.dataSource);
+        this.callerJdbc = new FixedStatementsJdbcTemplate(this.dataSource);
         // The store's own statements run on a DataSource of their own identity: Spring binds connections to the
         // DataSource object, so no caller's connection (a JPA transaction binds one that does not even look
         // transactional) is ever reused, committed or rolled back by the store.
-        this.jdbc = new NamedParameterJdbcTemplate(new AutoCommitDataSource(this.dataSource));
+        this.jdbc = new FixedStatementsJdbcTemplate(new AutoCommitDataSource(this.dataSource));
         this.workTransaction = new TransactionTemplate(callerTransactions);
     }
 
