@@ -1,12 +1,7 @@
 package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult;
-import dev.idempotent.IdempotentResult.Outcome;
-import dev.idempotent.OnStoreFailure;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.JsonResultCodec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,33 +39,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class CaffeineVsCacheableBenchmark {
 
-    private CaffeineIdempotencyStore store;
-
-    private IdempotencyEngine engine;
+    private EngineOnStore ours;
 
     private SpringBench spring;
 
     private SpringBench.Orders orders;
 
-    private JsonResultCodec codec;
-
-    private String fingerprint;
-
-    private IdempotencyRequest replayRequest;
-
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
-        store = new CaffeineIdempotencyStore();
-        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED);
-        spring = new SpringBench(store, engine);
+        CaffeineIdempotencyStore store = new CaffeineIdempotencyStore();
+        ours = new EngineOnStore(store, "the embedded store");
+        spring = new SpringBench(store, ours.engine());
         orders = spring.orders();
-        codec = Requests.codec(Receipt.class);
-        fingerprint = Requests.fingerprint(SpringBench.HIT);
-        replayRequest = Requests.request(store, "replayed", fingerprint, codec);
-        Requests.expect(Outcome.EXECUTED, engine.execute(replayRequest, () -> Workload.receipt(SpringBench.HIT)),
-                "the first engine call");
-        Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, () -> Workload.receipt(SpringBench.HIT)),
-                "a repeated engine call");
         orders.place(SpringBench.HIT);
         orders.cachedPlace(SpringBench.HIT);
     }
@@ -80,8 +60,8 @@ public class CaffeineVsCacheableBenchmark {
         if (spring != null) {
             spring.close();
         }
-        if (engine != null) {
-            engine.close();
+        if (ours != null) {
+            ours.close();
         }
     }
 
@@ -107,12 +87,11 @@ public class CaffeineVsCacheableBenchmark {
 
     @Benchmark
     public IdempotentResult<Object> engineReplay() throws Throwable {
-        return engine.execute(replayRequest, () -> Workload.receipt(SpringBench.HIT));
+        return ours.replay();
     }
 
     @Benchmark
     public IdempotentResult<Object> engineFirstRun(FreshKeys keys) throws Throwable {
-        String key = keys.next();
-        return engine.execute(Requests.request(store, key, fingerprint, codec), () -> Workload.receipt(key));
+        return ours.firstRun(keys.next());
     }
 }

@@ -1,12 +1,6 @@
 package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult;
-import dev.idempotent.IdempotentResult.Outcome;
-import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.JsonResultCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,8 +44,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @State(Scope.Benchmark)
 public class JdbcVsRawBenchmark {
 
-    private static final String HIT = "order-42";
-
     @Param({BenchStores.POSTGRESQL, BenchStores.MARIADB})
     public String database;
 
@@ -59,13 +51,7 @@ public class JdbcVsRawBenchmark {
 
     private DataSource pool;
 
-    private IdempotencyEngine engine;
-
-    private JsonResultCodec codec;
-
-    private String fingerprint;
-
-    private IdempotencyRequest replayRequest;
+    private EngineOnStore ours;
 
     private byte[] payload;
 
@@ -81,15 +67,8 @@ public class JdbcVsRawBenchmark {
     public void setUp() throws Throwable {
         opened = BenchStores.open(database);
         pool = opened.dataSource();
-        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED);
-        codec = Requests.codec(Receipt.class);
-        fingerprint = Requests.fingerprint(HIT);
-        replayRequest = Requests.request(opened.store(), "replayed", fingerprint, codec);
-        Requests.expect(Outcome.EXECUTED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
-                "the first call on " + database);
-        Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
-                "a repeated call on " + database);
-        payload = opened.store().find(replayRequest.key()).orElseThrow().payload();
+        ours = new EngineOnStore(opened.store(), database);
+        payload = ours.storedPayload();
         boolean postgresql = BenchStores.POSTGRESQL.equals(database);
         new JdbcTemplate(pool).execute("CREATE TABLE " + BenchStores.RAW_TABLE + " (k VARCHAR(255) PRIMARY KEY, v "
                 + (postgresql ? "BYTEA" : "BLOB") + " NOT NULL)");
@@ -98,19 +77,19 @@ public class JdbcVsRawBenchmark {
                 : "INSERT IGNORE INTO " + BenchStores.RAW_TABLE + " (k, v) VALUES (?, ?)";
         selectSql = "SELECT v FROM " + BenchStores.RAW_TABLE + " WHERE k = ?";
         selectRecordSql = "SELECT * FROM " + BenchStores.TABLE + " WHERE idempotency_key = ?";
-        replayKey = replayRequest.key();
+        replayKey = ours.replayKey();
         if (rawSelectRecord() == 0) {
             throw new IllegalStateException("The store's row of the replayed key is not in " + BenchStores.TABLE);
         }
-        if (insert(HIT) != 1 || select(HIT) == null) {
+        if (insert(EngineOnStore.HIT) != 1 || select(EngineOnStore.HIT) == null) {
             throw new IllegalStateException("The raw baseline could not insert and read back its row on " + database);
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (engine != null) {
-            engine.close();
+        if (ours != null) {
+            ours.close();
         }
         if (opened != null) {
             opened.close();
@@ -138,7 +117,7 @@ public class JdbcVsRawBenchmark {
 
     @Benchmark
     public byte[] rawSelect() throws SQLException {
-        return select(HIT);
+        return select(EngineOnStore.HIT);
     }
 
     @Benchmark
@@ -165,13 +144,11 @@ public class JdbcVsRawBenchmark {
 
     @Benchmark
     public IdempotentResult<Object> replay() throws Throwable {
-        return engine.execute(replayRequest, () -> Workload.receipt(HIT));
+        return ours.replay();
     }
 
     @Benchmark
     public IdempotentResult<Object> firstRun(FreshKeys keys) throws Throwable {
-        String key = keys.next();
-        IdempotencyStore store = opened.store();
-        return engine.execute(Requests.request(store, key, fingerprint, codec), () -> Workload.receipt(key));
+        return ours.firstRun(keys.next());
     }
 }

@@ -1,12 +1,7 @@
 package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult;
-import dev.idempotent.IdempotentResult.Outcome;
-import dev.idempotent.OnStoreFailure;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.JsonResultCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
@@ -51,19 +46,11 @@ import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 @State(Scope.Benchmark)
 public class RedisVsRawBenchmark {
 
-    private static final String HIT = "order-42";
-
     private BenchStores.Opened opened;
 
     private RedisConnectionFactory factory;
 
-    private IdempotencyEngine engine;
-
-    private JsonResultCodec codec;
-
-    private String fingerprint;
-
-    private IdempotencyRequest replayRequest;
+    private EngineOnStore ours;
 
     private byte[] rawKey;
 
@@ -73,21 +60,14 @@ public class RedisVsRawBenchmark {
     public void setUp() throws Throwable {
         opened = BenchStores.open(BenchStores.REDIS);
         factory = opened.redis();
-        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED);
-        codec = Requests.codec(Receipt.class);
-        fingerprint = Requests.fingerprint(HIT);
-        replayRequest = Requests.request(opened.store(), "replayed", fingerprint, codec);
-        Requests.expect(Outcome.EXECUTED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
-                "the first call on Redis");
-        Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, () -> Workload.receipt(HIT)),
-                "a repeated call on Redis");
-        byte[] payload = opened.store().find(replayRequest.key()).orElseThrow().payload();
+        ours = new EngineOnStore(opened.store(), "Redis");
+        byte[] payload = ours.storedPayload();
         rawKey = ("idempotency-bench-raw:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()))
                 .getBytes(StandardCharsets.UTF_8);
         try (RedisConnection connection = factory.getConnection()) {
             connection.stringCommands().set(rawKey, payload, Expiration.from(Requests.TTL), SetOption.upsert());
         }
-        recordKey = (((RedisIdempotencyStore) opened.store()).getKeyPrefix() + replayRequest.key())
+        recordKey = (((RedisIdempotencyStore) opened.store()).getKeyPrefix() + ours.replayKey())
                 .getBytes(StandardCharsets.UTF_8);
         if (rawHashGet().isEmpty()) {
             throw new IllegalStateException("The store's hash of the replayed key is not in Redis");
@@ -99,8 +79,8 @@ public class RedisVsRawBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (engine != null) {
-            engine.close();
+        if (ours != null) {
+            ours.close();
         }
         if (opened != null) {
             try (RedisConnection connection = factory.getConnection()) {
@@ -127,12 +107,11 @@ public class RedisVsRawBenchmark {
 
     @Benchmark
     public IdempotentResult<Object> replay() throws Throwable {
-        return engine.execute(replayRequest, () -> Workload.receipt(HIT));
+        return ours.replay();
     }
 
     @Benchmark
     public IdempotentResult<Object> firstRun(FreshKeys keys) throws Throwable {
-        String key = keys.next();
-        return engine.execute(Requests.request(opened.store(), key, fingerprint, codec), () -> Workload.receipt(key));
+        return ours.firstRun(keys.next());
     }
 }

@@ -1,12 +1,6 @@
 package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult;
-import dev.idempotent.IdempotentResult.Outcome;
-import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.JsonResultCodec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,49 +39,33 @@ public class StoreRoundTripBenchmark {
 
     private BenchStores.Opened opened;
 
-    private IdempotencyEngine engine;
-
-    private JsonResultCodec codec;
-
-    private String fingerprint;
-
-    private IdempotencyRequest replayRequest;
+    private EngineOnStore ours;
 
     private long counter;
 
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
         opened = BenchStores.open(store);
-        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED);
-        codec = Requests.codec(Receipt.class);
-        fingerprint = Requests.fingerprint("order-42");
-        replayRequest = Requests.request(opened.store(), "replayed", fingerprint, codec);
-        Requests.expect(Outcome.EXECUTED, engine.execute(replayRequest, this::operation), "the first call on " + store);
-        Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, this::operation), "a repeated call on " + store);
+        ours = new EngineOnStore(opened.store(), store);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (engine != null) {
-            engine.close();
+        if (ours != null) {
+            ours.close();
         }
         if (opened != null) {
             opened.close();
         }
     }
 
-    private Receipt operation() {
-        return Workload.receipt(++counter);
-    }
-
     @Benchmark
     public IdempotentResult<Object> replay() throws Throwable {
-        return engine.execute(replayRequest, this::operation);
+        return ours.replay();
     }
 
     @Benchmark
     public IdempotentResult<Object> firstExecution() throws Throwable {
-        IdempotencyStore target = opened.store();
-        return engine.execute(Requests.request(target, "k" + (++counter), fingerprint, codec), this::operation);
+        return ours.firstRun("k" + (++counter));
     }
 }

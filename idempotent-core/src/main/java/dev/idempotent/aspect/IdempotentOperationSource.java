@@ -4,6 +4,7 @@ import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.support.DurationParser;
+import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.Keys;
@@ -60,6 +61,9 @@ public class IdempotentOperationSource {
 
     private final StringValueResolver placeholders;
 
+    /** Tells at startup which arguments cannot be fingerprinted (the mapper is the one of the fingerprints). */
+    private final Fingerprints fingerprints;
+
     /**
      * @param placeholders resolves {@code ${...}} in durations (the application context's embedded value
      *     resolver); {@code null} for none
@@ -68,6 +72,7 @@ public class IdempotentOperationSource {
         this.defaults = defaults;
         this.mapper = mapper;
         this.placeholders = placeholders;
+        this.fingerprints = new Fingerprints(mapper);
     }
 
     /** Whether {@code method} (or the method it implements) carries {@link Idempotent}. */
@@ -120,6 +125,18 @@ public class IdempotentOperationSource {
             // a listener's duplicate in flight is never acknowledged: it waits for the first run (a replay once
             // that completes, a run of its own if that fails), and after waitTimeout goes back to the broker
             onInFlight = OnInFlight.WAIT;
+            if (ListenerKind.isBatch(specific)) {
+                throw new IdempotencyConfigurationException("@Idempotent on " + description + ", a batch "
+                        + listener.annotation() + " method, would make the whole batch one operation under one key,"
+                        + " but the broker redelivers the messages of a batch in other batches (after a failure, a"
+                        + " rebalance, a restart): a key would meet other messages (key reuse, not retried) and a"
+                        + " message could be acknowledged without being processed. Deduplicate per message: put"
+                        + " @Idempotent on a method of another bean that the listener calls once per message, or"
+                        + " make it a record listener");
+            }
+        }
+        if (fingerprint == null) {
+            checkFingerprintable(specific, description);
         }
         if (annotation.onInFlight() == OnInFlight.SKIP && specific.getReturnType().isPrimitive()
                 && specific.getReturnType() != void.class) {
@@ -136,6 +153,26 @@ public class IdempotentOperationSource {
         return new IdempotentOperation(specific, description, name, namespace, keySource, key, fingerprintSource, fingerprint,
                 ttl, lease,
                 onInFlight, waitTimeout, codec, annotation.store().trim(), listener);
+    }
+
+    /**
+     * Without a fingerprint expression every argument is fingerprinted: one whose declared type cannot be
+     * (written as {@code {}}, or refused by Jackson) is refused here, once, rather than on every call, where
+     * {@code {}} would make different calls look the same.
+     */
+    private void checkFingerprintable(Method method, String description) {
+        java.lang.reflect.Type[] types = method.getGenericParameterTypes();
+        String[] names = parameterNames.getParameterNames(method);
+        for (int i = 0; i < types.length; i++) {
+            String why = fingerprints.whyNotFingerprintable(types[i]);
+            if (why != null) {
+                String name = names != null ? names[i] : "p" + i;
+                throw new IdempotencyConfigurationException("@Idempotent on " + description + " cannot fingerprint"
+                        + " its argument #" + name + " (a " + method.getParameterTypes()[i].getName() + "): " + why
+                        + ". Give @Idempotent a fingerprint expression naming what the call asks for (for example"
+                        + " fingerprint = \"#" + name + ".id\"), or give the type getters or @JsonProperty fields");
+            }
+        }
     }
 
     private String defaultName(Class<?> targetClass, Method method, String description) {

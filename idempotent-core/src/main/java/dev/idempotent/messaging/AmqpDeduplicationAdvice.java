@@ -1,25 +1,22 @@
 package dev.idempotent.messaging;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyReplayException;
-import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
-import dev.idempotent.support.IdempotencyListener.CallOutcome;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.listener.MessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
  * An advice for the advice chain of Spring AMQP listener containers that processes each message id once,
@@ -29,66 +26,61 @@ import org.springframework.amqp.core.Message;
  * behaves as on an {@code @Idempotent} listener method: a replay is acknowledged, a duplicate in flight
  * waits and then goes back to the broker, a failure releases the key, key reuse is rejected without
  * requeue. A message without a message id is processed unprotected, counted as {@code unprotected}, with
- * one WARN per queue.
+ * one WARN per queue. A container that hands its listener batches of messages is refused at startup
+ * ({@link #refuseBatch}).
  */
 public class AmqpDeduplicationAdvice implements MethodInterceptor {
 
     private static final Log logger = LogFactory.getLog(AmqpDeduplicationAdvice.class);
 
-    private final IdempotencyEngine engine;
-
-    private final IdempotencyStore store;
-
-    private final Fingerprints fingerprints;
-
-    private final ResultCodec codec;
-
-    private final IdempotencyDefaults defaults;
-
-    private final IdempotencyListener listener;
-
-    private final Set<String> warnedQueues = ConcurrentHashMap.newKeySet();
+    private final MessageDeduplicator deduplicator;
 
     /**
      * @param codec the codec of a {@code void} result
      */
     public AmqpDeduplicationAdvice(IdempotencyEngine engine, IdempotencyStore store, Fingerprints fingerprints,
             ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
-        this.engine = engine;
-        this.store = store;
-        this.fingerprints = fingerprints;
-        this.codec = codec;
-        this.defaults = defaults;
-        this.listener = listener;
+        this.deduplicator = new MessageDeduplicator(engine, store, fingerprints, codec, defaults, listener, logger);
+    }
+
+    /**
+     * Refuses a container that hands its listener a batch of messages ({@code consumerBatchEnabled}): the
+     * advice sees the whole batch, so it cannot leave out a message that was processed before, and a batch
+     * redelivered after a failure is made of other messages. Call it on every container the advice is
+     * applied to, as it is created.
+     *
+     * @throws IdempotencyConfigurationException if {@code container} is a consumer-batch container
+     */
+    public static void refuseBatch(MessageListenerContainer container) {
+        if (container instanceof SimpleMessageListenerContainer simple && simple.isConsumerBatchEnabled()) {
+            throw new IdempotencyConfigurationException("idempotency.amqp.deduplicate=message-id cannot deduplicate"
+                    + " the batch listener '" + simple.getListenerId() + "' (consumer batch enabled on queues "
+                    + java.util.Arrays.toString(simple.getQueueNames()) + "): its messages reach it together, so"
+                    + " one that was processed before cannot be left out of a batch, and a batch redelivered after a"
+                    + " failure is made of other messages. Give it a listener container factory without"
+                    + " consumer-batch-enabled, deduplicate inside it (an @Idempotent method of another bean called"
+                    + " once per message), or remove idempotency.amqp.deduplicate");
+        }
     }
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object[] arguments = invocation.getArguments();
         if (arguments.length < 2 || !(arguments[1] instanceof Message message)) {
-            // a batch listener: each message of the batch would need its own key
+            // not one message: a consumer batch, whose container was refused at startup (refuseBatch)
             return invocation.proceed();
         }
         String queue = message.getMessageProperties().getConsumerQueue();
         String name = "amqp:" + (queue == null ? "" : queue);
-        String id = message.getMessageProperties().getMessageId();
-        if (id == null || id.isBlank()) {
-            listener.onCall(name, CallOutcome.UNPROTECTED);
-            if (warnedQueues.add(name)) {
-                logger.warn("A message on queue '" + queue + "' has no message-id property, so it was processed"
-                        + " without deduplication (idempotency.amqp.deduplicate=message-id); further such messages"
-                        + " on this queue are counted (idempotency.calls, outcome unprotected) but not logged."
-                        + " Have the producer set a message id (Spring AMQP: setCreateMessageIds(true) on the"
-                        + " message converter, or a MessagePostProcessor)");
-            }
-            return invocation.proceed();
-        }
-        String operation = "the RabbitMQ listener of queue '" + queue + "'";
-        IdempotencyRequest request = new IdempotencyRequest(name, store, Keys.qualify(name, id, store.maxKeyLength()),
-                fingerprints.of(new Object[] { message }, operation), defaults.ttl(), defaults.lease(), OnInFlight.WAIT,
-                defaults.waitTimeout(), codec, operation);
         try {
-            engine.execute(request, invocation::proceed);
+            deduplicator.run(name, message.getMessageProperties().getMessageId(), message,
+                    "the RabbitMQ listener of queue '" + queue + "'",
+                    () -> "A message on queue '" + queue + "' has no message-id property, so it was processed"
+                            + " without deduplication (idempotency.amqp.deduplicate=message-id); further such messages"
+                            + " on this queue are counted (idempotency.calls, outcome unprotected) but not logged."
+                            + " Have the producer set a message id (Spring AMQP: setCreateMessageIds(true) on the"
+                            + " message converter, or a MessagePostProcessor)",
+                    invocation::proceed);
             return null;
         } catch (IdempotencyKeyReuseException | IdempotencyReplayException e) {
             throw new AmqpRejectAndDontRequeueException(e.getMessage()

@@ -1,18 +1,13 @@
 package dev.idempotent.messaging;
 
-import dev.idempotent.OnInFlight;
+import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
-import dev.idempotent.support.IdempotencyListener.CallOutcome;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -35,7 +30,8 @@ import org.springframework.kafka.support.Acknowledgment;
  * header (its value as UTF-8) or from {@code topic-partition-offset}, in a namespace of its own per consumer
  * group ({@code kafka:<group>}; two groups each process a record once). The fingerprint is the record's key
  * and value. A record without the header is processed unprotected, counted as {@code unprotected}, with one
- * WARN per group. Batch listeners are left alone (one WARN).
+ * WARN per group. A batch listener cannot be deduplicated record by record: its container is refused at
+ * startup with an {@link IdempotencyConfigurationException}.
  */
 public final class KafkaDeduplication {
 
@@ -43,29 +39,12 @@ public final class KafkaDeduplication {
 
     private final String header;
 
-    private final IdempotencyEngine engine;
-
-    private final IdempotencyStore store;
-
-    private final Fingerprints fingerprints;
-
-    private final ResultCodec codec;
-
-    private final IdempotencyDefaults defaults;
-
-    private final IdempotencyListener listener;
-
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final MessageDeduplicator deduplicator;
 
     private KafkaDeduplication(String header, IdempotencyEngine engine, IdempotencyStore store,
             Fingerprints fingerprints, ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
         this.header = header;
-        this.engine = engine;
-        this.store = store;
-        this.fingerprints = fingerprints;
-        this.codec = codec;
-        this.defaults = defaults;
-        this.listener = listener;
+        this.deduplicator = new MessageDeduplicator(engine, store, fingerprints, codec, defaults, listener, logger);
     }
 
     /**
@@ -88,14 +67,21 @@ public final class KafkaDeduplication {
         return new KafkaDeduplication(header, engine, store, fingerprints, codec, defaults, listener);
     }
 
-    /** Wraps the message listener of {@code container}; call it before the container starts. */
+    /**
+     * Wraps the message listener of {@code container}; call it before the container starts.
+     *
+     * @throws IdempotencyConfigurationException if it is a batch listener
+     */
     public void apply(AbstractMessageListenerContainer<?, ?> container) {
         Object messageListener = container.getContainerProperties().getMessageListener();
         String group = container.getGroupId() != null ? container.getGroupId() : container.getListenerId();
         if (messageListener instanceof BatchMessageListener<?, ?>) {
-            logger.warn("idempotency.kafka.deduplicate does not apply to the batch listener of group '" + group
-                    + "'; its records are not deduplicated");
-            return;
+            throw new IdempotencyConfigurationException("idempotency.kafka.deduplicate cannot deduplicate the batch"
+                    + " listener '" + container.getListenerId() + "' (group '" + group + "'): its records reach it"
+                    + " together, so one that was processed before cannot be left out of a batch, and a batch"
+                    + " redelivered after a failure or a rebalance is made of other records. Make it a record"
+                    + " listener, deduplicate inside it (an @Idempotent method of another bean called once per"
+                    + " record), or remove idempotency.kafka.deduplicate");
         }
         if (messageListener instanceof GenericMessageListener<?> generic && !(messageListener instanceof Deduplicating)) {
             container.setupMessageListener(new Deduplicating(generic, "kafka:" + group));
@@ -131,27 +117,17 @@ public final class KafkaDeduplication {
         @Override
         public void onMessage(ConsumerRecord<Object, Object> record, Acknowledgment acknowledgment,
                 Consumer<?, ?> consumer) {
-            String id = key(record);
-            if (id == null || id.isBlank()) {
-                listener.onCall(name, CallOutcome.UNPROTECTED);
-                if (warned.add(name)) {
-                    logger.warn("A record on " + record.topic() + " has no '" + header + "' header, so it was"
-                            + " processed without deduplication (idempotency.kafka.deduplicate=header:" + header
-                            + "); further such records of " + name + " are counted (idempotency.calls, outcome"
-                            + " unprotected) but not logged");
-                }
-                invoke(record, acknowledgment, consumer);
-                return;
-            }
-            String operation = "the Kafka listener of group '" + name.substring("kafka:".length()) + "'";
-            IdempotencyRequest request = new IdempotencyRequest(name, store, Keys.qualify(name, id,
-                    store.maxKeyLength()), fingerprints.of(new Object[] { record }, operation), defaults.ttl(),
-                    defaults.lease(), OnInFlight.WAIT, defaults.waitTimeout(), codec, operation);
             try {
-                engine.execute(request, () -> {
-                    invoke(record, acknowledgment, consumer);
-                    return null;
-                });
+                deduplicator.run(name, key(record), record,
+                        "the Kafka listener of group '" + name.substring("kafka:".length()) + "'",
+                        () -> "A record on " + record.topic() + " has no '" + header + "' header, so it was"
+                                + " processed without deduplication (idempotency.kafka.deduplicate=header:" + header
+                                + "); further such records of " + name + " are counted (idempotency.calls, outcome"
+                                + " unprotected) but not logged",
+                        () -> {
+                            invoke(record, acknowledgment, consumer);
+                            return null;
+                        });
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code idempotency.calls} (counter), tagged {@code name} (the namespace) and {@code outcome}
  * ({@code executed}, {@code replayed}, {@code in_flight}, {@code key_reuse}, {@code failed},
- * {@code store_error}, {@code skipped});</li>
+ * {@code store_error} (the store failed and the call was rejected), {@code skipped}, {@code unprotected}
+ * (the call ran without protection: fail-open after a store failure, or a message without the id that
+ * listener deduplication keys it by));</li>
  * <li>{@code idempotency.store.operations} (timer), tagged {@code store} ({@code caffeine},
  * {@code redis}, {@code jdbc}), {@code operation} ({@code claim}, {@code complete}, {@code release},
  * {@code renew}, {@code find}) and {@code result} ({@code success}, {@code error});</li>

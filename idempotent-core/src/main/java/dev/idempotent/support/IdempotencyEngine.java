@@ -148,12 +148,14 @@ public class IdempotencyEngine implements AutoCloseable {
             if (isCallerError(e)) {
                 throw e;
             }
-            listener.onCall(request.name(), CallOutcome.STORE_ERROR);
             if (onStoreFailure == OnStoreFailure.FAIL_OPEN) {
+                // the call runs: counted as what it is, a run without protection, not as a rejected call
+                listener.onCall(request.name(), CallOutcome.UNPROTECTED);
                 logger.warn("Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
                         + "; running it WITHOUT protection (on-store-failure=fail-open): " + e, e);
                 return new IdempotentResult<>(invocation.proceed(), Outcome.UNPROTECTED);
             }
+            listener.onCall(request.name(), CallOutcome.STORE_ERROR);
             throw unavailable(request, e);
         }
         IdempotentResult<Object> settled = runOrReplay(request, token, invocation, claim);

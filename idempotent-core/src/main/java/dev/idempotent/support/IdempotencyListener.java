@@ -22,11 +22,14 @@ public interface IdempotencyListener {
         KEY_REUSE,
         /** Claimed and ran, and the operation threw. */
         FAILED,
-        /** The store failed while claiming (the call was rejected, or ran unprotected with fail-open). */
+        /** The store failed while claiming or waiting, and the call was rejected (fail-closed). */
         STORE_ERROR,
         /** Returned without running because another call holds the key (SKIP). */
         SKIPPED,
-        /** Ran without protection: a message without the id that deduplication keys it by. */
+        /**
+         * Ran without protection: the store failed while claiming and {@code on-store-failure=fail-open} let
+         * the call run anyway, or a message had no id for the deduplication of every listener to key it by.
+         */
         UNPROTECTED;
 
         /** The metric tag value: {@code executed}, {@code in_flight}, ... */

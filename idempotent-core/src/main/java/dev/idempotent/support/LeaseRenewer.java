@@ -43,7 +43,7 @@ final class LeaseRenewer implements AutoCloseable {
         return thread;
     });
 
-    private Thread sweeper;
+    private volatile Thread sweeper;
 
     private volatile boolean closed;
 
@@ -64,12 +64,18 @@ final class LeaseRenewer implements AutoCloseable {
         return renewal;
     }
 
+    /** The sweeper thread, started by the first claim; a volatile read once it runs, no lock. */
     private Thread sweeper() {
+        Thread thread = sweeper;
+        if (thread != null) {
+            return thread;
+        }
         synchronized (lifecycle) {
             if (sweeper == null && !closed) {
-                sweeper = new Thread(this::sweep, "idempotency-lease-renewer");
-                sweeper.setDaemon(true);
-                sweeper.start();
+                Thread started = new Thread(this::sweep, "idempotency-lease-renewer");
+                started.setDaemon(true);
+                started.start();
+                sweeper = started;
             }
             return sweeper;
         }

@@ -1,9 +1,12 @@
 package dev.idempotent.support;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -41,10 +44,34 @@ public final class MessageArguments {
     private MessageArguments() {
     }
 
-    /** Whether {@code type} is a message type that is fingerprinted by its payload. */
+    /**
+     * Whether {@code type} is a message type that is fingerprinted by its payload, or a delivery control that
+     * is left out.
+     */
     public static boolean isMessageType(Class<?> type) {
+        return isMessage(type) || isDeliveryControl(type);
+    }
+
+    /** Whether {@code type} is a message: an AMQP or Spring messaging {@code Message}, a Kafka {@code ConsumerRecord}. */
+    public static boolean isMessage(Class<?> type) {
         return (AMQP && Amqp.isMessage(type)) || (MESSAGING && Messaging.isMessage(type))
-                || (KAFKA && Kafka.isRecord(type)) || isDeliveryControl(type);
+                || (KAFKA && Kafka.isRecord(type));
+    }
+
+    /**
+     * Whether a parameter declared as {@code type} takes a batch of messages: Kafka's {@code ConsumerRecords},
+     * or an array or collection of messages.
+     */
+    public static boolean isBatch(Type type) {
+        ResolvableType resolvable = ResolvableType.forType(type);
+        Class<?> raw = resolvable.resolve(Object.class);
+        if (KAFKA && Kafka.isRecords(raw)) {
+            return true;
+        }
+        ResolvableType element = raw.isArray() ? resolvable.getComponentType()
+                : Collection.class.isAssignableFrom(raw) ? resolvable.asCollection().getGeneric(0) : ResolvableType.NONE;
+        Class<?> elementType = element.resolve();
+        return elementType != null && isMessage(elementType);
     }
 
     /** The channel, acknowledgment or consumer a listener takes to settle the delivery itself. */
@@ -119,6 +146,10 @@ public final class MessageArguments {
 
         static boolean isRecord(Class<?> type) {
             return org.apache.kafka.clients.consumer.ConsumerRecord.class.isAssignableFrom(type);
+        }
+
+        static boolean isRecords(Class<?> type) {
+            return org.apache.kafka.clients.consumer.ConsumerRecords.class.isAssignableFrom(type);
         }
 
         static boolean isControl(Class<?> type) {

@@ -7,6 +7,9 @@ import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.Idempotent;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.support.IdempotencyDefaults;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
@@ -38,6 +41,37 @@ class ListenerDefaultsTest {
         @Idempotent(key = "#id", onInFlight = OnInFlight.SKIP)
         public void skipping(String id) {
         }
+
+        @KafkaListener(topics = "orders")
+        @Idempotent(key = "#records[0].key()")
+        public void kafkaBatch(List<ConsumerRecord<String, String>> records) {
+        }
+
+        @KafkaListener(topics = "orders")
+        @Idempotent(key = "'batch'")
+        public void kafkaRecords(ConsumerRecords<String, String> records) {
+        }
+
+        @KafkaListener(topics = "orders", batch = "true")
+        @Idempotent(key = "#orders[0]")
+        public void kafkaPayloads(List<String> orders) {
+        }
+
+        @RabbitListener(queues = "orders", batch = "true")
+        @Idempotent(key = "#orders[0]")
+        public void rabbitPayloads(List<String> orders) {
+        }
+
+        @RabbitListener(queues = "orders")
+        @Idempotent(key = "#messages[0].messageProperties.messageId")
+        public void rabbitMessages(Message[] messages) {
+        }
+
+        /** A record listener whose payload happens to be a list: one message, not a batch. */
+        @KafkaListener(topics = "orders")
+        @Idempotent(key = "#lines[0]")
+        public void kafkaListPayload(List<String> lines) {
+        }
     }
 
     @Test
@@ -59,6 +93,23 @@ class ListenerDefaultsTest {
         assertThatThrownBy(() -> operation("skipping", String.class))
                 .isInstanceOf(IdempotencyConfigurationException.class)
                 .hasMessageContaining("@RabbitListener").hasMessageContaining("lost");
+    }
+
+    @Test
+    void aBatchListenerIsRefusedAtStartupBecauseABatchIsNoOperationOfItsOwn() throws Exception {
+        assertThatThrownBy(() -> operation("kafkaBatch", List.class))
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("Listeners.kafkaBatch(List), a batch @KafkaListener method")
+                .hasMessageContaining("once per message");
+        assertThatThrownBy(() -> operation("kafkaRecords", ConsumerRecords.class))
+                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @KafkaListener");
+        assertThatThrownBy(() -> operation("kafkaPayloads", List.class))
+                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @KafkaListener");
+        assertThatThrownBy(() -> operation("rabbitPayloads", List.class))
+                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @RabbitListener");
+        assertThatThrownBy(() -> operation("rabbitMessages", Message[].class))
+                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @RabbitListener");
+        assertThat(operation("kafkaListPayload", List.class).listener()).isEqualTo(ListenerKind.KAFKA);
     }
 
     private IdempotentOperation operation(String name, Class<?>... parameters) throws NoSuchMethodException {

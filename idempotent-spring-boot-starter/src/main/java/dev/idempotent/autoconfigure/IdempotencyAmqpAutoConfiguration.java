@@ -11,6 +11,9 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 import org.aopalliance.aop.Advice;
 import org.springframework.amqp.rabbit.config.AbstractRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.config.ContainerCustomizer;
+import org.springframework.amqp.rabbit.listener.MessageListenerContainer;
+import org.springframework.beans.DirectFieldAccessor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -26,7 +29,9 @@ import org.springframework.util.ReflectionUtils;
  * {@code idempotency.amqp.deduplicate=message-id}: every RabbitMQ listener container made by a listener
  * container factory of the application gets an {@link AmqpDeduplicationAdvice} at the end of its advice
  * chain (inside Spring Boot's retry interceptor, when retries are enabled), so each message id is processed
- * once per queue without an annotation on each listener.
+ * once per queue without an annotation on each listener. A container that hands its listener batches of
+ * messages ({@code consumer-batch-enabled}) is refused at startup, see
+ * {@link AmqpDeduplicationAdvice#refuseBatch}.
  */
 @AutoConfiguration(after = IdempotencyAutoConfiguration.class)
 @ConditionalOnClass(AbstractRabbitListenerContainerFactory.class)
@@ -64,11 +69,26 @@ public class IdempotencyAmqpAutoConfiguration {
                         Advice[] extended = Arrays.copyOf(chain, chain.length + 1);
                         extended[chain.length] = deduplication;
                         factory.setAdviceChain(extended);
+                        refuseBatches(factory);
                     }
                 }
                 return bean;
             }
         };
+    }
+
+    /** Has every container the factory makes refused if it batches, after the factory's own customizer. */
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    private static void refuseBatches(AbstractRabbitListenerContainerFactory factory) {
+        // keep the factory's own customizer (Spring Boot sets a ContainerCustomizer bean there)
+        ContainerCustomizer existing = (ContainerCustomizer) new DirectFieldAccessor(factory)
+                .getPropertyValue("containerCustomizer");
+        factory.setContainerCustomizer(container -> {
+            if (existing != null) {
+                existing.configure((MessageListenerContainer) container);
+            }
+            AmqpDeduplicationAdvice.refuseBatch((MessageListenerContainer) container);
+        });
     }
 
     private static Advice[] adviceChain(AbstractRabbitListenerContainerFactory<?> factory) {

@@ -12,6 +12,7 @@ import dev.idempotent.aspect.IdempotencyInterceptor;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.support.IdempotencyEngine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -195,24 +196,36 @@ class IdempotencyAutoConfigurationTests {
     }
 
     @Test
-    void failOpenRunsTheMethodWithoutProtection() {
+    void failOpenRunsTheMethodWithoutProtectionAndCountsItAsUnprotected() {
         runner.withUserConfiguration(FailingStoreConfig.class).withPropertyValues("idempotency.on-store-failure=fail-open")
+                .withBean(SimpleMeterRegistry.class)
                 .run(context -> {
                     Counter counter = context.getBean(Counter.class);
                     counter.count("a");
                     counter.count("a");
                     assertThat(counter.runs()).isEqualTo(2);
+                    // each call ran, unprotected: not a rejected call (store_error)
+                    assertThat(calls(context, "unprotected")).isEqualTo(2);
+                    assertThat(calls(context, "store_error")).isZero();
                 });
     }
 
     @Test
-    void failClosedIsTheDefault() {
-        runner.withUserConfiguration(FailingStoreConfig.class).run(context -> {
+    void failClosedIsTheDefaultAndCountsTheRejectedCallAsAStoreError() {
+        runner.withUserConfiguration(FailingStoreConfig.class).withBean(SimpleMeterRegistry.class).run(context -> {
             Counter counter = context.getBean(Counter.class);
             assertThatThrownBy(() -> counter.count("a"))
                     .isInstanceOf(dev.idempotent.IdempotencyStoreUnavailableException.class);
             assertThat(counter.runs()).isZero();
+            assertThat(calls(context, "store_error")).isEqualTo(1);
+            assertThat(calls(context, "unprotected")).isZero();
         });
+    }
+
+    private static double calls(org.springframework.context.ApplicationContext context, String outcome) {
+        io.micrometer.core.instrument.Counter counter = context.getBean(SimpleMeterRegistry.class)
+                .find("idempotency.calls").tag("name", "Counter.count").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     // a crashed owner

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +35,17 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * 1,000 orders on an embedded Kafka broker, topic of 3 partitions, 300 of them published twice; 5% of first
  * deliveries fail (the error handler retries them), and a second consumer joins the group mid-run (a
- * rebalance: partitions move while records are being processed). Each order must be processed exactly
+ * rebalance: partitions move while records are being processed). Then 3 slow orders are each published to a
+ * partition of each consumer at once: duplicates in flight, which the error handler retries until the first
+ * run completed. Each order must be processed exactly
  * once: a PostgreSQL table with a primary key on the order id, and a counter. On Caffeine the second
  * consumer is a second container in the same application context (one consumer JVM); on Redis and
  * PostgreSQL it is a second application context.
@@ -70,6 +76,9 @@ class KafkaListenerSoakTests {
     static final int ORDERS = 1_000;
 
     static final int PUBLISHED_TWICE = 300;
+
+    /** Orders published at once to a partition of each consumer once the backlog is gone, each run 2.5 s. */
+    static final int SLOW = 3;
 
     static final Map<String, AtomicInteger> SUCCESSES = new ConcurrentHashMap<>();
 
@@ -129,6 +138,23 @@ class KafkaListenerSoakTests {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                     .until(() -> processed(jdbc, run) == ORDERS && calls(nodes, "executed") == ORDERS
                             && calls(nodes, "replayed") >= PUBLISHED_TWICE);
+
+            // duplicates in flight: with the backlog gone, each slow order is published to a partition of one
+            // consumer and at once to a partition of the other (a producer that published it again elsewhere);
+            // the copy waits the wait timeout (2 s) for the first run (2.5 s), is retried by the error handler
+            // (in_flight), and is settled as a replay
+            List<KafkaMessageListenerContainer<?, ?>> consumers = consumers(nodes, second);
+            int partitionOfOne = partitionOf(consumers.get(0));
+            int partitionOfOther = partitionOf(consumers.get(1));
+            for (int k = 0; k < SLOW; k++) {
+                String id = run + "-slow-" + k;
+                kafka.send(topic, partitionOfOne, id, "{\"order\":\"" + id + "\"}");
+                kafka.send(topic, partitionOfOther, id, "{\"order\":\"" + id + "\"}");
+            }
+            kafka.flush();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> processed(jdbc, run) == ORDERS + SLOW
+                            && calls(nodes, "replayed") >= PUBLISHED_TWICE + SLOW);
             TimeUnit.MILLISECONDS.sleep(500);
 
             long failing = FAILED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
@@ -137,22 +163,45 @@ class KafkaListenerSoakTests {
                     calls(nodes, "replayed"), calls(nodes, "in_flight"));
             System.out.println("orders per consumer: " + BY_CONSUMER.entrySet().stream()
                     .filter(e -> e.getKey().startsWith(run + " ")).toList());
-            assertThat(processed(jdbc, run)).isEqualTo(ORDERS);
+            assertThat(processed(jdbc, run)).isEqualTo(ORDERS + SLOW);
             // the consumer that joined mid-run took partitions over and processed orders
             assertThat(BY_CONSUMER.entrySet().stream().filter(e -> e.getKey().startsWith(run + " ")))
                     .hasSize(2).allSatisfy(e -> assertThat(e.getValue().get()).isPositive());
             assertThat(UNIQUE_VIOLATIONS.get()).isZero();
             assertThat(SUCCESSES.entrySet().stream().filter(e -> e.getKey().startsWith(run + "-")))
-                    .hasSize(ORDERS).allSatisfy(e -> assertThat(e.getValue().get()).isEqualTo(1));
+                    .hasSize(ORDERS + SLOW).allSatisfy(e -> assertThat(e.getValue().get()).isEqualTo(1));
             assertThat(failing).isGreaterThan(30);
-            assertThat(calls(nodes, "executed")).isEqualTo(ORDERS);
+            assertThat(calls(nodes, "executed")).isEqualTo(ORDERS + SLOW);
             assertThat(calls(nodes, "failed")).isEqualTo(failing);
             assertThat(calls(nodes, "key_reuse")).isZero();
             // the duplicates, plus any record redelivered by the rebalance after it was processed
-            assertThat(calls(nodes, "replayed")).isBetween((double) PUBLISHED_TWICE, PUBLISHED_TWICE + 200.0);
+            assertThat(calls(nodes, "replayed")).isBetween((double) PUBLISHED_TWICE + SLOW,
+                    PUBLISHED_TWICE + SLOW + 200.0);
+            // each copy in flight went back to the error handler at least once instead of being committed
+            assertThat(calls(nodes, "in_flight")).isGreaterThanOrEqualTo(SLOW);
         } finally {
             nodes.forEach(ConfigurableApplicationContext::close);
         }
+    }
+
+    /** The two consumers of the group: two containers of one context, or the container of each context. */
+    private static List<KafkaMessageListenerContainer<?, ?>> consumers(List<ConfigurableApplicationContext> nodes,
+            String second) {
+        List<MessageListenerContainer> containers = second.equals("container")
+                ? List.of(container(nodes.get(0), "soak-a"), container(nodes.get(0), "soak-b"))
+                : List.of(container(nodes.get(0), "soak-a"), container(nodes.get(1), "soak-a"));
+        return containers.stream().<KafkaMessageListenerContainer<?, ?>>map(container ->
+                ((ConcurrentMessageListenerContainer<?, ?>) container).getContainers().get(0)).toList();
+    }
+
+    private static MessageListenerContainer container(ConfigurableApplicationContext node, String id) {
+        return node.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer(id);
+    }
+
+    private static int partitionOf(KafkaMessageListenerContainer<?, ?> consumer) {
+        Collection<org.apache.kafka.common.TopicPartition> partitions = consumer.getAssignedPartitions();
+        assertThat(partitions).as("the partitions of a consumer after the rebalance").isNotEmpty();
+        return partitions.iterator().next().partition();
     }
 
     private static int processed(JdbcTemplate jdbc, String run) {
@@ -195,13 +244,15 @@ class KafkaListenerSoakTests {
 
         private void onOrder(ConsumerRecord<String, String> record, String consumer) {
             String id = record.key();
+            boolean slow = id.contains("-slow-");
             int n = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-            if (n % 20 == 7 && FAILED_ONCE.add(id)) {
+            if (!slow && n % 20 == 7 && FAILED_ONCE.add(id)) {
                 throw new IllegalStateException("the first delivery of " + id + " fails");
             }
             try {
-                // a few milliseconds of work, so that the run lasts long enough for the rebalance to land in it
-                Thread.sleep(5);
+                // a few milliseconds of work, so that the run lasts long enough for the rebalance to land in it;
+                // a slow order outlasts the wait timeout
+                Thread.sleep(slow ? 2_500 : 5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -42,8 +42,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * 1,000 orders on the real RabbitMQ, 300 of them published twice, consumed by 4 concurrent consumers per
- * application context; 5% of first deliveries fail (exception, requeue) and about 1% close their channel
- * after the work and before the ack (forced redelivery). Each order must be processed exactly once: a
+ * application context; 5% of first deliveries fail (exception, requeue), about 1% close their channel
+ * after the work and before the ack (forced redelivery), and 6 slow orders are published twice in a row, so
+ * that the copy arrives while the first delivery runs (a duplicate in flight, sent back to the broker). A
+ * consumer JVM killed mid-run is {@link ListenerCrashTests}. Each order must be processed exactly once: a
  * PostgreSQL table with a primary key on the order id, and a counter. On Caffeine with one consumer JVM;
  * on Redis and PostgreSQL with two application contexts consuming the same queue.
  */
@@ -60,6 +62,9 @@ class RabbitListenerSoakTests {
     static final Set<String> CLOSED_ONCE = ConcurrentHashMap.newKeySet();
 
     static final AtomicInteger UNIQUE_VIOLATIONS = new AtomicInteger();
+
+    /** Orders (not among the first PUBLISHED_TWICE) whose run outlasts the wait timeout, published twice in a row. */
+    static final List<Integer> SLOW = List.of(311, 398, 485, 572, 659, 746);
 
     @ParameterizedTest(name = "{0} store, {1} consumer context(s)")
     @CsvSource({ "caffeine, 1", "redis, 2", "jdbc, 2" })
@@ -91,6 +96,13 @@ class RabbitListenerSoakTests {
                 }
             }
             Collections.shuffle(deliveries, new Random(42));
+            // the slow orders are published twice in a row: the copy reaches another consumer while the first
+            // delivery still runs, waits the wait timeout (2 s) for it, goes back to the broker (in_flight), and
+            // is acknowledged as a replay once the first run (2.5 s) completed
+            for (int n : SLOW) {
+                String id = run + "-order-" + n;
+                deliveries.add(deliveries.indexOf(id) + 1, id);
+            }
             for (String id : deliveries) {
                 MessageProperties properties = new MessageProperties();
                 properties.setMessageId(id);
@@ -121,8 +133,10 @@ class RabbitListenerSoakTests {
             // the first delivery ran, waited and then replayed)
             long closed = CLOSED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
             assertThat(closed).isGreaterThan(5);
-            assertThat(calls(nodes, "replayed")).isGreaterThanOrEqualTo(PUBLISHED_TWICE + closed);
+            assertThat(calls(nodes, "replayed")).isGreaterThanOrEqualTo(PUBLISHED_TWICE + SLOW.size() + closed);
             assertThat(calls(nodes, "key_reuse")).isZero();
+            // duplicates in flight went back to the broker instead of being acknowledged, and were settled later
+            assertThat(calls(nodes, "in_flight")).isGreaterThanOrEqualTo(1);
         } finally {
             nodes.forEach(ConfigurableApplicationContext::close);
         }
@@ -169,6 +183,13 @@ class RabbitListenerSoakTests {
             int n = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
             if (n % 20 == 7 && FAILED_ONCE.add(id)) {
                 throw new IllegalStateException("the first delivery of " + id + " fails");
+            }
+            if (SLOW.contains(n)) {
+                try {
+                    Thread.sleep(2_500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             try {
                 jdbc.update("insert into listener_soak_orders (run, order_id) values (?, ?)", run, id);

@@ -109,6 +109,49 @@ class StartupChecksTests {
         return payments;
     }
 
+    // ---- arguments that cannot be fingerprinted ----
+
+    /** State, but no property Jackson writes: every command would be fingerprinted as {}. */
+    public static class TransferCommand {
+        private final String id;
+
+        private final long amountCents;
+
+        public TransferCommand(String id, long amountCents) {
+            this.id = id;
+            this.amountCents = amountCents;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public long amountCents() {
+            return amountCents;
+        }
+    }
+
+    public static class Transfers {
+        @dev.idempotent.Idempotent(key = "#command.id()")
+        public String transfer(TransferCommand command) {
+            return command.id();
+        }
+    }
+
+    @Test
+    void anArgumentThatWouldBeFingerprintedAsAnEmptyObjectStopsTheApplicationOnceAtStartup() {
+        runner.withConfiguration(AutoConfigurations.of(
+                org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class))
+                .withBean(Transfers.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(configurationFailure(context))
+                    .hasMessageContaining("@Idempotent on Transfers.transfer(TransferCommand) cannot fingerprint its"
+                            + " argument #command")
+                    .hasMessageContaining("written as {} and two different calls would look the same")
+                    .hasMessageContaining("Give @Idempotent a fingerprint expression");
+        });
+    }
+
     /** The IdempotencyConfigurationException that stopped the context. */
     private static Throwable configurationFailure(org.springframework.context.ApplicationContext context) {
         Throwable failure = ((org.springframework.boot.test.context.assertj.AssertableApplicationContext) context)

@@ -32,6 +32,13 @@ final class TestServers {
      */
     static org.springframework.context.ConfigurableApplicationContext startNode(Class<?> application, String store,
             String table, String... properties) {
+        return new org.springframework.boot.builder.SpringApplicationBuilder(application)
+                .web(org.springframework.boot.WebApplicationType.NONE)
+                .properties(nodeProperties(store, table, properties).toArray(String[]::new)).run();
+    }
+
+    /** What {@link #startNode} starts an application with, for an application started elsewhere (another JVM). */
+    static java.util.List<String> nodeProperties(String store, String table, String... properties) {
         java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(
                 "idempotency.store=" + store,
                 "idempotency.jdbc.table-name=" + table,
@@ -43,9 +50,7 @@ final class TestServers {
                 "spring.datasource.password=" + postgresPassword(),
                 "spring.main.banner-mode=off"));
         all.addAll(java.util.List.of(properties));
-        return new org.springframework.boot.builder.SpringApplicationBuilder(application)
-                .web(org.springframework.boot.WebApplicationType.NONE)
-                .properties(all.toArray(String[]::new)).run();
+        return all;
     }
 
     private static String env(String name, String fallback) {
