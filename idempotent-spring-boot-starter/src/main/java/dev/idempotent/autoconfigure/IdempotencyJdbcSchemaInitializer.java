@@ -38,6 +38,11 @@ public class IdempotencyJdbcSchemaInitializer extends DataSourceScriptDatabaseIn
 
     private final boolean shippedScripts;
 
+    /**
+     * An initializer of the store's table in {@code dataSource}, as {@code properties} say.
+     *
+     * @throws IllegalStateException when the scripts would run and the database's platform cannot be told
+     */
     public IdempotencyJdbcSchemaInitializer(DataSource dataSource, IdempotencyJdbcProperties properties) {
         super(dataSource, settings(dataSource, properties));
         this.tableName = properties.getTableName();
