@@ -24,7 +24,7 @@ final class ForgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Stores.OpenStore open = store.open()) {
+        try (OpenStore open = store.open()) {
             RecordView before = RecordView.find(open.store(), key);
             boolean deleted = open.store().delete(before.storeKey());
             if (!deleted) {

@@ -37,7 +37,7 @@ final class ListCommand implements Callable<Integer> {
         if (limit <= 0) {
             throw new UsageException("--limit must be positive, was " + limit);
         }
-        try (Stores.OpenStore open = store.open()) {
+        try (OpenStore open = store.open()) {
             RunRecordCodec codec = new RunRecordCodec(Json.MAPPER);
             List<IdempotencyRecord> records = open.store().list(RunCommand.NAMESPACE + ":" + prefix,
                     limit == Integer.MAX_VALUE ? limit : limit + 1);

@@ -118,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
         }
         CommandRunner runner = new CommandRunner(command, outputLines, rememberFailures, killAfter);
         runner.installSignalHandlers();
-        try (Stores.OpenStore open = store.open();
+        try (OpenStore open = store.open();
                 IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
             return run(open.store(), engine, runner);
         } catch (IdempotencyStoreUnavailableException e) {

@@ -27,7 +27,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Stores.OpenStore open = store.open()) {
+        try (OpenStore open = store.open()) {
             RecordView view = RecordView.find(open.store(), key);
             if (json) {
                 System.out.println(Json.pretty(view.toJson(Json.MAPPER)));

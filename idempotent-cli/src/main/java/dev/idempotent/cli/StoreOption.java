@@ -12,7 +12,7 @@ final class StoreOption {
                     + " ~/.idempotent (IDEMPOTENT_HOME), for one machine."})
     String url;
 
-    Stores.OpenStore open() {
-        return Stores.open(Stores.url(url, System.getenv()), System.getenv());
+    OpenStore open() {
+        return Stores.open(StoreUrls.url(url, System.getenv()), System.getenv());
     }
 }

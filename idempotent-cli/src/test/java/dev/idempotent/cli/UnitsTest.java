@@ -65,21 +65,21 @@ class UnitsTest {
 
     @Test
     void storeUrlsAreRecognisedAndPasswordsNeverShown() {
-        assertThat(Stores.embeddedH2File("jdbc:h2:file:/tmp/x/store;MODE=X")).isEqualTo(Path.of("/tmp/x/store"));
-        assertThat(Stores.embeddedH2File("jdbc:h2:/tmp/y")).isEqualTo(Path.of("/tmp/y"));
-        assertThat(Stores.embeddedH2File("jdbc:h2:tcp://host/db")).isNull();
-        assertThat(Stores.embeddedH2File("jdbc:h2:mem:x")).isNull();
-        assertThat(Stores.redacted("redis://:secret@host:6379/0")).isEqualTo("redis://:***@host:6379/0");
-        assertThat(Stores.redacted("redis://user:secret@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
-        assertThat(Stores.redacted("redis://secret@host:6379/0")).isEqualTo("redis://***@host:6379/0");
-        assertThat(Stores.redacted("redis://user:se/cr@et@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
-        assertThat(Stores.redacted("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
-        assertThat(Stores.redacted("redis://u:pw/x@host:6379/0?clientName=a@b")).isEqualTo("redis://u:***@host:6379/0?clientName=a@b");
-        assertThat(Stores.redacted("redis://host:6379/0?clientName=a:b@c")).doesNotContain("b@c");
-        assertThat(Stores.redacted("jdbc:postgresql://h/db?user=u&password=p&ssl=true"))
+        assertThat(StoreUrls.embeddedH2File("jdbc:h2:file:/tmp/x/store;MODE=X")).isEqualTo(Path.of("/tmp/x/store"));
+        assertThat(StoreUrls.embeddedH2File("jdbc:h2:/tmp/y")).isEqualTo(Path.of("/tmp/y"));
+        assertThat(StoreUrls.embeddedH2File("jdbc:h2:tcp://host/db")).isNull();
+        assertThat(StoreUrls.embeddedH2File("jdbc:h2:mem:x")).isNull();
+        assertThat(StoreUrls.redacted("redis://:secret@host:6379/0")).isEqualTo("redis://:***@host:6379/0");
+        assertThat(StoreUrls.redacted("redis://user:secret@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
+        assertThat(StoreUrls.redacted("redis://secret@host:6379/0")).isEqualTo("redis://***@host:6379/0");
+        assertThat(StoreUrls.redacted("redis://user:se/cr@et@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
+        assertThat(StoreUrls.redacted("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
+        assertThat(StoreUrls.redacted("redis://u:pw/x@host:6379/0?clientName=a@b")).isEqualTo("redis://u:***@host:6379/0?clientName=a@b");
+        assertThat(StoreUrls.redacted("redis://host:6379/0?clientName=a:b@c")).doesNotContain("b@c");
+        assertThat(StoreUrls.redacted("jdbc:postgresql://h/db?user=u&password=p&ssl=true"))
                 .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
-        assertThat(Stores.home(java.util.Map.of("HOME", "/home/ci"))).isEqualTo(Path.of("/home/ci/.idempotent"));
-        assertThat(Stores.home(java.util.Map.of("HOME", "/home/ci", "IDEMPOTENT_HOME", "/var/idem")))
+        assertThat(StoreUrls.home(java.util.Map.of("HOME", "/home/ci"))).isEqualTo(Path.of("/home/ci/.idempotent"));
+        assertThat(StoreUrls.home(java.util.Map.of("HOME", "/home/ci", "IDEMPOTENT_HOME", "/var/idem")))
                 .isEqualTo(Path.of("/var/idem"));
     }
 

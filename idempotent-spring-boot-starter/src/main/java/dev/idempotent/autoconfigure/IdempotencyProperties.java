@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Configuration of the idempotency starter ({@code idempotency.*}).
+ * Configuration of the idempotency starter ({@code idempotency.*}); the JDBC store's
+ * ({@code idempotency.jdbc.*}) is {@link IdempotencyJdbcProperties}.
  */
 @ConfigurationProperties(prefix = "idempotency")
 public class IdempotencyProperties {
@@ -66,8 +67,6 @@ public class IdempotencyProperties {
     private final Caffeine caffeine = new Caffeine();
 
     private final Redis redis = new Redis();
-
-    private final Jdbc jdbc = new Jdbc();
 
     private final Endpoint endpoint = new Endpoint();
 
@@ -156,10 +155,6 @@ public class IdempotencyProperties {
 
     public Redis getRedis() {
         return redis;
-    }
-
-    public Jdbc getJdbc() {
-        return jdbc;
     }
 
     public Duration getCompletionRetryTimeout() {
@@ -316,87 +311,5 @@ public class IdempotencyProperties {
         public void setShowPayload(boolean showPayload) {
             this.showPayload = showPayload;
         }
-    }
-
-    /** The JDBC store. */
-    public static class Jdbc {
-
-        /**
-         * Name of the table (letters, digits, underscores, optionally schema-qualified).
-         */
-        private String tableName = "idempotency_record";
-
-        /**
-         * When to create the table at startup: embedded (only for an in-memory H2 database), always (if it
-         * does not exist), never (create it yourself from the shipped DDL).
-         */
-        private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
-
-        /**
-         * Whether the completed record is written inside the transaction of the operation, so that the
-         * operation's writes on the same DataSource and its record commit or roll back together (exactly
-         * once on one database).
-         */
-        private boolean completeInTransaction = false;
-
-        /**
-         * How often expired records are deleted. Zero or negative disables the cleanup.
-         */
-        private Duration cleanupInterval = Duration.ofMinutes(10);
-
-        /**
-         * How many expired records one cleanup statement deletes at most (the cleanup repeats until done).
-         */
-        private int cleanupBatchSize = 1000;
-
-        public String getTableName() {
-            return tableName;
-        }
-
-        public void setTableName(String tableName) {
-            this.tableName = tableName;
-        }
-
-        public InitializeSchema getInitializeSchema() {
-            return initializeSchema;
-        }
-
-        public void setInitializeSchema(InitializeSchema initializeSchema) {
-            this.initializeSchema = initializeSchema;
-        }
-
-        public boolean isCompleteInTransaction() {
-            return completeInTransaction;
-        }
-
-        public void setCompleteInTransaction(boolean completeInTransaction) {
-            this.completeInTransaction = completeInTransaction;
-        }
-
-        public Duration getCleanupInterval() {
-            return cleanupInterval;
-        }
-
-        public void setCleanupInterval(Duration cleanupInterval) {
-            this.cleanupInterval = cleanupInterval;
-        }
-
-        public int getCleanupBatchSize() {
-            return cleanupBatchSize;
-        }
-
-        public void setCleanupBatchSize(int cleanupBatchSize) {
-            this.cleanupBatchSize = cleanupBatchSize;
-        }
-    }
-
-    /** When the JDBC store creates its table. */
-    public enum InitializeSchema {
-        /** Only for an embedded (in-memory) database. */
-        EMBEDDED,
-        /** Always, if the table does not exist. */
-        ALWAYS,
-        /** Never: the table is created by the application's migrations. */
-        NEVER
     }
 }

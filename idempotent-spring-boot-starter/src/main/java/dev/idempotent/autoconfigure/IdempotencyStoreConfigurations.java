@@ -9,17 +9,25 @@ import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
+import org.springframework.boot.sql.autoconfigure.init.OnDatabaseInitializationCondition;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -66,37 +74,39 @@ final class IdempotencyStoreConfigurations {
         }
     }
 
+    /**
+     * The JDBC store, its table through Spring Boot's database initialization (as Spring Session JDBC's), and
+     * the cleanup of expired rows.
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ JdbcTemplate.class, JdbcIdempotencyStore.class })
+    @ConditionalOnClass({ JdbcTemplate.class, JdbcIdempotencyStore.class, DataSourceScriptDatabaseInitializer.class })
     @ConditionalOnBean(DataSource.class)
     @ConditionalOnMissingBean(IdempotencyStore.class)
     @ConditionalOnStoreType(StoreType.JDBC)
+    @EnableConfigurationProperties(IdempotencyJdbcProperties.class)
+    @Import(DatabaseInitializationDependencyConfigurer.class)
     static class Jdbc {
 
         @Bean
-        JdbcIdempotencyStore idempotencyStore(DataSource dataSource, IdempotencyProperties properties,
+        @ConditionalOnMissingBean
+        @Conditional(OnIdempotencyJdbcInitializationCondition.class)
+        IdempotencyJdbcSchemaInitializer idempotencyJdbcSchemaInitializer(DataSource dataSource,
+                IdempotencyJdbcProperties properties) {
+            return new IdempotencyJdbcSchemaInitializer(dataSource, properties);
+        }
+
+        /** Created after every database initializer (IdempotencyJdbcStoreDependsOnDatabaseInitializationDetector). */
+        @Bean
+        JdbcIdempotencyStore idempotencyStore(DataSource dataSource, IdempotencyJdbcProperties properties,
                 ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment) {
-            IdempotencyProperties.Jdbc jdbc = properties.getJdbc();
-            JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource, jdbc.getTableName());
-            store.setCompleteInTransaction(jdbc.isCompleteInTransaction());
+            JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource, properties.getTableName());
+            store.setCompleteInTransaction(properties.isCompleteInTransaction());
             transactionManager.ifUnique(store::setTransactionManager);
-            // one connection at startup: which database, whether it is embedded, and then the table
             JdbcStoreStartupChecks.Database database = JdbcStoreStartupChecks.inspect(dataSource);
-            boolean initialize = switch (jdbc.getInitializeSchema()) {
-                case ALWAYS -> true;
-                case NEVER -> false;
-                case EMBEDDED -> database != null && database.isEmbeddedH2();
-            };
-            if (initialize) {
-                store.initializeSchema();
-            }
-            if (!initialize) {
-                JdbcStoreStartupChecks.requireTable(dataSource, database, jdbc.getTableName(),
-                        jdbc.getInitializeSchema());
-            }
+            JdbcStoreStartupChecks.requireTable(dataSource, database, properties);
             logChoice("jdbc, " + (database == null ? "database not reachable at startup" : database.url())
-                    + ", table '" + jdbc.getTableName() + "'"
-                    + (jdbc.isCompleteInTransaction() ? ", completing in the operation's transaction" : ""),
+                    + ", table '" + properties.getTableName() + "'"
+                    + (properties.isCompleteInTransaction() ? ", completing in the operation's transaction" : ""),
                     why(environment, "the application has a DataSource and no RedisConnectionFactory"));
             String inMemory = JdbcStoreStartupChecks.inMemoryWarning(database, JdbcStoreStartupChecks.runningInTests());
             if (inMemory != null) {
@@ -105,10 +115,20 @@ final class IdempotencyStoreConfigurations {
             return store;
         }
 
+        /** On the application's TaskScheduler named idempotencyTaskScheduler if it has one, else on its own. */
         @Bean
-        JdbcExpiredRecordCleanup idempotencyJdbcCleanup(JdbcIdempotencyStore store, IdempotencyProperties properties) {
-            return new JdbcExpiredRecordCleanup(store, properties.getJdbc().getCleanupInterval(),
-                    properties.getJdbc().getCleanupBatchSize());
+        JdbcExpiredRecordCleanup idempotencyJdbcCleanup(JdbcIdempotencyStore store, IdempotencyJdbcProperties properties,
+                @Qualifier(JdbcExpiredRecordCleanup.SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> taskScheduler) {
+            return new JdbcExpiredRecordCleanup(store, taskScheduler.getIfAvailable(), properties.getCleanupInterval(),
+                    properties.getCleanupBatchSize());
+        }
+
+        /** The schema initializer unless {@code idempotency.jdbc.initialize-schema=never}. */
+        static class OnIdempotencyJdbcInitializationCondition extends OnDatabaseInitializationCondition {
+
+            OnIdempotencyJdbcInitializationCondition() {
+                super("Idempotency JDBC", "idempotency.jdbc.initialize-schema");
+            }
         }
     }
 

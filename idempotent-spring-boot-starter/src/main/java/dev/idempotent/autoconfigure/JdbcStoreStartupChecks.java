@@ -1,22 +1,24 @@
 package dev.idempotent.autoconfigure;
 
 import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.store.jdbc.JdbcSchemaScripts;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.jdbc.DatabaseDriver;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.util.ClassUtils;
 
 /**
- * What the JDBC store checks and says at startup: which database the records go to (its URL without
- * credentials), a WARN when that database lives in memory outside tests, and a failure with the fix when
- * the table does not exist and nothing will create it. A database that cannot be reached at startup is
+ * What the JDBC store checks and says at startup, after the database initializers have run: which database
+ * the records go to (its URL without credentials), a WARN when that database lives in memory outside tests,
+ * and a failure with the fix when the table does not exist. A database that cannot be reached at startup is
  * not checked: the store reports it at the first call.
  */
 final class JdbcStoreStartupChecks {
@@ -33,34 +35,37 @@ final class JdbcStoreStartupChecks {
     private JdbcStoreStartupChecks() {
     }
 
-    /** The database as the startup line names it. */
+    /**
+     * The database as the startup line names it.
+     *
+     * @param inMemory whether it is embedded, as Spring Boot's {@link EmbeddedDatabaseConnection} tells: in this
+     *     JVM's memory, gone when it stops
+     */
     record Database(@Nullable String url, @Nullable String productName, boolean inMemory) {
 
-        /** An in-memory H2 database, which {@code initialize-schema=embedded} creates the table in. */
-        boolean isEmbeddedH2() {
-            return "H2".equalsIgnoreCase(productName) && url != null && url.startsWith("jdbc:h2:mem:");
-        }
-
-        /** The shipped DDL for this database, e.g. {@code dev/idempotent/store/jdbc/schema-postgresql.sql}. */
+        /** The shipped DDL for this database, e.g. {@code classpath:dev/idempotent/store/jdbc/schema-postgresql.sql}. */
         String ddlResource() {
-            String name = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
-            String suffix = name.contains("postgresql") ? "postgresql"
-                    : name.contains("mysql") || name.contains("mariadb") ? "mysql" : name.equals("h2") ? "h2" : null;
-            return suffix == null ? "dev/idempotent/store/jdbc/schema-<postgresql|mysql|h2>.sql"
-                    : "dev/idempotent/store/jdbc/schema-" + suffix + ".sql";
+            DatabaseDriver driver = DatabaseDriver.fromProductName(productName);
+            if (driver == DatabaseDriver.UNKNOWN) {
+                return JdbcSchemaScripts.LOCATION.replace("@@platform@@", "<postgresql|mysql|h2>");
+            }
+            return JdbcSchemaScripts.LOCATION.replace("@@platform@@", IdempotencyJdbcSchemaInitializer.platform(driver));
         }
     }
 
     /** The database behind {@code dataSource}, or {@code null} if it cannot be reached now. */
     static @Nullable Database inspect(DataSource dataSource) {
+        String url;
+        String productName;
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData metaData = connection.getMetaData();
-            String url = metaData.getURL();
-            return new Database(withoutCredentials(url), metaData.getDatabaseProductName(), isInMemory(url));
+            url = metaData.getURL();
+            productName = metaData.getDatabaseProductName();
         } catch (SQLException | RuntimeException e) {
             logger.debug("Could not reach the idempotency store's database at startup", e);
             return null;
         }
+        return new Database(withoutCredentials(url), productName, EmbeddedDatabaseConnection.isEmbedded(dataSource));
     }
 
     /** A JDBC URL with any user, password or key material taken out. */
@@ -71,16 +76,6 @@ final class JdbcStoreStartupChecks {
         String clean = USER_INFO.matcher(url).replaceFirst("");
         clean = CREDENTIAL_PARAMETER.matcher(clean).replaceAll("$1$2=***");
         return clean;
-    }
-
-    /** Whether the URL names a database that lives in this JVM's memory and ends with it. */
-    static boolean isInMemory(@Nullable String url) {
-        if (url == null) {
-            return false;
-        }
-        String lower = url.toLowerCase(Locale.ROOT);
-        return lower.startsWith("jdbc:h2:mem:") || lower.startsWith("jdbc:hsqldb:mem:")
-                || lower.startsWith("jdbc:derby:memory:");
     }
 
     /** Whether this looks like a test run (JUnit or Spring's TestContext on the classpath). */
@@ -101,14 +96,14 @@ final class JdbcStoreStartupChecks {
     }
 
     /**
-     * Fails when {@code table} cannot be read and {@code idempotency.jdbc.initialize-schema} did not create
-     * it, saying how to create it.
+     * Fails when the store's table cannot be read once the database initializers have run, saying why
+     * {@code idempotency.jdbc.initialize-schema} did not create it and how to create it.
      */
-    static void requireTable(DataSource dataSource, @Nullable Database database, String table,
-            IdempotencyProperties.InitializeSchema initializeSchema) {
+    static void requireTable(DataSource dataSource, @Nullable Database database, IdempotencyJdbcProperties properties) {
         if (database == null) {
             return;
         }
+        String table = properties.getTableName();
         Connection connection;
         try {
             connection = dataSource.getConnection();
@@ -120,18 +115,29 @@ final class JdbcStoreStartupChecks {
             statement.setMaxRows(1);
             statement.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
         } catch (SQLException e) {
-            String why = initializeSchema == IdempotencyProperties.InitializeSchema.NEVER
-                    ? "idempotency.jdbc.initialize-schema=never"
-                    : "idempotency.jdbc.initialize-schema=embedded creates it only in an in-memory H2 database, and "
-                            + database.url() + " is not one";
             throw new IdempotencyConfigurationException("The JDBC idempotency store's table '" + table
-                    + "' cannot be read in " + database.url() + " (" + String.valueOf(e.getMessage()).strip() + "), and " + why
-                    + ". Create it with the DDL shipped in the starter's jar, classpath:" + database.ddlResource()
-                    + "; or set idempotency.jdbc.initialize-schema=always to create it at startup; or, with"
-                    + " Flyway or Liquibase, copy that script into a migration (renaming the table to '" + table
-                    + "').", e);
+                    + "' cannot be read in " + database.url() + " (" + e.getMessage().strip() + "), and "
+                    + whyNotCreated(database, properties) + ". Create it with the DDL shipped in the starter's jar,"
+                    + " " + database.ddlResource() + "; or set idempotency.jdbc.initialize-schema=always to create it"
+                    + " at startup; or, with Flyway or Liquibase, copy that script into a migration (renaming the"
+                    + " table to '" + table + "').", e);
         } catch (RuntimeException e) {
             logger.debug("Could not check the idempotency table '" + table + "' at startup", e);
         }
+    }
+
+    private static String whyNotCreated(Database database, IdempotencyJdbcProperties properties) {
+        return switch (properties.getInitializeSchema()) {
+            case NEVER -> "idempotency.jdbc.initialize-schema=never";
+            case EMBEDDED -> database.inMemory()
+                    ? "idempotency.jdbc.initialize-schema=embedded did not create it with " + properties.getSchema()
+                            + " (the failed statement is logged at debug level by org.springframework.jdbc.datasource.init;"
+                            + " idempotency.jdbc.continue-on-error=false stops at it)"
+                    : "idempotency.jdbc.initialize-schema=embedded creates it only in an in-memory H2 database, and "
+                            + database.url() + " is not one";
+            case ALWAYS -> "idempotency.jdbc.initialize-schema=always did not create it with " + properties.getSchema()
+                    + " (the failed statement is logged at debug level by org.springframework.jdbc.datasource.init;"
+                    + " idempotency.jdbc.continue-on-error=false stops at it)";
+        };
     }
 }

@@ -3,38 +3,33 @@ package dev.idempotent.store.jdbc;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.RecordStatus;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.dao.DataAccessException;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.ConnectionCallback;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.PreparedStatementSetter;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -44,9 +39,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * A store on a relational database, shared by every application node that uses the same database:
  * PostgreSQL, MySQL, MariaDB or H2, detected from the connection. One row per key in one table
- * ({@value #DEFAULT_TABLE_NAME} unless configured), created by {@link #initializeSchema()} or by the
- * shipped scripts {@code dev/idempotent/store/jdbc/schema-postgresql.sql}, {@code schema-mysql.sql}
- * (MySQL and MariaDB) and {@code schema-h2.sql}.
+ * ({@value #DEFAULT_TABLE_NAME} unless configured), created by the shipped scripts ({@link JdbcSchemaScripts}:
+ * {@code dev/idempotent/store/jdbc/schema-postgresql.sql}, {@code schema-mysql.sql} for MySQL and MariaDB,
+ * {@code schema-h2.sql}) run by Spring Boot's database initialization, by Spring's
+ * {@code ResourceDatabasePopulator}, by a migration of yours, or by {@link #initializeSchema()}. The SQL of
+ * each database is one small statements class, with named parameters, run by a
+ * {@link NamedParameterJdbcTemplate}.
  *
  * <p>What it guarantees:
  * <ul>
@@ -84,7 +82,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * and compare exactly (case, accents, trailing spaces); the fingerprint and the owner token at most
  * {@value #MAX_VALUE_LENGTH}.
  *
- * <p>Thread-safe. The dialect is detected on first use, so a store can be created while its database is
+ * <p>Thread-safe. The database is detected on first use, so a store can be created while its database is
  * down.
  */
 public class JdbcIdempotencyStore implements ListableIdempotencyStore {
@@ -104,29 +102,26 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     private static final int MAX_TABLE_NAME_LENGTH = 128;
 
-    /** How often a step is retried after a deadlock or lock timeout, and a claim after a concurrent delete. */
+    /** How often a step is tried in all after a deadlock or lock timeout, and a claim after a concurrent change. */
     private static final int MAX_ATTEMPTS = 5;
-
-    private static final String IN_PROGRESS = RecordStatus.IN_PROGRESS.name();
-
-    private static final String COMPLETED = RecordStatus.COMPLETED.name();
 
     private final String tableName;
 
     private final DataSource dataSource;
 
     /** The store's own statements, each committed on its own, on a connection no caller's transaction shares. */
-    private final JdbcTemplate jdbc;
+    private final NamedParameterJdbcTemplate jdbc;
 
     /** Statements that join the caller's transaction on the DataSource (complete-in-transaction only). */
-    private final JdbcTemplate callerJdbc;
+    private final NamedParameterJdbcTemplate callerJdbc;
 
     /**
-     * A statement chosen as a deadlock victim (InnoDB: a take-over meeting a purge) was rolled back whole:
-     * it is tried again at once, a few times, before the failure reaches the engine.
+     * A statement chosen as a deadlock victim (InnoDB: a take-over meeting a purge) was rolled back whole, and
+     * a claim can find the row it could not take deleted or expired by the time it reads it: either is tried
+     * again at once, a few times, before the failure reaches the engine.
      */
-    private final RetryTemplate deadlockRetry = new RetryTemplate(RetryPolicy.builder()
-            .includes(PessimisticLockingFailureException.class)
+    private final RetryTemplate retry = new RetryTemplate(RetryPolicy.builder()
+            .includes(PessimisticLockingFailureException.class, RowChangedMeanwhile.class)
             .maxRetries(MAX_ATTEMPTS - 1)
             .delay(Duration.ofMillis(1))
             .multiplier(2)
@@ -137,7 +132,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     private volatile TransactionTemplate workTransaction;
 
-    private volatile Statements statements;
+    private volatile JdbcStatements statements;
 
     /** A store on the {@value #DEFAULT_TABLE_NAME} table of {@code dataSource}. */
     public JdbcIdempotencyStore(DataSource dataSource) {
@@ -157,11 +152,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         JdbcTransactionManager callerTransactions = new JdbcTransactionManager(dataSource);
         // The transaction manager unwraps a TransactionAwareDataSourceProxy; statements must use the same key.
         this.dataSource = callerTransactions.getDataSource();
-        this.callerJdbc = new JdbcTemplate(this.dataSource);
-        // The store's own transactions run on a DataSource of their own identity: Spring binds connections
-        // to the DataSource object, so no caller's connection (a JPA transaction binds one that does not
-        // even look transactional) is ever reused, committed or rolled back by the store.
-        this.jdbc = new JdbcTemplate(new AutoCommitDataSource(this.dataSource));
+        this.callerJdbc = new FixedStatementsJdbcTemplate(this.dataSource);
+        // The store's own statements run on a DataSource of their own identity: Spring binds connections to the
+        // DataSource object, so no caller's connection (a JPA transaction binds one that does not even look
+        // transactional) is ever reused, committed or rolled back by the store.
+        this.jdbc = new FixedStatementsJdbcTemplate(new AutoCommitDataSource(this.dataSource));
         this.workTransaction = new TransactionTemplate(callerTransactions);
     }
 
@@ -242,24 +237,28 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkKey(key);
         checkValue("fingerprint", fingerprint, true);
         checkValue("ownerToken", ownerToken, false);
-        long leaseMicros = micros("lease", lease);
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Claim claim = run("claim key '" + key + "'", sql -> {
-                Row acquired = acquire(sql, key, fingerprint, ownerToken, leaseMicros);
+        MapSqlParameterSource newRow = keyParameters(key)
+                .addValue("fingerprint", fingerprint, Types.VARCHAR)
+                .addValue("ownerToken", ownerToken, Types.VARCHAR)
+                .addValue("leaseMicros", micros("lease", lease));
+        try {
+            return run("claim key '" + key + "'", sql -> {
+                Row acquired = acquire(sql, key, newRow);
                 if (acquired != null) {
                     return Claim.acquired(acquired.record());
                 }
                 Row row = select(sql, key);
-                // Deleted, or expired, since the statement above: the next attempt takes it.
-                return row == null || !row.live() ? null : Claim.existing(row.record());
+                if (row == null || !row.live()) {
+                    // deleted, or expired, since the statement above: the next attempt takes it
+                    throw new RowChangedMeanwhile();
+                }
+                return Claim.existing(row.record());
             });
-            if (claim != null) {
-                return claim;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
+        } catch (RowChangedMeanwhile e) {
+            throw new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName
+                    + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts",
+                    null, true);
         }
-        throw new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName
-                + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts", null, true);
     }
 
     @Override
@@ -267,17 +266,13 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
         Objects.requireNonNull(payload, "payload");
-        long ttlMicros = micros("ttl", ttl);
-        Function<JdbcTemplate, Function<Statements, Boolean>> work = template -> sql -> template.update(sql.complete, ps -> {
-            ps.setBytes(1, payload);
-            ps.setLong(2, ttlMicros);
-            ps.setString(3, key);
-            ps.setString(4, ownerToken);
-        }) == 1;
+        MapSqlParameterSource owned = ownedParameters(key, ownerToken)
+                .addValue("payload", payload)
+                .addValue("ttlMicros", micros("ttl", ttl));
         if (completeInTransaction && isCallerTransactionActive()) {
             boolean completed;
             try {
-                completed = work.apply(callerJdbc).apply(statements());
+                completed = callerJdbc.update(statements().complete, owned) == 1;
             } catch (DataAccessException e) {
                 throw failure("complete key '" + key + "' in the caller's transaction", e);
             }
@@ -286,30 +281,23 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             }
             return completed;
         }
-        return run("complete key '" + key + "'", work.apply(jdbc));
+        return run("complete key '" + key + "'", sql -> jdbc.update(sql.complete, owned) == 1);
     }
 
     @Override
     public boolean release(String key, String ownerToken) {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
-        return run("release key '" + key + "'", sql -> jdbc.update(sql.release, ps -> {
-            ps.setString(1, key);
-            ps.setString(2, ownerToken);
-        }) == 1);
+        MapSqlParameterSource owned = ownedParameters(key, ownerToken);
+        return run("release key '" + key + "'", sql -> jdbc.update(sql.release, owned) == 1);
     }
 
     @Override
     public boolean renew(String key, String ownerToken, Duration lease) {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
-        long leaseMicros = micros("lease", lease);
-        return run("renew the lease of key '" + key + "'", sql -> jdbc.update(sql.renew, ps -> {
-            ps.setLong(1, leaseMicros);
-            ps.setLong(2, leaseMicros);
-            ps.setString(3, key);
-            ps.setString(4, ownerToken);
-        }) == 1);
+        MapSqlParameterSource owned = ownedParameters(key, ownerToken).addValue("leaseMicros", micros("lease", lease));
+        return run("renew the lease of key '" + key + "'", sql -> jdbc.update(sql.renew, owned) == 1);
     }
 
     @Override
@@ -325,9 +313,10 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     @Override
     public boolean delete(String key) {
         checkKey(key);
+        MapSqlParameterSource keyOnly = keyParameters(key);
         return run("delete key '" + key + "'", sql -> {
-            boolean live = jdbc.update(sql.deleteLive, ps -> ps.setString(1, key)) == 1;
-            jdbc.update(sql.deleteAny, ps -> ps.setString(1, key));
+            boolean live = jdbc.update(sql.deleteLive, keyOnly) == 1;
+            jdbc.update(sql.deleteAny, keyOnly);
             return live;
         });
     }
@@ -344,11 +333,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
-        String pattern = escapeLike(prefix) + "%";
-        return run("list keys starting with '" + prefix + "'", sql -> jdbc.query(sql.list, ps -> {
-            ps.setString(1, pattern);
-            ps.setInt(2, limit);
-        }, (rs, rowNum) -> row(sql.dialect, sql.dialect.readKey(rs, "idempotency_key"), rs).record()));
+        MapSqlParameterSource range = new MapSqlParameterSource()
+                .addValue("pattern", escapeLike(prefix) + "%", Types.VARCHAR)
+                .addValue("limit", limit);
+        return run("list keys starting with '" + prefix + "'", sql -> jdbc.query(sql.list, range,
+                (rs, rowNum) -> row(sql, sql.readKey(rs, "idempotency_key"), rs).record()));
     }
 
     /** {@code text} as a literal in a {@code LIKE .. ESCAPE '!'} pattern. */
@@ -357,7 +346,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     }
 
     /**
-     * Deletes expired rows (ended leases and ended ttls), at most {@code batchSize} per transaction, until
+     * Deletes expired rows (ended leases and ended ttls), at most {@code batchSize} per statement, until
      * a batch deletes fewer. Safe to run on every node at once and while the store is in use; a row being
      * claimed at that moment is left to its claim.
      *
@@ -367,11 +356,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
         }
+        MapSqlParameterSource batch = new MapSqlParameterSource("batchSize", batchSize);
         int total = 0;
         int deleted;
         do {
-            deleted = run("purge expired records",
-                    sql -> jdbc.update(sql.deleteExpiredBatch, ps -> ps.setInt(1, batchSize)));
+            deleted = run("purge expired records", sql -> jdbc.update(sql.deleteExpired, batch));
             total += deleted;
         } while (deleted >= batchSize);
         if (total > 0 && logger.isDebugEnabled()) {
@@ -381,16 +370,20 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     }
 
     /**
-     * Creates the table and its expiry index if they do not exist, with the shipped DDL of the detected
-     * database and this store's table name. Harmless to call again, and from several nodes at once.
+     * Creates the table and its expiry index if they do not exist: runs the shipped script of the detected
+     * database ({@link JdbcSchemaScripts}) for this store's table name with Spring's
+     * {@link ResourceDatabasePopulator}. Harmless to call again, and from several nodes at once. In a Spring
+     * Boot application the starter does this through Boot's database initialization instead
+     * ({@code idempotency.jdbc.initialize-schema}).
      *
      * @throws IdempotencyStoreUnavailableException if the database is unreachable or refuses the DDL
      */
     public void initializeSchema() {
-        Statements sql = statements();
-        List<String> ddl = schemaStatements(sql.dialect, tableName);
+        JdbcStatements sql = statements();
+        ResourceDatabasePopulator populator = new ResourceDatabasePopulator(
+                JdbcSchemaScripts.forTable(JdbcSchemaScripts.script(sql.schemaPlatform()), tableName));
         try {
-            ddl.forEach(jdbc::execute);
+            populator.execute(jdbc.getJdbcTemplate().getDataSource());
         } catch (DataAccessException e) {
             // Another node may have created it at the same moment (PostgreSQL then reports a duplicate type).
             if (!tableExists()) {
@@ -400,26 +393,10 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         }
     }
 
-    /**
-     * Whether {@code dataSource} is an in-memory database (H2 {@code jdbc:h2:mem:}), whose schema an
-     * application creates at every start. {@code false} if it cannot be reached.
-     */
-    public static boolean isEmbeddedDatabase(DataSource dataSource) {
-        try {
-            return Boolean.TRUE.equals(new JdbcTemplate(dataSource).execute((ConnectionCallback<Boolean>) con -> {
-                String product = con.getMetaData().getDatabaseProductName();
-                String url = con.getMetaData().getURL();
-                return "H2".equalsIgnoreCase(product) && url != null && url.startsWith("jdbc:h2:mem:");
-            }));
-        } catch (DataAccessException e) {
-            return false;
-        }
-    }
-
     @Override
     public String toString() {
-        Statements sql = statements;
-        return "JdbcIdempotencyStore[table=" + tableName + (sql == null ? "" : ", " + sql.dialect.displayName()) + "]";
+        JdbcStatements sql = statements;
+        return "JdbcIdempotencyStore[table=" + tableName + (sql == null ? "" : ", " + sql.displayName()) + "]";
     }
 
     /**
@@ -429,34 +406,20 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
      *
      * @return the caller's new row, or {@code null} if the key was live (or vanished meanwhile)
      */
-    private Row acquire(Statements sql, String key, String fingerprint, String ownerToken, long leaseMicros) {
-        // key, fingerprint, owner token, lease, lease: the parameters of every statement that writes a new row
-        PreparedStatementSetter newRow = ps -> {
-            ps.setString(1, key);
-            ps.setString(2, fingerprint);
-            ps.setString(3, ownerToken);
-            ps.setLong(4, leaseMicros);
-            ps.setLong(5, leaseMicros);
-        };
+    private Row acquire(JdbcStatements sql, String key, MapSqlParameterSource newRow) {
         if (sql.upsertReturning != null) {
-            return jdbc.query(sql.upsertReturning, newRow, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+            return jdbc.query(sql.upsertReturning, newRow, rs -> rs.next() ? row(sql, key, rs) : null);
         }
         Row inserted = null;
         boolean acquired;
         if (sql.insertReturning != null) {
-            inserted = jdbc.query(sql.insertReturning, newRow, rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+            inserted = jdbc.query(sql.insertReturning, newRow, rs -> rs.next() ? row(sql, key, rs) : null);
             acquired = inserted != null;
         } else {
             acquired = insertIfAbsent(sql, newRow);
         }
         if (!acquired) {
-            acquired = jdbc.update(sql.takeOverExpired, ps -> {
-                ps.setString(1, fingerprint);
-                ps.setString(2, ownerToken);
-                ps.setLong(3, leaseMicros);
-                ps.setLong(4, leaseMicros);
-                ps.setString(5, key);
-            }) == 1;
+            acquired = jdbc.update(sql.takeOverExpired, newRow) == 1;
         }
         if (!acquired) {
             return null;
@@ -464,7 +427,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         return inserted != null ? inserted : select(sql, key);
     }
 
-    private boolean insertIfAbsent(Statements sql, PreparedStatementSetter newRow) {
+    private boolean insertIfAbsent(JdbcStatements sql, MapSqlParameterSource newRow) {
         try {
             return jdbc.update(sql.insertIfAbsent, newRow) == 1;
         } catch (DuplicateKeyException e) {
@@ -473,26 +436,38 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         }
     }
 
-    private Row select(Statements sql, String key) {
-        return jdbc.query(sql.select, ps -> ps.setString(1, key), rs -> rs.next() ? row(sql.dialect, key, rs) : null);
+    private Row select(JdbcStatements sql, String key) {
+        return jdbc.query(sql.select, keyParameters(key), rs -> rs.next() ? row(sql, key, rs) : null);
     }
 
-    private static Row row(JdbcDialect dialect, String key, ResultSet rs) throws SQLException {
+    private static Row row(JdbcStatements sql, String key, ResultSet rs) throws SQLException {
         IdempotencyRecord record = new IdempotencyRecord(
                 key,
                 RecordStatus.valueOf(rs.getString("status")),
                 rs.getString("fingerprint"),
                 rs.getString("owner_token"),
-                dialect.readInstant(rs, "created_at"),
-                dialect.readInstant(rs, "lease_expires_at"),
-                dialect.readInstant(rs, "expires_at"),
+                sql.readInstant(rs, "created_at"),
+                sql.readInstant(rs, "lease_expires_at"),
+                sql.readInstant(rs, "expires_at"),
                 rs.getBytes("payload"));
         return new Row(record, rs.getInt("live") == 1);
     }
 
+    /**
+     * The key as a parameter. Strings are typed: a {@code null} of unknown type would make Spring ask the
+     * driver for the parameter's type, a round trip on PostgreSQL.
+     */
+    private static MapSqlParameterSource keyParameters(String key) {
+        return new MapSqlParameterSource().addValue("key", key, Types.VARCHAR);
+    }
+
+    private static MapSqlParameterSource ownedParameters(String key, String ownerToken) {
+        return keyParameters(key).addValue("ownerToken", ownerToken, Types.VARCHAR);
+    }
+
     private boolean tableExists() {
         try {
-            jdbc.queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class);
+            jdbc.getJdbcTemplate().queryForObject("SELECT COUNT(*) FROM " + tableName + " WHERE 1 = 0", Integer.class);
             return true;
         } catch (DataAccessException e) {
             return false;
@@ -501,21 +476,23 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     /**
      * Runs the statements of {@code work}, each committed on its own (no transaction around them: every step
-     * is one statement, or statements each safe on its own), turning failures into
-     * {@link IdempotencyStoreUnavailableException}; the engine retries those that are transient.
+     * is one statement, or statements each safe on its own), again after a deadlock or a concurrent change
+     * ({@link #retry}), turning failures into {@link IdempotencyStoreUnavailableException}; the engine retries
+     * those that are transient.
      */
-    private <T> T run(String what, Function<Statements, T> work) {
-        Statements sql = statements();
+    private <T> T run(String what, Function<JdbcStatements, T> work) {
+        JdbcStatements sql = statements();
         try {
-            return deadlockRetry.execute(() -> work.apply(sql));
+            return retry.execute(() -> work.apply(sql));
         } catch (RetryException e) {
-            if (e.getLastException() instanceof DataAccessException failed) {
+            Throwable last = e.getLastException();
+            if (last instanceof DataAccessException failed) {
                 throw failure(what, failed);
             }
-            if (e.getLastException() instanceof RuntimeException other) {
+            if (last instanceof RuntimeException other) {
                 throw other;
             }
-            throw new IllegalStateException(e.getLastException());
+            throw new IllegalStateException(last);
         }
     }
 
@@ -525,8 +502,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
                 && TransactionSynchronizationManager.hasResource(dataSource);
     }
 
-    private Statements statements() {
-        Statements sql = statements;
+    private JdbcStatements statements() {
+        JdbcStatements sql = statements;
         if (sql == null) {
             synchronized (this) {
                 sql = statements;
@@ -539,17 +516,12 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         return sql;
     }
 
-    private Statements detectStatements() {
+    private JdbcStatements detectStatements() {
         try {
-            return jdbc.execute((ConnectionCallback<Statements>) con -> {
+            return jdbc.getJdbcTemplate().execute((ConnectionCallback<JdbcStatements>) con -> {
                 DatabaseMetaData meta = con.getMetaData();
-                JdbcDialect dialect = JdbcDialect.forProductName(meta.getDatabaseProductName());
-                // MariaDB 10.5+ answers INSERT .. RETURNING (MySQL does not)
-                boolean insertReturning = dialect == JdbcDialect.MYSQL
-                        && meta.getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
-                        && (meta.getDatabaseMajorVersion() > 10
-                                || (meta.getDatabaseMajorVersion() == 10 && meta.getDatabaseMinorVersion() >= 5));
-                return new Statements(dialect, tableName, insertReturning);
+                return JdbcStatements.forDatabase(meta.getDatabaseProductName(), meta.getDatabaseMajorVersion(),
+                        meta.getDatabaseMinorVersion(), tableName);
             });
         } catch (DataAccessException e) {
             throw failure("connect to the database to detect its dialect", e);
@@ -557,8 +529,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     }
 
     private IdempotencyStoreUnavailableException failure(String what, RuntimeException cause) {
-        Statements sql = statements;
-        String database = sql == null ? "" : ", " + sql.dialect.displayName();
+        JdbcStatements sql = statements;
+        String database = sql == null ? "" : ", " + sql.displayName();
         Throwable root = NestedExceptionUtils.getMostSpecificCause(cause);
         return new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName + "'"
                 + database + ") failed to " + what + ": " + cause.getMessage()
@@ -572,31 +544,6 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
                     + " ('schema.table'), at most " + MAX_TABLE_NAME_LENGTH + " characters");
         }
         return tableName;
-    }
-
-    /** The shipped DDL of {@code dialect} for {@code tableName}, one statement per element. */
-    static List<String> schemaStatements(JdbcDialect dialect, String tableName) {
-        String script;
-        try (InputStream in = JdbcIdempotencyStore.class.getResourceAsStream(dialect.schemaResource())) {
-            if (in == null) {
-                throw new IllegalStateException("Missing resource " + dialect.schemaResource() + " next to "
-                        + JdbcIdempotencyStore.class.getName());
-            }
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not read " + dialect.schemaResource(), e);
-        }
-        String simpleName = tableName.substring(tableName.indexOf('.') + 1);
-        script = script.replaceAll("(?m)--.*$", "")
-                .replaceAll("\\b" + DEFAULT_TABLE_NAME + "_expires_idx\\b", Matcher.quoteReplacement(simpleName + "_expires_idx"))
-                .replaceAll("\\b" + DEFAULT_TABLE_NAME + "\\b", Matcher.quoteReplacement(tableName));
-        List<String> statements = new ArrayList<>();
-        for (String statement : script.split(";")) {
-            if (!statement.isBlank()) {
-                statements.add(statement.strip());
-            }
-        }
-        return statements;
     }
 
     private static void checkKey(String key) {
@@ -632,77 +579,10 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     private record Row(IdempotencyRecord record, boolean live) {
     }
 
-    /** The statements of one dialect on one table, built once. Parameters are documented by their users. */
-    private static final class Statements {
-
-        private static final String COLUMNS =
-                "idempotency_key, fingerprint, status, owner_token, created_at, lease_expires_at, expires_at";
-
-        final JdbcDialect dialect;
-
-        final String insertIfAbsent;
-
-        /** Insert or take over an expired row, returning it, in one statement; {@code null} if unsupported. */
-        final String upsertReturning;
-
-        /** {@link #insertIfAbsent} returning the inserted row; {@code null} if unsupported. */
-        final String insertReturning;
-
-        final String takeOverExpired;
-
-        final String select;
-
-        final String complete;
-
-        final String renew;
-
-        final String release;
-
-        final String deleteLive;
-
-        final String deleteAny;
-
-        final String deleteExpiredBatch;
-
-        final String list;
-
-        Statements(JdbcDialect dialect, String table, boolean supportsInsertReturning) {
-            String now = dialect.now();
-            String plus = dialect.plusMicros();
-            String ownedLive = " WHERE idempotency_key = ? AND owner_token = ? AND status = '" + IN_PROGRESS
-                    + "' AND expires_at > " + now;
-            this.dialect = dialect;
-            // key, fingerprint, owner token, lease, lease
-            String values = "?, ?, '" + IN_PROGRESS + "', ?, " + now + ", " + plus + ", " + plus;
-            String returning = "status, fingerprint, owner_token, created_at, lease_expires_at, expires_at, payload, 1 AS live";
-            this.insertIfAbsent = dialect.insertIfAbsent(table, COLUMNS, values);
-            // key, fingerprint, owner token, lease, lease (like insertIfAbsent)
-            this.upsertReturning = dialect.upsertExpiredReturning(table, COLUMNS, values, returning);
-            this.insertReturning = supportsInsertReturning ? insertIfAbsent + " RETURNING " + returning : null;
-            // fingerprint, owner token, lease, lease, key
-            this.takeOverExpired = "UPDATE " + table + " SET fingerprint = ?, status = '" + IN_PROGRESS
-                    + "', owner_token = ?, created_at = " + now + ", lease_expires_at = " + plus
-                    + ", expires_at = " + plus + ", payload = NULL WHERE idempotency_key = ? AND expires_at <= " + now;
-            // key
-            this.select = "SELECT status, fingerprint, owner_token, created_at, lease_expires_at, expires_at, payload,"
-                    + " CASE WHEN expires_at > " + now + " THEN 1 ELSE 0 END AS live FROM " + table
-                    + " WHERE idempotency_key = ?";
-            // payload, ttl, key, owner token
-            this.complete = "UPDATE " + table + " SET status = '" + COMPLETED + "', payload = ?, lease_expires_at = NULL,"
-                    + " expires_at = " + plus + ownedLive;
-            // lease, lease, key, owner token
-            this.renew = "UPDATE " + table + " SET lease_expires_at = " + plus + ", expires_at = " + plus + ownedLive;
-            // key, owner token
-            this.release = "DELETE FROM " + table + ownedLive;
-            // key
-            this.deleteLive = "DELETE FROM " + table + " WHERE idempotency_key = ? AND expires_at > " + now;
-            this.deleteAny = "DELETE FROM " + table + " WHERE idempotency_key = ?";
-            // batch size
-            this.deleteExpiredBatch = dialect.deleteExpiredBatch(table);
-            // LIKE pattern (escaped with '!': a backslash means different things in MySQL and PostgreSQL), limit
-            this.list = "SELECT idempotency_key, status, fingerprint, owner_token, created_at, lease_expires_at,"
-                    + " expires_at, payload, 1 AS live FROM " + table + " WHERE idempotency_key LIKE ? ESCAPE '!'"
-                    + " AND expires_at > " + now + " ORDER BY idempotency_key LIMIT ?";
+    /** The row a claim could not take was deleted or expired before the claim read it: claim again. */
+    private static final class RowChangedMeanwhile extends RuntimeException {
+        RowChangedMeanwhile() {
+            super(null, null, false, false);
         }
     }
 

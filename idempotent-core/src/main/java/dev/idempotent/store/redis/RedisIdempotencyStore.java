@@ -6,7 +6,6 @@ import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.ListableIdempotencyStore;
-import dev.idempotent.store.RecordStatus;
 import dev.idempotent.store.redis.RedisScripts.Script;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -15,9 +14,7 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,7 +69,8 @@ import org.springframework.data.redis.core.ScanOptions;
  * never one bound to the current thread, so it does not join a caller's {@code MULTI} or pipeline; a
  * connection that is pipelined or queueing anyway, or any other empty answer, is an error, never a claim.
  *
- * <p>Keys are stored as {@code keyPrefix + key}; {@link #maxKeyLength()} is 1024 characters (the engine
+ * <p>This class runs the commands and checks the server; {@link RedisRecordMapper} turns a hash into a
+ * record. Keys are stored as {@code keyPrefix + key}; {@link #maxKeyLength()} is 1024 characters (the engine
  * hashes longer keys). Requires Redis 5 or later (or a compatible server such as Valkey).
  */
 public class RedisIdempotencyStore implements ListableIdempotencyStore {
@@ -86,6 +84,8 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
     private static final Log logger = LogFactory.getLog(RedisIdempotencyStore.class);
 
     private static final String EVICTION_POLICY = "maxmemory-policy";
+
+    private final RedisRecordMapper mapper = new RedisRecordMapper();
 
     private final RedisConnectionFactory connectionFactory;
 
@@ -129,7 +129,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
             throw new IllegalStateException("Redis answered the claim of key '" + key + "' with " + answer
                     + " instead of a flag and a record; is the server a Redis 5+ compatible one?");
         }
-        IdempotencyRecord record = toRecord(key, fields(answer.subList(1, answer.size())));
+        IdempotencyRecord record = mapper.fromFlatList(key, answer.subList(1, answer.size()));
         if (acquired == 1L) {
             return Claim.acquired(record);
         }
@@ -161,12 +161,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
     public Optional<IdempotencyRecord> find(String key) {
         byte[] redisKey = redisKey(key);
         Map<byte[], byte[]> hash = execute("HGETALL", key, connection -> connection.hashCommands().hGetAll(redisKey));
-        if (hash.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<String, byte[]> fields = new HashMap<>();
-        hash.forEach((field, value) -> fields.put(new String(field, StandardCharsets.UTF_8), value));
-        return Optional.of(toRecord(key, fields));
+        return hash.isEmpty() ? Optional.empty() : Optional.of(mapper.fromHash(key, hash));
     }
 
     @Override
@@ -207,10 +202,8 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
                 }
                 Map<byte[], byte[]> hash = connection.hashCommands().hGetAll(redisKey(key));
                 if (hash != null && !hash.isEmpty()) {
-                    Map<String, byte[]> fields = new HashMap<>();
-                    hash.forEach((field, value) -> fields.put(new String(field, StandardCharsets.UTF_8), value));
                     try {
-                        records.add(toRecord(key, fields));
+                        records.add(mapper.fromHash(key, hash));
                     } catch (IllegalStateException e) {
                         logger.warn("Left out of the listing: " + e.getMessage());
                     }
@@ -381,62 +374,6 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
 
     private static boolean flag(Long answer) {
         return answer == 1L;
-    }
-
-    private static Map<String, byte[]> fields(List<?> flat) {
-        if (flat.size() % 2 != 0) {
-            throw new IllegalStateException("Redis answered a record with an odd number of elements: " + flat.size());
-        }
-        Map<String, byte[]> fields = new HashMap<>();
-        for (int i = 0; i < flat.size(); i += 2) {
-            fields.put(new String(bytes(flat.get(i)), StandardCharsets.UTF_8), bytes(flat.get(i + 1)));
-        }
-        return fields;
-    }
-
-    private static byte[] bytes(Object element) {
-        if (element instanceof byte[] bytes) {
-            return bytes;
-        }
-        throw new IllegalStateException("Redis answered a record element of type "
-                + (element == null ? "null" : element.getClass().getName()) + " instead of bytes");
-    }
-
-    private static IdempotencyRecord toRecord(String key, Map<String, byte[]> fields) {
-        String status = string(fields, "s");
-        String owner = string(fields, "o");
-        Instant expires = instant(fields, "e");
-        if (status == null || owner == null || expires == null) {
-            throw new IllegalStateException("The Redis hash of idempotency key '" + key + "' is not a record of this"
-                    + " store (fields " + fields.keySet() + "); is another application writing under the same prefix?");
-        }
-        RecordStatus recordStatus;
-        try {
-            recordStatus = RecordStatus.valueOf(status);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("The Redis record of idempotency key '" + key + "' has an unknown status '"
-                    + status + "'", e);
-        }
-        byte[] payload = recordStatus == RecordStatus.COMPLETED ? fields.get("p") : null;
-        return new IdempotencyRecord(key, recordStatus, string(fields, "f"), owner, instant(fields, "c"),
-                recordStatus == RecordStatus.IN_PROGRESS ? instant(fields, "l") : null, expires, payload);
-    }
-
-    private static String string(Map<String, byte[]> fields, String name) {
-        byte[] value = fields.get(name);
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);
-    }
-
-    private static Instant instant(Map<String, byte[]> fields, String name) {
-        String value = string(fields, name);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.ofEpochMilli(Long.parseLong(value));
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("The Redis record field '" + name + "' is not epoch milliseconds: " + value, e);
-        }
     }
 
     private byte[] redisKey(String key) {

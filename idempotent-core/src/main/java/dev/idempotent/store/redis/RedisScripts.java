@@ -7,10 +7,11 @@ import org.springframework.data.redis.core.script.RedisScript;
  * The Lua scripts of {@link RedisIdempotencyStore}. Each one is a whole state change, atomic on the server,
  * and touches only {@code KEYS[1]} (so it runs unchanged on Redis Cluster).
  *
- * <p>A record is one hash: {@code s} status, {@code f} fingerprint (absent when {@code null}), {@code o}
- * owner token, {@code c} created, {@code l} lease end (absent once completed), {@code e} expiry, {@code p}
- * payload (raw bytes, only once completed); times are epoch milliseconds of the server clock ({@code TIME}).
- * The key itself expires at {@code e} ({@code PEXPIREAT}), so an ended lease or ttl is an absent key.
+ * <p>A record is one hash, whose fields {@link RedisRecordMapper} reads: {@code s} status, {@code f}
+ * fingerprint (absent when {@code null}), {@code o} owner token, {@code c} created, {@code l} lease end (absent
+ * once completed), {@code e} expiry, {@code p} payload (raw bytes, only once completed); times are epoch
+ * milliseconds of the server clock ({@code TIME}). The key itself expires at {@code e} ({@code PEXPIREAT}), so
+ * an ended lease or ttl is an absent key.
  */
 final class RedisScripts {
 

@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idempotent.IdempotencyConfigurationException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.core.io.Resource;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-/** Table names are identifiers, never SQL; the shipped DDL follows the configured name. No database needed. */
+/**
+ * Table names are identifiers, never SQL; the shipped DDL follows the configured name; each database gets its
+ * statements, with named parameters only. No database needed.
+ */
 class JdbcIdempotencyStoreTableNameTest {
 
     private final DriverManagerDataSource neverUsed = new DriverManagerDataSource("jdbc:h2:mem:never-used");
@@ -44,27 +52,53 @@ class JdbcIdempotencyStoreTableNameTest {
     }
 
     @Test
-    void theShippedDdlUsesTheConfiguredTableAndIndexNames() {
-        for (JdbcDialect dialect : JdbcDialect.values()) {
-            List<String> ddl = JdbcIdempotencyStore.schemaStatements(dialect, "app.orders_idem");
-            String all = String.join("\n", ddl);
-            assertThat(all).as(dialect.name())
+    void theShippedScriptsFollowTheConfiguredTableAndIndexNames() throws IOException {
+        for (String platform : List.of("postgresql", "mysql", "h2")) {
+            String ddl = JdbcSchemaScripts.forTable(JdbcSchemaScripts.script(platform), "app.orders_idem")
+                    .getContentAsString(StandardCharsets.UTF_8);
+            assertThat(ddl).as(platform)
                     .contains("CREATE TABLE IF NOT EXISTS app.orders_idem (")
                     .contains("orders_idem_expires_idx")
                     .doesNotContain("idempotency_record")
-                    .doesNotContain("app.orders_idem_expires_idx")
-                    .doesNotContain("--");
+                    .doesNotContain("app.orders_idem_expires_idx");
         }
     }
 
     @Test
-    void theDialectIsDetectedFromTheProductName() {
-        assertThat(JdbcDialect.forProductName("PostgreSQL")).isEqualTo(JdbcDialect.POSTGRESQL);
-        assertThat(JdbcDialect.forProductName("MariaDB")).isEqualTo(JdbcDialect.MYSQL);
-        assertThat(JdbcDialect.forProductName("MySQL")).isEqualTo(JdbcDialect.MYSQL);
-        assertThat(JdbcDialect.forProductName("H2")).isEqualTo(JdbcDialect.H2);
-        assertThatThrownBy(() -> JdbcDialect.forProductName("Oracle"))
+    void theDefaultTableGetsTheShippedScriptItselfAndABadNameNoScriptAtAll() {
+        Resource script = JdbcSchemaScripts.script("h2");
+        assertThat(script.exists()).isTrue();
+        assertThat(JdbcSchemaScripts.forTable(script, "idempotency_record")).isSameAs(script);
+        assertThatThrownBy(() -> JdbcSchemaScripts.forTable(script, "t; DROP TABLE users"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Invalid idempotency table name");
+    }
+
+    @Test
+    void theStatementsAreChosenFromTheProductNameAndVersion() {
+        assertThat(JdbcStatements.forDatabase("PostgreSQL", 15, 4, "t")).isInstanceOf(PostgresStatements.class);
+        assertThat(JdbcStatements.forDatabase("MariaDB", 10, 11, "t")).isInstanceOf(MariaDbStatements.class);
+        assertThat(JdbcStatements.forDatabase("MariaDB", 11, 0, "t")).isInstanceOf(MariaDbStatements.class);
+        assertThat(JdbcStatements.forDatabase("MariaDB", 10, 4, "t")).isExactlyInstanceOf(MySqlStatements.class);
+        assertThat(JdbcStatements.forDatabase("MySQL", 8, 0, "t")).isExactlyInstanceOf(MySqlStatements.class);
+        assertThat(JdbcStatements.forDatabase("H2", 2, 3, "t")).isInstanceOf(H2Statements.class);
+        assertThatThrownBy(() -> JdbcStatements.forDatabase("Oracle", 23, 0, "t"))
                 .isInstanceOf(IdempotencyConfigurationException.class)
                 .hasMessageContaining("Oracle");
+    }
+
+    @Test
+    void everyStatementNamesItsParametersAndUsesTheTable() {
+        for (JdbcStatements sql : List.of(new PostgresStatements("app.t"), new MySqlStatements("app.t"),
+                new MariaDbStatements("app.t"), new H2Statements("app.t"))) {
+            List<String> statements = Stream.of(sql.select, sql.insertIfAbsent, sql.upsertReturning,
+                    sql.insertReturning, sql.takeOverExpired, sql.complete, sql.renew, sql.release, sql.deleteLive,
+                    sql.deleteAny, sql.deleteExpired, sql.list).filter(Objects::nonNull).toList();
+            assertThat(statements).as(sql.toString())
+                    .allSatisfy(statement -> assertThat(statement).doesNotContain("?").contains("app.t"));
+        }
+        assertThat(new PostgresStatements("t").upsertReturning).contains("ON CONFLICT").contains("RETURNING");
+        assertThat(new MariaDbStatements("t").insertReturning).startsWith("INSERT IGNORE").contains("RETURNING");
+        assertThat(new MySqlStatements("t").insertReturning).isNull();
     }
 }

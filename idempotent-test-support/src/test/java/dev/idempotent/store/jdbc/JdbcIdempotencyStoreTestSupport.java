@@ -361,12 +361,6 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
     }
 
     @Test
-    void onlyAnInMemoryDatabaseIsEmbedded() {
-        assertThat(JdbcIdempotencyStore.isEmbeddedDatabase(dataSource())).isEqualTo(database() == TestDatabase.H2);
-        assertThat(JdbcIdempotencyStore.isEmbeddedDatabase(database().unreachableDataSource())).isFalse();
-    }
-
-    @Test
     void aMissingTableIsReportedAsTheStoreBeingUnavailable() {
         JdbcIdempotencyStore store = newStore(tableName() + "_missing");
 
