@@ -143,10 +143,16 @@ public class IdempotencyTemplate {
         JsonResultCodec codec = codecs.computeIfAbsent(new CodecKey(resultType, options.getStoreExceptions()),
                 k -> JsonResultCodec.forType(mapper, resultType, toArray(options.getStoreExceptions()), operation));
         IdempotencyStore store = stores.get(options.getStore(), operation);
-        IdempotencyRequest request = new IdempotencyRequest(options.getName(), store,
-                Keys.qualify(Keys.namespace(options.getName(), options.getVersion()), key, store.maxKeyLength()), fingerprints.of(new Object[] { options.getFingerprint() }, operation),
-                or(options.getTtl(), defaults.ttl()), or(options.getLease(), defaults.lease()),
-                options.getOnInFlight(), or(options.getWaitTimeout(), defaults.waitTimeout()), codec, operation);
+        IdempotencyRequest request = IdempotencyRequest.builder(options.getName(), store)
+                .key(Keys.namespace(options.getName(), options.getVersion()), key)
+                .fingerprint(fingerprints.of(new Object[] { options.getFingerprint() }, operation))
+                .ttl(or(options.getTtl(), defaults.ttl()))
+                .lease(or(options.getLease(), defaults.lease()))
+                .waitTimeout(or(options.getWaitTimeout(), defaults.waitTimeout()))
+                .onInFlight(options.getOnInFlight())
+                .codec(codec)
+                .operation(operation)
+                .build();
         try {
             return (IdempotentResult<T>) (IdempotentResult<?>) engine.execute(request, callback::get);
         } catch (RuntimeException | Error e) {

@@ -1,12 +1,10 @@
 package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult;
-import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
-import dev.idempotent.support.Keys;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,8 +39,8 @@ final class Requests {
     }
 
     static IdempotencyRequest request(IdempotencyStore store, String key, String fingerprint, JsonResultCodec codec) {
-        return new IdempotencyRequest(NAME, store, Keys.qualify(NAME, key, store.maxKeyLength()), fingerprint, TTL, LEASE,
-                OnInFlight.REJECT, Duration.ofSeconds(30), codec, OPERATION);
+        return IdempotencyRequest.builder(NAME, store).key(key).fingerprint(fingerprint).ttl(TTL).lease(LEASE)
+                .codec(codec).operation(OPERATION).build();
     }
 
     /** Fails the trial early when a call did not take the path its benchmark is meant to measure. */

@@ -144,8 +144,16 @@ final class RunCommand implements Callable<Integer> {
                         + "; waiting for it, at most " + Formats.option(waitTimeout) + " (--wait-timeout)");
             }
         });
-        IdempotencyRequest request = new IdempotencyRequest(NAMESPACE, guarded, storeKey, fingerprint, ttl, lease,
-                onInFlight(), waitTimeout, codec, "idempotent run --key " + key);
+        IdempotencyRequest request = IdempotencyRequest.builder(NAMESPACE, guarded)
+                .key(key)
+                .fingerprint(fingerprint)
+                .ttl(ttl)
+                .lease(lease)
+                .waitTimeout(waitTimeout)
+                .onInFlight(onInFlight())
+                .codec(codec)
+                .operation("idempotent run --key " + key)
+                .build();
         IdempotentResult<Object> result;
         try {
             result = engine.execute(request, () -> runner.run(key));

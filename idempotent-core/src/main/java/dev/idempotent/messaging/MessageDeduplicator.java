@@ -8,7 +8,6 @@ import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyListener;
 import dev.idempotent.support.IdempotencyListener.CallOutcome;
 import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,9 +71,14 @@ final class MessageDeduplicator {
             listenerCall.proceed();
             return;
         }
-        IdempotencyRequest request = new IdempotencyRequest(name, store, Keys.qualify(name, id, store.maxKeyLength()),
-                fingerprints.of(new Object[] { message }, operation), defaults.ttl(), defaults.lease(), OnInFlight.WAIT,
-                defaults.waitTimeout(), codec, operation);
+        IdempotencyRequest request = IdempotencyRequest.builder(name, store)
+                .key(id)
+                .fingerprint(fingerprints.of(new Object[] { message }, operation))
+                .durations(defaults)
+                .onInFlight(OnInFlight.WAIT)
+                .codec(codec)
+                .operation(operation)
+                .build();
         engine.execute(request, listenerCall);
     }
 }

@@ -43,4 +43,100 @@ public record IdempotencyRequest(
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(operation, "operation");
     }
+
+    /**
+     * Starts a request of the operations named {@code name}, whose keys live in {@code store}. Unset, the key
+     * space is {@code name}, the durations are {@link IdempotencyDefaults#STANDARD}'s, a repeat in flight is
+     * rejected and the operation is named {@code name} in messages.
+     */
+    public static Builder builder(String name, IdempotencyStore store) {
+        return new Builder(name, store);
+    }
+
+    /** Builds an {@link IdempotencyRequest}; the key is qualified for its store as it is set. */
+    public static final class Builder {
+
+        private final String name;
+
+        private final IdempotencyStore store;
+
+        private @Nullable String key;
+
+        private @Nullable String fingerprint;
+
+        private Duration ttl = IdempotencyDefaults.STANDARD.ttl();
+
+        private Duration lease = IdempotencyDefaults.STANDARD.lease();
+
+        private Duration waitTimeout = IdempotencyDefaults.STANDARD.waitTimeout();
+
+        private OnInFlight onInFlight = OnInFlight.REJECT;
+
+        private @Nullable ResultCodec codec;
+
+        private @Nullable String operation;
+
+        private Builder(String name, IdempotencyStore store) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** The key {@code value} in the key space of {@code name} ({@link Keys#qualify}). */
+        public Builder key(String value) {
+            return key(name, value);
+        }
+
+        /** The key {@code value} in key space {@code namespace} ({@link Keys#qualify}), e.g. {@code name@version}. */
+        public Builder key(String namespace, String value) {
+            this.key = Keys.qualify(namespace, value, store.maxKeyLength());
+            return this;
+        }
+
+        public Builder fingerprint(@Nullable String fingerprint) {
+            this.fingerprint = fingerprint;
+            return this;
+        }
+
+        /** The ttl, lease and wait timeout of {@code defaults}. */
+        public Builder durations(IdempotencyDefaults defaults) {
+            return ttl(defaults.ttl()).lease(defaults.lease()).waitTimeout(defaults.waitTimeout());
+        }
+
+        public Builder ttl(Duration ttl) {
+            this.ttl = ttl;
+            return this;
+        }
+
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        public Builder waitTimeout(Duration waitTimeout) {
+            this.waitTimeout = waitTimeout;
+            return this;
+        }
+
+        public Builder onInFlight(OnInFlight onInFlight) {
+            this.onInFlight = onInFlight;
+            return this;
+        }
+
+        public Builder codec(ResultCodec codec) {
+            this.codec = codec;
+            return this;
+        }
+
+        /** How messages name the operation, e.g. {@code OrderService.place(Order)}. */
+        public Builder operation(String operation) {
+            this.operation = operation;
+            return this;
+        }
+
+        /** @throws NullPointerException if the key or the codec was not set */
+        public IdempotencyRequest build() {
+            return new IdempotencyRequest(name, store, Objects.requireNonNull(key, "key"), fingerprint, ttl, lease,
+                    onInFlight, waitTimeout, Objects.requireNonNull(codec, "codec"), operation != null ? operation : name);
+        }
+    }
 }
