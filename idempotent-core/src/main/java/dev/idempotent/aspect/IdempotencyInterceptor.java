@@ -13,6 +13,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * The advice around every {@code @Idempotent} method: works out the key and fingerprint of the call and
@@ -30,6 +31,12 @@ public class IdempotencyInterceptor implements MethodInterceptor {
 
     private final Fingerprints fingerprints;
 
+    /** {@code Mono} and {@code Flux} results; {@code null} without Reactor. */
+    private final ReactiveIdempotentCalls reactive;
+
+    private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+            IdempotencyInterceptor.class.getClassLoader());
+
     /**
      * @param beanFactory resolves {@code @bean} references in key expressions and
      *     {@code @Idempotent(store = "...")}; may be {@code null}
@@ -41,6 +48,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         this.stores = new IdempotencyStores(defaultStore, beanFactory);
         this.fingerprints = fingerprints;
         this.keyEvaluator = new IdempotencyKeyEvaluator(beanFactory);
+        this.reactive = REACTOR_PRESENT ? new ReactiveIdempotentCalls(engine, stores, beanFactory) : null;
     }
 
     @Override
@@ -64,9 +72,14 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     private Object execute(IdempotentOperation operation, MethodInvocation invocation, Object target,
             Class<?> targetClass) throws Throwable {
         Object[] args = invocation.getArguments();
+        if (operation.reactive() != ReactiveKind.NONE) {
+            return reactive.call(operation, invocation, store -> request(operation, invocation, args, target,
+                    targetClass, store.blocking(), store.maxKeyLength()));
+        }
+        IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
         IdempotencyRequest request;
         try {
-            request = request(operation, invocation, args, target, targetClass);
+            request = request(operation, invocation, args, target, targetClass, store, store.maxKeyLength());
         } catch (IdempotencyException e) {
             if (operation.listener() == ListenerKind.NONE) {
                 throw e;
@@ -78,7 +91,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     }
 
     private IdempotencyRequest request(IdempotentOperation operation, MethodInvocation invocation, Object[] args,
-            Object target, Class<?> targetClass) {
+            Object target, Class<?> targetClass, IdempotencyStore store, int maxKeyLength) {
         String keyValue = operation.key() == null ? null
                 : keyEvaluator.evaluateKey(operation, invocation.getMethod(), args, target, targetClass);
         Object[] fingerprinted = operation.fingerprint() == null ? args : new Object[] {
@@ -87,9 +100,8 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         if (keyValue == null) {
             keyValue = fingerprint;
         }
-        IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
         return new IdempotencyRequest(operation.name(), store,
-                Keys.qualify(operation.namespace(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
+                Keys.qualify(operation.namespace(), keyValue, maxKeyLength), fingerprint, operation.ttl(),
                 operation.lease(), operation.onInFlight(), operation.waitTimeout(), operation.codec(),
                 operation.description());
     }
