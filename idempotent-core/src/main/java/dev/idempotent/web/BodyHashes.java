@@ -38,6 +38,30 @@ final class BodyHashes {
         return hex(digest.digest());
     }
 
+    /**
+     * The SHA-256 of the parts of a multipart body, part by part: its name, file name, content type and size,
+     * then its content (which may be added in chunks).
+     */
+    static final class Parts {
+
+        private final MessageDigest digest = digest();
+
+        void part(String name, String filename, String contentType, long size) {
+            update(digest, name);
+            update(digest, String.valueOf(filename));
+            update(digest, String.valueOf(contentType));
+            update(digest, String.valueOf(size));
+        }
+
+        void content(byte[] chunk, int offset, int length) {
+            digest.update(chunk, offset, length);
+        }
+
+        String hex() {
+            return BodyHashes.hex(digest.digest());
+        }
+    }
+
     /** Adds {@code text} with its length, so that no two different sequences hash alike. */
     static void update(MessageDigest digest, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

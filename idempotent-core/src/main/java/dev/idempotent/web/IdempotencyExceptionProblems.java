@@ -20,7 +20,7 @@ import org.apache.commons.logging.LogFactory;
  */
 final class IdempotencyExceptionProblems {
 
-    private static final Log logger = LogFactory.getLog(IdempotencyProblemDetailsResolver.class);
+    private static final Log logger = LogFactory.getLog(IdempotencyExceptionProblems.class);
 
     /**
      * @param retryAfterSeconds the {@code Retry-After} to send, or 0 for none

@@ -70,7 +70,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
      * {@code IdempotencyException} handled by a Spring MVC {@code @ExceptionHandler} is recognised without
      * it, from {@code DispatcherServlet}'s exception attribute.
      */
-    public static final String HANDLED_EXCEPTION_ATTRIBUTE = IdempotencyKeyFilter.class.getName() + ".HANDLED_EXCEPTION";
+    public static final String HANDLED_EXCEPTION_ATTRIBUTE = IdempotencyKeyPolicy.HANDLED_EXCEPTION_ATTRIBUTE;
 
     /** Spring MVC's {@code DispatcherServlet.EXCEPTION_ATTRIBUTE}: the exception an {@code @ExceptionHandler} handled. */
     private static final String DISPATCHER_EXCEPTION_ATTRIBUTE = "org.springframework.web.servlet.DispatcherServlet.EXCEPTION";

@@ -36,6 +36,13 @@ public class IdempotencyKeyPolicy {
     /** Statuses that say "not now" rather than give an answer: never stored by default. */
     public static final Set<Integer> DEFAULT_UNSTORED_STATUSES = Set.of(408, 409, 425, 429);
 
+    /**
+     * Request (or exchange) attribute that marks a response as produced while an
+     * {@link dev.idempotent.IdempotencyException} was handled (its value is the exception): sent, never stored.
+     * A literal, so that the WebFlux filter never loads the servlet one.
+     */
+    public static final String HANDLED_EXCEPTION_ATTRIBUTE = "dev.idempotent.web.IdempotencyKeyFilter.HANDLED_EXCEPTION";
+
     /** Namespace of the filters' store keys: {@code http:<sha256 of scope, or ->:<key>}. */
     public static final String KEY_NAMESPACE = "http";
 

@@ -8,9 +8,6 @@ import dev.idempotent.support.IdempotencyRequest;
 import dev.idempotent.support.ReactiveIdempotencyEngine;
 import dev.idempotent.web.IdempotencyKeyAnswers.Answer;
 import dev.idempotent.web.IdempotencyKeyAnswers.Outcome;
-import java.net.URLDecoder;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +29,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -58,13 +56,13 @@ import tools.jackson.databind.json.JsonMapper;
 public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
     /** Right after Spring Security's {@code WebFilterChainProxy} (order -100), as for the servlet filter. */
-    public static final int DEFAULT_ORDER = IdempotencyKeyFilter.DEFAULT_ORDER;
+    public static final int DEFAULT_ORDER = -100 + 10;
 
     /**
      * Exchange attribute that marks a response as produced while an {@link IdempotencyException} was handled
      * (its value is the exception): sent, never stored. The WebFlux problem details handler sets it.
      */
-    public static final String HANDLED_EXCEPTION_ATTRIBUTE = IdempotencyKeyFilter.HANDLED_EXCEPTION_ATTRIBUTE;
+    public static final String HANDLED_EXCEPTION_ATTRIBUTE = IdempotencyKeyPolicy.HANDLED_EXCEPTION_ATTRIBUTE;
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
@@ -139,35 +137,79 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         if (request.getHeaders().getContentLength() > policy.getMaxRequestSize()) {
             return answer(exchange, answers.tooLarge(), key);
         }
-        return body(request)
-                .flatMap(body -> scope.scopeOf(exchange).defaultIfEmpty("")
-                        .flatMap(scopeValue -> run(exchange, chain, key, scopeValue, body)))
+        return prepare(exchange)
+                .flatMap(prepared -> scope.scopeOf(exchange).defaultIfEmpty("")
+                        .flatMap(scopeValue -> run(exchange, chain, key, scopeValue, prepared)))
                 .onErrorResume(DataBufferLimitException.class, e -> answer(exchange, answers.tooLarge(), key));
     }
 
-    /** The whole request body (empty when there is none), at most {@code max-request-size}. */
-    private Mono<byte[]> body(ServerHttpRequest request) {
+    /**
+     * The SHA-256 of the body, and the body when it was read here (for the application to read again). Form
+     * and multipart bodies are parsed by WebFlux (its codecs' limits apply, as the container's do for the
+     * servlet filter) and hashed as the servlet filter hashes them: a form by its parameters, query included; a
+     * multipart body part by part. The exchange keeps what it parsed for the application.
+     */
+    private Mono<Prepared> prepare(ServerWebExchange exchange) {
+        MediaType contentType = exchange.getRequest().getHeaders().getContentType();
+        if (contentType != null && MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(contentType)) {
+            return exchange.getFormData().map(form -> {
+                Map<String, List<String>> parameters = new LinkedHashMap<>();
+                exchange.getRequest().getQueryParams().forEach((name, values) -> parameters
+                        .computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
+                form.forEach((name, values) -> parameters.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
+                Map<String, String[]> asArrays = new TreeMap<>();
+                parameters.forEach((name, values) -> asArrays.put(name, values.toArray(String[]::new)));
+                return new Prepared(BodyHashes.ofParameters(asArrays), null);
+            });
+        }
+        if (contentType != null && MediaType.MULTIPART_FORM_DATA.isCompatibleWith(contentType)) {
+            return exchange.getMultipartData().flatMap(multipart -> {
+                BodyHashes.Parts parts = new BodyHashes.Parts();
+                return Flux.fromIterable(multipart.values()).concatMapIterable(list -> list)
+                        .concatMap(part -> bytes(part.content()).defaultIfEmpty(new byte[0])
+                                .doOnNext(content -> {
+                                    parts.part(part.name(), part instanceof FilePart file ? file.filename() : null,
+                                            part.headers().getFirst(HttpHeaders.CONTENT_TYPE), content.length);
+                                    parts.content(content, 0, content.length);
+                                }))
+                        .then(Mono.fromSupplier(() -> new Prepared(parts.hex(), null)));
+            });
+        }
+        return bytes(exchange.getRequest().getBody()).defaultIfEmpty(new byte[0])
+                .map(body -> new Prepared(BodyHashes.of(body), body));
+    }
+
+    /** What {@link #prepare} found: the body's hash, and its bytes when they were read here ({@code null} if not). */
+    private record Prepared(String bodyHash, byte[] body) {
+    }
+
+    /** The whole of {@code content} (empty when there is none), at most {@code max-request-size}. */
+    private Mono<byte[]> bytes(Publisher<? extends DataBuffer> content) {
         int limit = (int) Math.min(Integer.MAX_VALUE - 8, policy.getMaxRequestSize());
-        return DataBufferUtils.join(request.getBody(), limit).map(buffer -> {
+        return DataBufferUtils.join(content, limit).map(buffer -> {
             byte[] bytes = new byte[buffer.readableByteCount()];
             buffer.read(bytes);
             DataBufferUtils.release(buffer);
             return bytes;
-        }).defaultIfEmpty(new byte[0]);
+        });
     }
 
-    private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, String key, String scopeValue, byte[] body) {
+    private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, String key, String scopeValue,
+            Prepared prepared) {
         ServerHttpRequest request = exchange.getRequest();
         String method = request.getMethod().name();
         String path = request.getURI().getRawPath();
         String where = method + " " + path;
         IdempotencyRequest idempotencyRequest = policy.request(store.blocking(), store.maxKeyLength(), scopeValue, key,
-                method, path, request.getURI().getRawQuery(), bodyHash(request, body), codec);
+                method, path, request.getURI().getRawQuery(), prepared.bodyHash(), codec);
         ServerHttpResponse response = exchange.getResponse();
         Map<String, List<String>> before = snapshot(response.getHeaders());
         CapturingResponse capturing = new CapturingResponse(response);
-        ServerWebExchange decorated = exchange.mutate().request(new CachedBodyRequest(request, body, response.bufferFactory()))
-                .response(capturing).build();
+        ServerWebExchange.Builder mutated = exchange.mutate().response(capturing);
+        if (prepared.body() != null) {
+            mutated.request(new CachedBodyRequest(request, prepared.body(), response.bufferFactory()));
+        }
+        ServerWebExchange decorated = mutated.build();
         return engine.execute(idempotencyRequest, store, () -> chain.filter(decorated)
                         .onErrorMap(DownstreamFailure::new)
                         .then(Mono.fromCallable(() -> captured(decorated, capturing, before))))
@@ -223,31 +265,6 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
             throw new ResponseNotStored(notStored);
         }
         return captured;
-    }
-
-    /** The SHA-256 of the body, a form by its parameters (query and body) as the servlet filter has it. */
-    private static String bodyHash(ServerHttpRequest request, byte[] body) {
-        MediaType contentType = request.getHeaders().getContentType();
-        if (contentType == null || !MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(contentType)) {
-            return BodyHashes.of(body);
-        }
-        Charset charset = contentType.getCharset() != null ? contentType.getCharset() : StandardCharsets.UTF_8;
-        Map<String, List<String>> parameters = new LinkedHashMap<>();
-        request.getQueryParams().forEach((name, values) -> parameters.computeIfAbsent(name, n -> new ArrayList<>())
-                .addAll(values));
-        String form = new String(body, charset);
-        for (String pair : form.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int equals = pair.indexOf('=');
-            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), charset);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), charset);
-            parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-        }
-        Map<String, String[]> asArrays = new TreeMap<>();
-        parameters.forEach((name, values) -> asArrays.put(name, values.toArray(String[]::new)));
-        return BodyHashes.ofParameters(asArrays);
     }
 
     private static Map<String, List<String>> snapshot(HttpHeaders headers) {

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Locale;
 
 /**
@@ -66,21 +65,18 @@ final class RequestBodies {
     }
 
     private static String hashParts(HttpServletRequest request) throws IOException, ServletException {
-        MessageDigest digest = BodyHashes.digest();
+        BodyHashes.Parts parts = new BodyHashes.Parts();
         for (Part part : request.getParts()) {
-            BodyHashes.update(digest, part.getName());
-            BodyHashes.update(digest, String.valueOf(part.getSubmittedFileName()));
-            BodyHashes.update(digest, String.valueOf(part.getContentType()));
-            BodyHashes.update(digest, String.valueOf(part.getSize()));
+            parts.part(part.getName(), part.getSubmittedFileName(), part.getContentType(), part.getSize());
             try (InputStream in = part.getInputStream()) {
                 // streamed: a large upload is hashed without being held in memory
                 byte[] chunk = new byte[8192];
                 for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-                    digest.update(chunk, 0, n);
+                    parts.content(chunk, 0, n);
                 }
             }
         }
-        return BodyHashes.hex(digest.digest());
+        return parts.hex();
     }
 
     /** A request whose body has been read already; reading it again gives the same bytes. */
