@@ -46,7 +46,7 @@ enum ReactiveKind {
             return method.getGenericReturnType();
         }
         ResolvableType element = ResolvableType.forMethodReturnType(method, targetClass).getGeneric(0);
-        if (element == ResolvableType.NONE || element.resolve() == null) {
+        if (method.getGenericReturnType() instanceof Class || element == ResolvableType.NONE || element.resolve() == null) {
             throw new IdempotencyConfigurationException(description + " returns a " + method.getReturnType().getSimpleName()
                     + " without its element type, so its result cannot be stored for replay; declare it, such as "
                     + method.getReturnType().getSimpleName() + "<Receipt>");

@@ -2,6 +2,7 @@ package dev.idempotent.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Import;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -202,6 +205,24 @@ class ReactiveIdempotentMethodTests {
 
         assertThat(shop.runs(id)).isEqualTo(1);
         assertThat(receipts).hasSize(64).allSatisfy(receipt -> assertThat(receipt).isEqualTo(new Receipt(id, 1)));
+    }
+
+    @Test
+    void aMonoOrFluxWithoutItsElementTypeStopsTheStartup() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
+                org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class))
+                .withBean(RawMono.class).run(context -> assertThat(context).hasFailed().getFailure()
+                        .rootCause().isInstanceOf(IdempotencyConfigurationException.class)
+                        .hasMessageContaining("RawMono.charge(String) returns a Mono without its element type"));
+    }
+
+    public static class RawMono {
+
+        @SuppressWarnings("rawtypes")
+        @Idempotent(key = "#id")
+        public Mono charge(String id) {
+            return Mono.just(id);
+        }
     }
 
     private void awaitRuns(String id, int runs) {
