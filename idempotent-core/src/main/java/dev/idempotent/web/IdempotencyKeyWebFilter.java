@@ -76,7 +76,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
     private final HttpResponseCodec codec = new HttpResponseCodec(MAPPER);
 
-    private final ProblemResponses problems = new ProblemResponses(MAPPER);
+    private final ReactiveProblemResponses problems = new ReactiveProblemResponses(MAPPER);
 
     private ReactiveIdempotencyKeyScope scope = ReactiveIdempotencyKeyScope.principal();
 
@@ -292,28 +292,15 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
             }
         }
         headers.set(IdempotencyKeyPolicy.REPLAYED_HEADER, "true");
-        return write(response, stored.body());
-    }
-
-    private static Mono<Void> write(ServerHttpResponse response, byte[] body) {
-        response.getHeaders().setContentLength(body.length);
-        if (body.length == 0) {
-            return response.setComplete();
-        }
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+        return ReactiveProblemResponses.write(response, stored.body());
     }
 
     private Mono<Void> answer(ServerWebExchange exchange, Answer answer, String key) {
         ServerHttpRequest request = exchange.getRequest();
-        String path = request.getURI().getRawPath();
-        answers.decided(answer.outcome(), request.getMethod().name() + " " + path, key, answer.detail());
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatusCode.valueOf(answer.status()));
-        if (answer.retryAfter()) {
-            response.getHeaders().set("Retry-After", policy.retryAfterSeconds());
-        }
-        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, ProblemResponses.CONTENT_TYPE);
-        return write(response, problems.body(answer.status(), answer.detail(), path));
+        answers.decided(answer.outcome(), request.getMethod().name() + " " + request.getURI().getRawPath(), key,
+                answer.detail());
+        return problems.send(exchange, answer.status(), answer.detail(),
+                answer.retryAfter() ? policy.retryAfterSeconds() : null);
     }
 
     /**
@@ -388,7 +375,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
             if (streamed) {
                 return Mono.empty();
             }
-            return write(getDelegate(), body);
+            return ReactiveProblemResponses.write(getDelegate(), body);
         }
     }
 }

@@ -3,8 +3,6 @@ package dev.idempotent.web;
 import dev.idempotent.IdempotencyException;
 import java.time.Clock;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
@@ -24,7 +22,7 @@ public class IdempotencyProblemDetailsWebExceptionHandler implements WebExceptio
     /** Before Spring Boot's {@code ErrorWebExceptionHandler} (order -1). */
     public static final int DEFAULT_ORDER = -2;
 
-    private final ProblemResponses bodies = new ProblemResponses(JsonMapper.builder().build());
+    private final ReactiveProblemResponses bodies = new ReactiveProblemResponses(JsonMapper.builder().build());
 
     private final IdempotencyExceptionProblems problems;
 
@@ -59,13 +57,7 @@ public class IdempotencyProblemDetailsWebExceptionHandler implements WebExceptio
             return Mono.error(ex);
         }
         exchange.getAttributes().put(IdempotencyKeyWebFilter.HANDLED_EXCEPTION_ATTRIBUTE, (IdempotencyException) ex);
-        response.setStatusCode(HttpStatusCode.valueOf(problem.status()));
-        if (problem.retryAfterSeconds() > 0) {
-            response.getHeaders().set("Retry-After", Long.toString(problem.retryAfterSeconds()));
-        }
-        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, ProblemResponses.CONTENT_TYPE);
-        byte[] body = bodies.body(problem.status(), problem.detail(), path);
-        response.getHeaders().setContentLength(body.length);
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+        return bodies.send(exchange, problem.status(), problem.detail(),
+                problem.retryAfterSeconds() > 0 ? Long.toString(problem.retryAfterSeconds()) : null);
     }
 }
