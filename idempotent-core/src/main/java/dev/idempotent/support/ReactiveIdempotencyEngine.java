@@ -35,7 +35,8 @@ import reactor.util.retry.Retry;
  * come, are stored as a list when it completes (up to {@link IdempotencyEngine#maxElements()}; a longer one
  * is not stored and its key released), and its completion follows the store's;</li>
  * <li>an error releases the key (or is stored, for the exceptions the codec records); a cancelled call
- * releases it; an outcome, once known, is stored even if the subscriber cancels meanwhile;</li>
+ * releases it (in the background if it was cancelled while its claim was under way); an outcome, once known,
+ * is stored even if the subscriber cancels meanwhile;</li>
  * <li>lease renewal and outcomes retried in the background run on the engine's own threads, with the
  * request's {@link IdempotencyRequest#store() blocking store}.</li>
  * </ul>
@@ -165,6 +166,7 @@ public final class ReactiveIdempotencyEngine {
     private Mono<Claim> claim(IdempotencyRequest request, ReactiveIdempotencyStore store, String token) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
+            AtomicBoolean answered = new AtomicBoolean();
             return step(request, store, "claim",
                     () -> store.claim(request.key(), request.fingerprint(), token, request.lease()))
                     .switchIfEmpty(Mono.error(() -> IdempotencyEngine.noClaim(request)))
@@ -182,6 +184,14 @@ public final class ReactiveIdempotencyEngine {
                             engine.claimFailed(request, token);
                             return Mono.error(failure);
                         }));
+                    })
+                    .doOnEach(signal -> answered.set(true))
+                    .doOnCancel(() -> {
+                        // cancelled before the store answered: the claim may still land, so it is released
+                        // in the background (fenced by the token: nothing else is touched)
+                        if (!answered.get()) {
+                            engine.claimFailed(request, token);
+                        }
                     });
         });
     }
