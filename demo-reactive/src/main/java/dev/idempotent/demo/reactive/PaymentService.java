@@ -3,7 +3,7 @@ package dev.idempotent.demo.reactive;
 import dev.idempotent.Idempotent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
@@ -25,7 +25,7 @@ public class PaymentService {
     public Mono<Payment> charge(String paymentId, long amountCents) {
         return Mono.fromSupplier(() -> {
             charges.incrementAndGet();
-            return new Payment(paymentId, "ch_" + UUID.randomUUID(), amountCents, Instant.now());
+            return new Payment(paymentId, chargeId("ch_"), amountCents, Instant.now());
         }).delayElement(Duration.ofMillis(50)); // the card network takes a while, on a timer
     }
 
@@ -34,9 +34,18 @@ public class PaymentService {
     public Flux<Payment> refundPlan(String paymentId, long amountCents, int parts) {
         return Flux.defer(() -> {
             refundPlans.incrementAndGet();
-            return Flux.range(1, parts).map(part -> new Payment(paymentId, "re_" + UUID.randomUUID(),
-                    -amountCents / parts, Instant.now()));
+            return Flux.range(1, parts).map(part -> new Payment(paymentId, chargeId("re_"), -amountCents / parts,
+                    Instant.now()));
         });
+    }
+
+    /**
+     * A random id. Not {@code UUID.randomUUID()}: its {@code SecureRandom} may read the operating system's
+     * entropy, which blocks, and this runs on an event loop.
+     */
+    private static String chargeId(String prefix) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return prefix + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
     }
 
     /** How many times {@link #charge} really ran. */

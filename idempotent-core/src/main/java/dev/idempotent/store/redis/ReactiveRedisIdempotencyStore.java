@@ -19,6 +19,7 @@ import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The Redis store for reactive callers, on a {@link ReactiveRedisConnectionFactory} (Spring Boot's
@@ -39,6 +40,14 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
 
     private final RedisRecords format;
 
+    /**
+     * The one reactive connection of the store, taken from the factory on the bounded elastic scheduler when
+     * first needed and kept: taking one locks the factory and may connect and wait for Redis, which must never
+     * happen on an event-loop thread. Lettuce reconnects it by itself; a failure to take it is tried again by
+     * the next step.
+     */
+    private final Mono<ReactiveRedisConnection> connection;
+
     /** A store whose keys start with {@link RedisIdempotencyStore#DEFAULT_KEY_PREFIX}. */
     public ReactiveRedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory) {
         this(connectionFactory, RedisIdempotencyStore.DEFAULT_KEY_PREFIX);
@@ -52,6 +61,9 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
         this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
         this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
         this.format = new RedisRecords(keyPrefix);
+        this.connection = Mono.fromSupplier(connectionFactory::getReactiveConnection)
+                .subscribeOn(Schedulers.boundedElastic())
+                .cacheInvalidateIf(taken -> false);
     }
 
     /** The prefix of every Redis key this store writes. */
@@ -151,19 +163,16 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
     }
 
     /**
-     * Runs one command on a connection of the store's own, closed after it answers, turning every failure of
+     * Runs one command on the store's connection, turning every failure of
      * Redis into {@link IdempotencyStoreUnavailableException} and no answer into an {@link IllegalStateException}.
      * Bad arguments (an invalid key) are signalled as they are.
      */
     private <T> Mono<T> execute(String what, String key, Function<ReactiveRedisConnection, Mono<T>> command) {
-        return Mono.usingWhen(
-                        Mono.fromSupplier(connectionFactory::getReactiveConnection)
-                                .onErrorMap(e -> RedisRecords.unavailable("get a connection to run " + what, key, e)),
-                        connection -> command.apply(connection)
-                                .onErrorMap(e -> !(e instanceof IllegalArgumentException)
-                                        && !(e instanceof IdempotencyException),
-                                        e -> RedisRecords.unavailable("run " + what, key, e)),
-                        ReactiveRedisConnection::closeLater)
+        return connection
+                .onErrorMap(e -> RedisRecords.unavailable("get a connection to run " + what, key, e))
+                .flatMap(taken -> Mono.defer(() -> command.apply(taken))
+                        .onErrorMap(e -> !(e instanceof IllegalArgumentException) && !(e instanceof IdempotencyException),
+                                e -> RedisRecords.unavailable("run " + what, key, e)))
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("Redis gave no answer to " + what
                         + " for idempotency key '" + key + "'")));
     }
