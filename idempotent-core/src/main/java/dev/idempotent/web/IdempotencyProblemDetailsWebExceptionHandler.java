@@ -43,6 +43,7 @@ public class IdempotencyProblemDetailsWebExceptionHandler implements WebExceptio
         return order;
     }
 
+    /** The handler's order among the {@code WebExceptionHandler}s (default {@link #DEFAULT_ORDER}). */
     public void setOrder(int order) {
         this.order = order;
     }
