@@ -14,10 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -76,7 +74,7 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
                 return false; // no handler for this method or media type: Spring MVC answers that itself
             }
             if (chain != null) {
-                return chain.getHandler() instanceof HandlerMethod method && isAnnotated(method);
+                return chain.getHandler() instanceof HandlerMethod method && RequiredHandlerMethods.isAnnotated(method);
             }
         }
         return false;
@@ -102,18 +100,14 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
         for (RequestMappingHandlerMapping mapping : mappings.get()) {
             boolean annotated = false;
             for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
-                if (!isAnnotated(entry.getValue())) {
+                if (!RequiredHandlerMethods.isAnnotated(entry.getValue())) {
                     continue;
                 }
                 annotated = true;
-                Set<String> unprotected = new TreeSet<>();
-                entry.getKey().getMethodsCondition().getMethods().forEach(method -> {
-                    if (!protectedMethods.contains(method.name())) {
-                        unprotected.add(method.name());
-                    }
-                });
-                if (!unprotected.isEmpty()) {
-                    problems.add(entry.getValue().getShortLogMessage() + " is mapped to " + unprotected);
+                String problem = RequiredHandlerMethods.unprotected(entry.getValue(),
+                        entry.getKey().getMethodsCondition().getMethods(), protectedMethods);
+                if (problem != null) {
+                    problems.add(problem);
                 }
             }
             if (annotated) {
@@ -121,17 +115,9 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
             }
         }
         if (!problems.isEmpty()) {
-            throw new IdempotencyConfigurationException("@IdempotencyKeyRequired is on handlers for HTTP methods"
-                    + " that the Idempotency-Key filter does not protect (idempotency.http.methods = "
-                    + new TreeSet<>(protectedMethods) + "): " + String.join("; ", problems)
-                    + ". Add those methods to idempotency.http.methods, or remove the annotation");
+            throw RequiredHandlerMethods.failure(protectedMethods, problems);
         }
         return List.copyOf(found);
-    }
-
-    private static boolean isAnnotated(HandlerMethod method) {
-        return AnnotatedElementUtils.hasAnnotation(method.getMethod(), IdempotencyKeyRequired.class)
-                || AnnotatedElementUtils.hasAnnotation(method.getBeanType(), IdempotencyKeyRequired.class);
     }
 
     /**

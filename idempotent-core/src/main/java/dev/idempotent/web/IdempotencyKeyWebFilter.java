@@ -80,6 +80,8 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
     private ReactiveIdempotencyKeyScope scope = ReactiveIdempotencyKeyScope.principal();
 
+    private ReactiveIdempotencyKeyRequiredHandlers requiredHandlers;
+
     private int order = DEFAULT_ORDER;
 
     /**
@@ -103,6 +105,11 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
     /** Whose keys a request's key belongs to (default: the exchange's principal). */
     public void setScope(ReactiveIdempotencyKeyScope scope) {
         this.scope = Objects.requireNonNull(scope, "scope");
+    }
+
+    /** Finds handler methods annotated with {@link IdempotencyKeyRequired}; {@code null} for none. */
+    public void setRequiredHandlers(ReactiveIdempotencyKeyRequiredHandlers requiredHandlers) {
+        this.requiredHandlers = requiredHandlers;
     }
 
     @Override
@@ -130,9 +137,11 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
             return answer(exchange, answers.invalidKey(e), null);
         }
         if (key == null) {
-            String within = request.getPath().pathWithinApplication().value();
-            return policy.isRequiredPath(within) ? answer(exchange, answers.missingKey(method, path), null)
-                    : chain.filter(exchange);
+            boolean requiredPath = policy.isRequiredPath(request.getPath().pathWithinApplication().value());
+            Mono<Boolean> required = requiredPath || requiredHandlers == null ? Mono.just(requiredPath)
+                    : requiredHandlers.isKeyRequired(exchange);
+            return required.flatMap(yes -> yes ? answer(exchange, answers.missingKey(method, path), null)
+                    : chain.filter(exchange));
         }
         if (request.getHeaders().getContentLength() > policy.getMaxRequestSize()) {
             return answer(exchange, answers.tooLarge(), key);

@@ -6,6 +6,7 @@ import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.ReactiveIdempotencyEngine;
 import dev.idempotent.web.IdempotencyKeyWebFilter;
 import dev.idempotent.web.IdempotencyProblemDetailsWebExceptionHandler;
+import dev.idempotent.web.ReactiveIdempotencyKeyRequiredHandlers;
 import dev.idempotent.web.ReactiveIdempotencyKeyScope;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Auto-configuration of the HTTP {@code Idempotency-Key} filter and of problem details in reactive (WebFlux)
@@ -52,14 +54,31 @@ public class IdempotencyWebFluxAutoConfiguration {
         @ConditionalOnMissingBean
         IdempotencyKeyWebFilter idempotencyKeyWebFilter(IdempotencyEngine engine, IdempotencyStore idempotencyStore,
                 ObjectProvider<ReactiveIdempotencyStore> reactiveStore, ReactiveIdempotencyKeyScope scope,
-                IdempotencyHttpProperties properties, ObjectProvider<IdempotencyProperties> idempotencyProperties) {
+                IdempotencyHttpProperties properties, ObjectProvider<IdempotencyProperties> idempotencyProperties,
+                ObjectProvider<ReactiveIdempotencyKeyRequiredHandlers> requiredHandlers) {
             // With several stores, the @Primary one or the one named idempotencyStore is the default.
             ReactiveIdempotencyStore store = reactiveStore.getIfUnique(() -> ReactiveIdempotencyStore.of(idempotencyStore));
             IdempotencyKeyWebFilter filter = new IdempotencyKeyWebFilter(new ReactiveIdempotencyEngine(engine), store,
                     properties.toPolicy(idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize()));
             filter.setScope(scope);
+            filter.setRequiredHandlers(requiredHandlers.getIfAvailable());
             filter.setOrder(properties.getFilterOrder());
             return filter;
+        }
+    }
+
+    /** Finds {@code @IdempotencyKeyRequired} handler methods; checked at startup. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "idempotency.http.enabled", matchIfMissing = true)
+    @ConditionalOnClass(name = "org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping")
+    static class RequiredHandlersConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactiveIdempotencyKeyRequiredHandlers reactiveIdempotencyKeyRequiredHandlers(
+                ObjectProvider<RequestMappingHandlerMapping> mappings, IdempotencyHttpProperties properties) {
+            return new ReactiveIdempotencyKeyRequiredHandlers(() -> mappings.orderedStream().toList(),
+                    properties.getMethods());
         }
     }
 

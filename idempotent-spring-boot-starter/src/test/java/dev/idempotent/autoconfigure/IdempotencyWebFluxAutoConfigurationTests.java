@@ -38,6 +38,7 @@ class IdempotencyWebFluxAutoConfigurationTests {
             assertThat(context).hasSingleBean(IdempotencyKeyWebFilter.class)
                     .hasSingleBean(IdempotencyProblemDetailsWebExceptionHandler.class)
                     .hasSingleBean(ReactiveIdempotencyKeyScope.class)
+                    .hasSingleBean(dev.idempotent.web.ReactiveIdempotencyKeyRequiredHandlers.class)
                     .doesNotHaveBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME)
                     .doesNotHaveBean(IdempotencyProblemDetailsResolver.class);
             assertThat(context.getBean(IdempotencyKeyWebFilter.class).getOrder()).isEqualTo(-90);

@@ -208,6 +208,18 @@ class IdempotencyKeyWebFilterTests {
     }
 
     @Test
+    void anAnnotatedHandlerWithoutAKeyIsABadRequestAndWithOneRunsOnce() throws Exception {
+        assertProblem(http.post("/test/annotated", null, "{}"), 400, "requires an Idempotency-Key header");
+        assertThat(endpoints.runs(run)).isZero();
+
+        http.post("/test/annotated", key, "{}");
+        assertThat(replayed(http.post("/test/annotated", key, "{}"))).isTrue();
+        assertThat(endpoints.runs(run)).isEqualTo(1);
+        // a handler without the annotation still needs no key
+        assertThat(http.post("/test/echo", null, "{}").statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void aRequestBodyOverTheLimitIsRefusedBeforeTheStoreAndTheHandler() throws Exception {
         assertProblem(http.post("/test/echo", key, "x".repeat(9 * 1024)), 413, "max-request-size");
         assertThat(endpoints.runs(run)).isZero();

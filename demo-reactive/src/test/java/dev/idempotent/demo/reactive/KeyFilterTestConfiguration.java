@@ -141,6 +141,12 @@ public class KeyFilterTestConfiguration {
             });
         }
 
+        @dev.idempotent.web.IdempotencyKeyRequired
+        @PostMapping("/test/annotated")
+        Mono<String> annotated(@RequestHeader(Http.RUN_HEADER) String run) {
+            return Mono.fromSupplier(() -> "annotated " + ran(run));
+        }
+
         @PostMapping("/test/slow")
         Mono<String> slow(@RequestHeader(Http.RUN_HEADER) String run) {
             return Mono.fromSupplier(() -> "slow " + ran(run)).delayElement(java.time.Duration.ofMillis(200));
