@@ -3,15 +3,12 @@ package dev.idempotent.web;
 import dev.idempotent.IdempotencyConfigurationException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -30,11 +27,7 @@ import org.springframework.web.util.ServletRequestPathUtils;
  */
 public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleton {
 
-    private final Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings;
-
-    private final Set<String> protectedMethods;
-
-    private volatile List<RequestMappingHandlerMapping> annotatedMappings;
+    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo> annotatedMappings;
 
     /**
      * @param mappings the application's request mappings (asked for once, after startup)
@@ -42,9 +35,9 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
      */
     public IdempotencyKeyRequiredHandlers(Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
             Collection<String> protectedMethods) {
-        this.mappings = mappings;
-        this.protectedMethods = new HashSet<>();
-        protectedMethods.forEach(method -> this.protectedMethods.add(method.toUpperCase(Locale.ROOT)));
+        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(mappings,
+                RequestMappingHandlerMapping::getHandlerMethods, info -> info.getMethodsCondition().getMethods(),
+                protectedMethods);
     }
 
     /**
@@ -55,12 +48,12 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
      */
     @Override
     public void afterSingletonsInstantiated() {
-        annotatedMappings();
+        annotatedMappings.get();
     }
 
     /** Whether {@code request} is mapped to a handler method annotated with {@link IdempotencyKeyRequired}. */
     public boolean isKeyRequired(HttpServletRequest request) {
-        List<RequestMappingHandlerMapping> candidates = annotatedMappings();
+        List<RequestMappingHandlerMapping> candidates = annotatedMappings.get();
         if (candidates.isEmpty()) {
             return false;
         }
@@ -78,46 +71,6 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
             }
         }
         return false;
-    }
-
-    private List<RequestMappingHandlerMapping> annotatedMappings() {
-        List<RequestMappingHandlerMapping> found = annotatedMappings;
-        if (found == null) {
-            synchronized (this) {
-                found = annotatedMappings;
-                if (found == null) {
-                    found = scan();
-                    annotatedMappings = found;
-                }
-            }
-        }
-        return found;
-    }
-
-    private List<RequestMappingHandlerMapping> scan() {
-        List<RequestMappingHandlerMapping> found = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (RequestMappingHandlerMapping mapping : mappings.get()) {
-            boolean annotated = false;
-            for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
-                if (!RequiredHandlerMethods.isAnnotated(entry.getValue())) {
-                    continue;
-                }
-                annotated = true;
-                String problem = RequiredHandlerMethods.unprotected(entry.getValue(),
-                        entry.getKey().getMethodsCondition().getMethods(), protectedMethods);
-                if (problem != null) {
-                    problems.add(problem);
-                }
-            }
-            if (annotated) {
-                found.add(mapping);
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw RequiredHandlerMethods.failure(protectedMethods, problems);
-        }
-        return List.copyOf(found);
     }
 
     /**

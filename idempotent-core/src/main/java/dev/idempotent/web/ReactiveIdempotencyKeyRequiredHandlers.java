@@ -1,13 +1,8 @@
 package dev.idempotent.web;
 
 import dev.idempotent.IdempotencyConfigurationException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.web.method.HandlerMethod;
@@ -25,11 +20,7 @@ import reactor.core.publisher.Mono;
  */
 public class ReactiveIdempotencyKeyRequiredHandlers implements SmartInitializingSingleton {
 
-    private final Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings;
-
-    private final Set<String> protectedMethods = new HashSet<>();
-
-    private volatile List<RequestMappingHandlerMapping> annotatedMappings;
+    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo> annotatedMappings;
 
     /**
      * @param mappings the application's request mappings (asked for once, after startup)
@@ -37,8 +28,9 @@ public class ReactiveIdempotencyKeyRequiredHandlers implements SmartInitializing
      */
     public ReactiveIdempotencyKeyRequiredHandlers(Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
             Collection<String> protectedMethods) {
-        this.mappings = mappings;
-        protectedMethods.forEach(method -> this.protectedMethods.add(method.toUpperCase(Locale.ROOT)));
+        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(mappings,
+                RequestMappingHandlerMapping::getHandlerMethods, info -> info.getMethodsCondition().getMethods(),
+                protectedMethods);
     }
 
     /**
@@ -49,12 +41,12 @@ public class ReactiveIdempotencyKeyRequiredHandlers implements SmartInitializing
      */
     @Override
     public void afterSingletonsInstantiated() {
-        annotatedMappings();
+        annotatedMappings.get();
     }
 
     /** Whether {@code exchange} is mapped to a handler method annotated with {@link IdempotencyKeyRequired}. */
     public Mono<Boolean> isKeyRequired(ServerWebExchange exchange) {
-        List<RequestMappingHandlerMapping> candidates = annotatedMappings();
+        List<RequestMappingHandlerMapping> candidates = annotatedMappings.get();
         if (candidates.isEmpty()) {
             return Mono.just(false);
         }
@@ -64,45 +56,5 @@ public class ReactiveIdempotencyKeyRequiredHandlers implements SmartInitializing
                 .next()
                 .map(handler -> handler instanceof HandlerMethod method && RequiredHandlerMethods.isAnnotated(method))
                 .defaultIfEmpty(false);
-    }
-
-    private List<RequestMappingHandlerMapping> annotatedMappings() {
-        List<RequestMappingHandlerMapping> found = annotatedMappings;
-        if (found == null) {
-            synchronized (this) {
-                found = annotatedMappings;
-                if (found == null) {
-                    found = scan();
-                    annotatedMappings = found;
-                }
-            }
-        }
-        return found;
-    }
-
-    private List<RequestMappingHandlerMapping> scan() {
-        List<RequestMappingHandlerMapping> found = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (RequestMappingHandlerMapping mapping : mappings.get()) {
-            boolean annotated = false;
-            for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
-                if (!RequiredHandlerMethods.isAnnotated(entry.getValue())) {
-                    continue;
-                }
-                annotated = true;
-                String problem = RequiredHandlerMethods.unprotected(entry.getValue(),
-                        entry.getKey().getMethodsCondition().getMethods(), protectedMethods);
-                if (problem != null) {
-                    problems.add(problem);
-                }
-            }
-            if (annotated) {
-                found.add(mapping);
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw RequiredHandlerMethods.failure(protectedMethods, problems);
-        }
-        return List.copyOf(found);
     }
 }
