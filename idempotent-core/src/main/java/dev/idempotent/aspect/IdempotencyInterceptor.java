@@ -8,13 +8,13 @@ import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyEngine;
 import dev.idempotent.support.IdempotencyRequest;
 import dev.idempotent.support.IdempotencyStores;
-import dev.idempotent.support.Keys;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.expression.Expression;
+import org.springframework.util.ClassUtils;
 
 /**
  * The advice around every {@code @Idempotent} method: works out the key and fingerprint of the call and
@@ -32,6 +32,12 @@ public class IdempotencyInterceptor implements MethodInterceptor {
 
     private final Fingerprints fingerprints;
 
+    /** {@code Mono} and {@code Flux} results; {@code null} without Reactor. */
+    private final ReactiveIdempotentCalls reactive;
+
+    private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+            IdempotencyInterceptor.class.getClassLoader());
+
     /**
      * @param beanFactory resolves {@code @bean} references in key expressions and
      *     {@code @Idempotent(store = "...")}; may be {@code null}
@@ -43,6 +49,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         this.stores = new IdempotencyStores(defaultStore, beanFactory);
         this.fingerprints = fingerprints;
         this.keyEvaluator = new IdempotencyKeyEvaluator(beanFactory);
+        this.reactive = REACTOR_PRESENT ? new ReactiveIdempotentCalls(engine, stores, beanFactory) : null;
     }
 
     @Override
@@ -66,9 +73,14 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     private @Nullable Object execute(IdempotentOperation operation, MethodInvocation invocation,
             @Nullable Object target, @Nullable Class<?> targetClass) throws Throwable {
         @Nullable Object[] args = invocation.getArguments();
+        if (operation.reactive() != ReactiveKind.NONE) {
+            return reactive.call(operation, invocation, store -> request(operation, invocation, args, target,
+                    targetClass, store.blocking()));
+        }
+        IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
         IdempotencyRequest request;
         try {
-            request = request(operation, invocation, args, target, targetClass);
+            request = request(operation, invocation, args, target, targetClass, store);
         } catch (IdempotencyException e) {
             if (operation.listener() == ListenerKind.NONE) {
                 throw e;
@@ -80,7 +92,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     }
 
     private IdempotencyRequest request(IdempotentOperation operation, MethodInvocation invocation,
-            @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass) {
+            @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass, IdempotencyStore store) {
         Expression keyExpression = operation.key();
         String keyValue = keyExpression == null ? null : keyEvaluator.evaluateKey(operation, keyExpression,
                 invocation.getMethod(), args, target, targetClass);
@@ -92,10 +104,15 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         if (keyValue == null) {
             keyValue = fingerprint;
         }
-        IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
-        return new IdempotencyRequest(operation.name(), store,
-                Keys.qualify(operation.namespace(), keyValue, store.maxKeyLength()), fingerprint, operation.ttl(),
-                operation.lease(), operation.onInFlight(), operation.waitTimeout(), operation.codec(),
-                operation.description());
+        return IdempotencyRequest.builder(operation.name(), store)
+                .key(operation.namespace(), keyValue)
+                .fingerprint(fingerprint)
+                .ttl(operation.ttl())
+                .lease(operation.lease())
+                .waitTimeout(operation.waitTimeout())
+                .onInFlight(operation.onInFlight())
+                .codec(operation.codec())
+                .operation(operation.description())
+                .build();
     }
 }

@@ -21,6 +21,7 @@ import org.springframework.expression.Expression;
  * @param fingerprint the parsed fingerprint expression, or {@code null} for "all arguments"
  * @param storeName the store bean name, or empty for the default store
  * @param listener whether the method is a message listener, which gets the listener defaults
+ * @param reactive whether the method returns a {@code Mono} or {@code Flux}, run when subscribed
  */
 record IdempotentOperation(
         Method method,
@@ -37,5 +38,6 @@ record IdempotentOperation(
         Duration waitTimeout,
         ResultCodec codec,
         String storeName,
-        ListenerKind listener) {
+        ListenerKind listener,
+        ReactiveKind reactive) {
 }

@@ -147,7 +147,13 @@ public class IdempotentOperationSource {
                     + " cannot skip: a skipped call returns null, which a " + specific.getReturnType()
                     + " cannot hold; return void, a boxed type or Optional, or use REJECT or WAIT");
         }
-        ResultCodec codec = JsonResultCodec.forType(mapper, specific.getGenericReturnType(),
+        ReactiveKind reactive = ReactiveKind.of(specific.getReturnType());
+        if (reactive != ReactiveKind.NONE && listener != ListenerKind.NONE) {
+            throw new IdempotencyConfigurationException("@Idempotent on " + description + ", a " + listener.annotation()
+                    + " method, returns a " + specific.getReturnType().getSimpleName() + ": listener containers do not"
+                    + " subscribe to it, so it would never run; return the result itself (or void)");
+        }
+        ResultCodec codec = JsonResultCodec.forType(mapper, reactive.storedType(specific, targetClass, description),
                 annotation.storeExceptions(), description);
         if (listener != ListenerKind.NONE) {
             codec = new ListenerResultCodec(codec, listener);
@@ -155,7 +161,7 @@ public class IdempotentOperationSource {
         String namespace = Keys.namespace(name, annotation.version().trim());
         return new IdempotentOperation(specific, description, name, namespace, keySource, key, fingerprintSource, fingerprint,
                 ttl, lease,
-                onInFlight, waitTimeout, codec, annotation.store().trim(), listener);
+                onInFlight, waitTimeout, codec, annotation.store().trim(), listener, reactive);
     }
 
     /**

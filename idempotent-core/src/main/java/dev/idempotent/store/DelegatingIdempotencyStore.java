@@ -59,6 +59,11 @@ public class DelegatingIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
+    public boolean blocksCallingThread() {
+        return delegate.blocksCallingThread();
+    }
+
+    @Override
     public boolean claimIsARead() {
         return delegate.claimIsARead();
     }

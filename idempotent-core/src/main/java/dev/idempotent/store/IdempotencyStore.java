@@ -93,6 +93,16 @@ public interface IdempotencyStore {
         return false;
     }
 
+    /**
+     * Whether a step waits for I/O on the calling thread (a database or network round trip). Reactive callers
+     * run the steps of such a store on Reactor's bounded elastic scheduler, never on an event-loop thread
+     * ({@link ReactiveIdempotencyStore#of}); a store that answers from memory returns {@code false} and is
+     * called in place. Default {@code true}.
+     */
+    default boolean blocksCallingThread() {
+        return true;
+    }
+
     /** The longest key this store accepts; longer keys are hashed by the engine, never truncated. */
     default int maxKeyLength() {
         return 255;

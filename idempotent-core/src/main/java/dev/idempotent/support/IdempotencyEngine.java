@@ -49,7 +49,8 @@ public class IdempotencyEngine implements AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(IdempotencyEngine.class);
 
-    private static final long MAX_POLL_MILLIS = 250;
+    /** The longest pause between two looks at a key in flight ({@code OnInFlight.WAIT}); the first is 10 ms. */
+    static final long MAX_POLL_MILLIS = 250;
 
     /** The largest payload stored by default; a larger result is returned but not stored. */
     public static final DataSize DEFAULT_MAX_PAYLOAD_SIZE = DataSize.ofMegabytes(1);
@@ -69,6 +70,11 @@ public class IdempotencyEngine implements AutoCloseable {
     private final RateLimitedWarning oversize = new RateLimitedWarning(logger);
 
     private volatile long maxPayloadSize = DEFAULT_MAX_PAYLOAD_SIZE.toBytes();
+
+    /** The most elements of a {@code Flux} result stored by default. */
+    public static final int DEFAULT_MAX_ELEMENTS = 1000;
+
+    private volatile int maxElements = DEFAULT_MAX_ELEMENTS;
 
     public IdempotencyEngine(OnStoreFailure onStoreFailure) {
         this(onStoreFailure, IdempotencyListener.NONE);
@@ -115,6 +121,23 @@ public class IdempotencyEngine implements AutoCloseable {
         this.maxPayloadSize = maxPayloadSize.toBytes();
     }
 
+    /**
+     * The most elements of a {@code Flux} result that are stored (default {@value #DEFAULT_MAX_ELEMENTS}); a
+     * longer {@code Flux} reaches its subscriber whole, but is not stored: its key is released and a repeat
+     * runs again.
+     */
+    public void setMaxElements(int maxElements) {
+        if (maxElements <= 0) {
+            throw new IllegalArgumentException("max-elements must be positive, was " + maxElements);
+        }
+        this.maxElements = maxElements;
+    }
+
+    /** The most elements of a {@code Flux} result that are stored. */
+    public int maxElements() {
+        return maxElements;
+    }
+
     /** The protected work. */
     @FunctionalInterface
     public interface Invocation {
@@ -150,10 +173,7 @@ public class IdempotencyEngine implements AutoCloseable {
                 throw e;
             }
             if (onStoreFailure == OnStoreFailure.FAIL_OPEN) {
-                // the call runs: counted as what it is, a run without protection, not as a rejected call
-                listener.onCall(request.name(), CallOutcome.UNPROTECTED);
-                logger.warn("Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
-                        + "; running it WITHOUT protection (on-store-failure=fail-open): " + e, e);
+                unprotected(request, e);
                 return new IdempotentResult<>(invocation.proceed(), Outcome.UNPROTECTED);
             }
             listener.onCall(request.name(), CallOutcome.STORE_ERROR);
@@ -166,9 +186,7 @@ public class IdempotencyEngine implements AutoCloseable {
         return switch (request.onInFlight()) {
             case REJECT -> throw inFlight(request, claim.record(), null);
             case SKIP -> {
-                listener.onCall(request.name(), CallOutcome.SKIPPED);
-                logger.info("Skipped " + request.operation() + ": key '" + request.key()
-                        + "' is being run by another caller (claimed at " + claim.record().createdAt() + ")");
+                skipped(request, claim.record());
                 yield new IdempotentResult<>(request.codec().skipped(), Outcome.SKIPPED);
             }
             case WAIT -> waitForOutcome(request, token != null ? token : ownerTokens.next(), invocation);
@@ -242,13 +260,8 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     private void complete(IdempotencyRequest request, String token, @Nullable Object value) {
-        byte[] payload;
-        try {
-            payload = request.codec().encodeValue(value);
-        } catch (RuntimeException e) {
-            logger.error("The result of " + request.operation() + " (a " + (value == null ? "null" : value.getClass().getName())
-                    + ") could not be serialized for key '" + request.key() + "'; the caller got it, the key stays in"
-                    + " flight until its lease ends (" + request.lease() + ") and then the operation may run again", e);
+        byte[] payload = valuePayload(request, value);
+        if (payload == null) {
             return;
         }
         if (isOversize(request, payload)) {
@@ -258,8 +271,23 @@ public class IdempotencyEngine implements AutoCloseable {
         store(request, token, payload);
     }
 
+    /**
+     * The payload of a successful result, or {@code null} if it cannot be serialized (logged: the caller got
+     * the result, the key stays in flight until its lease ends).
+     */
+    @Nullable byte[] valuePayload(IdempotencyRequest request, @Nullable Object value) {
+        try {
+            return request.codec().encodeValue(value);
+        } catch (RuntimeException e) {
+            logger.error("The result of " + request.operation() + " (a " + (value == null ? "null" : value.getClass().getName())
+                    + ") could not be serialized for key '" + request.key() + "'; the caller got it, the key stays in"
+                    + " flight until its lease ends (" + request.lease() + ") and then the operation may run again", e);
+            return null;
+        }
+    }
+
     /** Whether {@code payload} is larger than the stores are asked to keep; warns (rate-limited) if so. */
-    private boolean isOversize(IdempotencyRequest request, byte[] payload) {
+    boolean isOversize(IdempotencyRequest request, byte[] payload) {
         if (payload.length <= maxPayloadSize) {
             return false;
         }
@@ -276,17 +304,7 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     private void recordFailure(IdempotencyRequest request, String token, Throwable failure) {
-        byte[] payload;
-        try {
-            payload = request.codec().encodeFailure(failure);
-        } catch (RuntimeException e) {
-            logger.error("The exception of " + request.operation() + " could not be recorded for key '" + request.key()
-                    + "'; releasing the key", e);
-            payload = null;
-        }
-        if (payload != null && isOversize(request, payload)) {
-            payload = null;
-        }
+        byte[] payload = failurePayload(request, failure);
         if (payload != null) {
             store(request, token, payload);
             return;
@@ -294,19 +312,45 @@ public class IdempotencyEngine implements AutoCloseable {
         release(request, token, request.operation() + " failed");
     }
 
+    /**
+     * The payload that records {@code failure} for replay, or {@code null} when the key is to be released
+     * instead (the exception is not among those stored, cannot be encoded, or is too large).
+     */
+    byte[] failurePayload(IdempotencyRequest request, Throwable failure) {
+        byte[] payload;
+        try {
+            payload = request.codec().encodeFailure(failure);
+        } catch (RuntimeException e) {
+            logger.error("The exception of " + request.operation() + " could not be recorded for key '" + request.key()
+                    + "'; releasing the key", e);
+            return null;
+        }
+        return payload != null && isOversize(request, payload) ? null : payload;
+    }
+
     /** Releases the key so that a repeat runs again; in the background if the store does not answer. */
     private void release(IdempotencyRequest request, String token, String why) {
         try {
             if (!step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token))) {
-                logger.info("Could not release idempotency key '" + request.key() + "' after " + why
-                        + ": the claim was no longer ours (lease ended or key deleted)");
+                releaseLost(request, why);
             }
         } catch (RuntimeException e) {
-            logger.warn("Could not release idempotency key '" + request.key() + "' after " + why
-                    + "; it is released in the background once the store answers, or when its lease ends ("
-                    + request.lease() + "): " + e);
-            pending.add(new PendingRelease(request, token));
+            releaseLater(request, token, why, e);
         }
+    }
+
+    /** A release found the claim no longer ours. */
+    void releaseLost(IdempotencyRequest request, String why) {
+        logger.info("Could not release idempotency key '" + request.key() + "' after " + why
+                + ": the claim was no longer ours (lease ended or key deleted)");
+    }
+
+    /** A release failed: it is retried in the background (with {@link IdempotencyRequest#store()}). */
+    void releaseLater(IdempotencyRequest request, String token, String why, RuntimeException e) {
+        logger.warn("Could not release idempotency key '" + request.key() + "' after " + why
+                + "; it is released in the background once the store answers, or when its lease ends ("
+                + request.lease() + "): " + e);
+        pending.add(new PendingRelease(request, token));
     }
 
     private void store(IdempotencyRequest request, String token, byte[] payload) {
@@ -314,22 +358,31 @@ public class IdempotencyEngine implements AutoCloseable {
         try {
             stored = storeOnce(request, token, payload, true);
         } catch (RuntimeException e) {
-            if (isCallerError(e)) {
-                logger.error("The store refused the outcome of " + request.operation() + " for key '" + request.key()
-                        + "'; the caller got it, the key stays in flight until its lease ends (" + request.lease()
-                        + ") and then the operation may run again", e);
-                return;
-            }
-            logger.warn("Could not store the outcome of " + request.operation() + " for key '" + request.key()
-                    + "' yet; the caller got it, and it is stored in the background while its claim is kept alive"
-                    + " (for up to " + pending.retryTimeout() + "): " + e);
-            pending.add(new PendingCompletion(request, token, payload,
-                    renewer.start(request.store(), request.key(), token, request.lease())));
+            storeFailed(request, token, payload, e);
             return;
         }
         if (!stored) {
             warnClaimLost(request);
         }
+    }
+
+    /**
+     * A completion failed for good: a refusal by the store is logged (the key stays in flight until its
+     * lease ends); anything else is retried in the background (with {@link IdempotencyRequest#store()}) while
+     * the claim is kept alive.
+     */
+    void storeFailed(IdempotencyRequest request, String token, byte[] payload, RuntimeException e) {
+        if (isCallerError(e)) {
+            logger.error("The store refused the outcome of " + request.operation() + " for key '" + request.key()
+                    + "'; the caller got it, the key stays in flight until its lease ends (" + request.lease()
+                    + ") and then the operation may run again", e);
+            return;
+        }
+        logger.warn("Could not store the outcome of " + request.operation() + " for key '" + request.key()
+                + "' yet; the caller got it, and it is stored in the background while its claim is kept alive"
+                + " (for up to " + pending.retryTimeout() + "): " + e);
+        pending.add(new PendingCompletion(request, token, payload,
+                renewer.start(request.store(), request.key(), token, request.lease())));
     }
 
     /**
@@ -346,7 +399,7 @@ public class IdempotencyEngine implements AutoCloseable {
         return now.isPresent() && now.get().isCompleted() && now.get().isOwnedBy(token);
     }
 
-    private static void warnClaimLost(IdempotencyRequest request) {
+    static void warnClaimLost(IdempotencyRequest request) {
         logger.warn("The outcome of " + request.operation() + " for key '" + request.key() + "' was not stored:"
                 + " the claim was lost before it finished (its lease ended or the key was deleted), so"
                 + " another caller may have run it too. Use a longer lease.");
@@ -430,7 +483,7 @@ public class IdempotencyEngine implements AutoCloseable {
         }
     }
 
-    private IdempotentResult<Object> replay(IdempotencyRequest request, IdempotencyRecord record) throws Throwable {
+    IdempotentResult<Object> replay(IdempotencyRequest request, IdempotencyRecord record) throws Throwable {
         listener.onCall(request.name(), CallOutcome.REPLAYED);
         if (logger.isDebugEnabled()) {
             logger.debug("Replaying the stored outcome of " + request.operation() + " for key '" + request.key()
@@ -505,7 +558,7 @@ public class IdempotencyEngine implements AutoCloseable {
      * A store that rejects the request itself (an invalid key, a bad argument) is not a store failure: it
      * must never make fail-open run the operation unprotected.
      */
-    private static boolean isCallerError(RuntimeException e) {
+    static boolean isCallerError(Throwable e) {
         return (e instanceof IdempotencyException && !(e instanceof IdempotencyStoreUnavailableException))
                 || e instanceof IllegalArgumentException;
     }
@@ -527,38 +580,101 @@ public class IdempotencyEngine implements AutoCloseable {
             if (!e.isTransient()) {
                 throw e;
             }
-            // read back only within the retry budget: past it, the release below frees a claim that landed
-            boolean timeLeft = Duration.ofNanos(System.nanoTime() - start).compareTo(storeRetry.budget(request.lease())) < 0;
-            IdempotencyRecord landed = timeLeft ? readBack(request, token) : null;
+            IdempotencyRecord landed = null;
+            if (mayReadBack(request, start)) {
+                try {
+                    landed = ownClaim(request, token,
+                            timed(store, "find", () -> store.find(request.key())).orElse(null));
+                } catch (RuntimeException readFailure) {
+                    logger.debug("Could not read back the claim of key '" + request.key() + "'", readFailure);
+                }
+            }
             if (landed != null) {
                 return Claim.acquired(landed);
             }
-            pending.add(new PendingRelease(request, token));
+            claimFailed(request, token);
             throw e;
         }
         if (claim == null) {
-            throw new IdempotencyStoreUnavailableException("The store " + request.store() + " answered nothing to a"
-                    + " claim of key '" + request.key() + "'; an empty answer is never a claim", null);
+            throw noClaim(request);
         }
+        return ownClaim(claim, token);
+    }
+
+    /** A claim answered with nothing: never taken for a claim. */
+    static IdempotencyStoreUnavailableException noClaim(IdempotencyRequest request) {
+        return new IdempotencyStoreUnavailableException("The store " + request.store() + " answered nothing to a"
+                + " claim of key '" + request.key() + "'; an empty answer is never a claim", null);
+    }
+
+    /** {@code claim} as the engine counts it: an in-progress record of our own token (a retry that landed) is ours. */
+    static Claim ownClaim(Claim claim, String token) {
         if (!claim.isAcquired() && claim.record().isInProgress() && claim.record().isOwnedBy(token)) {
             return Claim.acquired(claim.record());
         }
         return claim;
     }
 
-    /** The in-progress record of our failed claim, if it landed after all; {@code null} otherwise. */
-    private @Nullable IdempotencyRecord readBack(IdempotencyRequest request, String token) {
-        try {
-            Optional<IdempotencyRecord> record = timed(request.store(), "find", () -> request.store().find(request.key()));
-            if (record.isPresent() && record.get().isInProgress() && record.get().isOwnedBy(token)) {
-                logger.info("The claim of key '" + request.key() + "' of " + request.operation() + " failed to answer"
-                        + " but had landed: reading it back found it ours");
-                return record.get();
-            }
-        } catch (RuntimeException e) {
-            logger.debug("Could not read back the claim of key '" + request.key() + "'", e);
+    /**
+     * Whether a claim that failed transiently, having started at {@code startNanos}, is read back: only within
+     * the retry budget; past it, the release of {@link #claimFailed} frees a claim that landed.
+     */
+    boolean mayReadBack(IdempotencyRequest request, long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos).compareTo(storeRetry.budget(request.lease())) < 0;
+    }
+
+    /** {@code record} if it is our failed claim, landed after all (in progress, our token); {@code null} otherwise. */
+    static @Nullable IdempotencyRecord ownClaim(IdempotencyRequest request, String token,
+            @Nullable IdempotencyRecord record) {
+        if (record != null && record.isInProgress() && record.isOwnedBy(token)) {
+            logger.info("The claim of key '" + request.key() + "' of " + request.operation() + " failed to answer"
+                    + " but had landed: reading it back found it ours");
+            return record;
         }
         return null;
+    }
+
+    /** A claim failed for good: whatever of it may have landed is released in the background. */
+    void claimFailed(IdempotencyRequest request, String token) {
+        pending.add(new PendingRelease(request, token));
+    }
+
+    // ---- what the reactive engine shares ----
+
+    OnStoreFailure onStoreFailure() {
+        return onStoreFailure;
+    }
+
+    IdempotencyListener listener() {
+        return listener;
+    }
+
+    StoreRetry storeRetry() {
+        return storeRetry;
+    }
+
+    String nextOwnerToken() {
+        return ownerTokens.next();
+    }
+
+    /** Keeps the claim of {@code token} alive, renewing it with {@link IdempotencyRequest#store()}. */
+    LeaseRenewer.Renewal startRenewal(IdempotencyRequest request, String token) {
+        return renewer.start(request.store(), request.key(), token, request.lease());
+    }
+
+    /** Logs a store failure on the way in that fail-open answers by running the operation unprotected. */
+    /** A call that runs without protection because the store failed (fail-open): counted as unprotected. */
+    void unprotected(IdempotencyRequest request, Throwable e) {
+        listener.onCall(request.name(), CallOutcome.UNPROTECTED);
+        logger.warn("Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
+                + "; running it WITHOUT protection (on-store-failure=fail-open): " + e, e);
+    }
+
+    /** Logs a skipped call ({@code OnInFlight.SKIP}). */
+    void skipped(IdempotencyRequest request, IdempotencyRecord record) {
+        listener.onCall(request.name(), CallOutcome.SKIPPED);
+        logger.info("Skipped " + request.operation() + ": key '" + request.key()
+                + "' is being run by another caller (claimed at " + record.createdAt() + ")");
     }
 
     /**
@@ -615,7 +731,7 @@ public class IdempotencyEngine implements AutoCloseable {
         }
     }
 
-    private void checkFingerprint(IdempotencyRequest request, IdempotencyRecord record) {
+    void checkFingerprint(IdempotencyRequest request, IdempotencyRecord record) {
         if (!Objects.equals(request.fingerprint(), record.fingerprint())) {
             listener.onCall(request.name(), CallOutcome.KEY_REUSE);
             throw new IdempotencyKeyReuseException("Key '" + request.key() + "' of " + request.operation()
@@ -624,7 +740,7 @@ public class IdempotencyEngine implements AutoCloseable {
         }
     }
 
-    private IdempotencyInFlightException inFlight(IdempotencyRequest request, @Nullable IdempotencyRecord record,
+    IdempotencyInFlightException inFlight(IdempotencyRequest request, @Nullable IdempotencyRecord record,
             @Nullable Duration waited) {
         listener.onCall(request.name(), CallOutcome.IN_FLIGHT);
         Instant leaseEnd = record == null ? null : record.leaseExpiresAt();
@@ -636,7 +752,7 @@ public class IdempotencyEngine implements AutoCloseable {
         return new IdempotencyInFlightException(message, request.key(), leaseEnd);
     }
 
-    private static IdempotencyStoreUnavailableException unavailable(IdempotencyRequest request, RuntimeException e) {
+    static IdempotencyStoreUnavailableException unavailable(IdempotencyRequest request, Throwable e) {
         logger.warn("The idempotency store failed for key '" + request.key() + "' of " + request.operation()
                 + "; the operation did not run (on-store-failure=fail-closed): " + e);
         if (e instanceof IdempotencyStoreUnavailableException unavailable) {
@@ -648,7 +764,12 @@ public class IdempotencyEngine implements AutoCloseable {
 
     /** The metrics tag of a store: {@code caffeine}, {@code redis}, {@code jdbc}, or its class name. */
     static String storeName(IdempotencyStore store) {
-        return STORE_NAMES.get(store.getClass());
+        return storeName(store.getClass());
+    }
+
+    /** The metrics tag of a store class ({@code ReactiveRedisIdempotencyStore} is {@code redis}, like the blocking one). */
+    static String storeName(Class<?> type) {
+        return STORE_NAMES.get(type);
     }
 
     /** Worked out once per store class: every store call is metered with it. */
@@ -658,6 +779,9 @@ public class IdempotencyEngine implements AutoCloseable {
             String name = type.getSimpleName();
             if (name.endsWith("IdempotencyStore") && name.length() > "IdempotencyStore".length()) {
                 name = name.substring(0, name.length() - "IdempotencyStore".length());
+                if (name.startsWith("Reactive") && name.length() > "Reactive".length()) {
+                    name = name.substring("Reactive".length());
+                }
             }
             return name.toLowerCase(Locale.ROOT);
         }

@@ -76,6 +76,28 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
         return new RetryTemplate(policy);
     }
 
+    /**
+     * The pause before retry number {@code retry} (0 for the first) of a step whose first attempt started
+     * {@code elapsed} ago, for a claim with {@code lease}: the first at once, then {@code initialDelay}
+     * doubling up to {@code maxDelay}, with jitter of half the initial delay; {@code null} when no retry is
+     * left (the retries are spent, or the pause would end past the budget). What {@link #template} does for
+     * a blocking step, for a step that waits on a timer instead of a thread.
+     */
+    Duration nextDelay(Duration lease, Duration elapsed, long retry) {
+        if (retry >= maxRetries) {
+            return null;
+        }
+        Duration delay = Duration.ZERO;
+        if (retry > 0) {
+            long base = initialDelay.toNanos() << Math.min(retry - 1, 30);
+            long capped = base <= 0 ? maxDelay.toNanos() : Math.min(base, maxDelay.toNanos());
+            long jitter = initialDelay.toNanos() / 2;
+            delay = Duration.ofNanos(capped + (jitter <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current()
+                    .nextLong(jitter + 1)));
+        }
+        return elapsed.plus(delay).compareTo(budget(lease)) < 0 ? delay : null;
+    }
+
     private static void requirePositive(Duration duration, String name) {
         Objects.requireNonNull(duration, "store retry " + name);
         if (duration.isNegative() || duration.isZero()) {

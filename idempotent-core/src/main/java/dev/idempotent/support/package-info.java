@@ -1,6 +1,7 @@
 /**
- * The engine that decides every call ({@link dev.idempotent.support.IdempotencyEngine}) and what it
- * shares between the aspect, the HTTP filter and the programmatic API: payloads, keys, fingerprints,
+ * The engine that decides every call ({@link dev.idempotent.support.IdempotencyEngine}, and
+ * {@link dev.idempotent.support.ReactiveIdempotencyEngine} for {@code Mono} and {@code Flux}) and what it
+ * shares between the aspect, the HTTP filters and the programmatic API: payloads, keys, fingerprints,
  * durations.
  */
 @NullMarked

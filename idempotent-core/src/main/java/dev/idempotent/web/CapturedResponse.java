@@ -1,7 +1,13 @@
 package dev.idempotent.web;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An HTTP response as the application produced it: status, the headers it set (in order, each value
@@ -28,6 +34,33 @@ final class CapturedResponse {
         this.status = status;
         this.headers = List.copyOf(headers);
         this.body = body.clone();
+    }
+
+    /**
+     * What the application produced, as stored: Content-Type first, then every other header it set (in order,
+     * each value separately) unless it had the same values before the application ran ({@code before}, by
+     * lower-case name) or is never stored ({@link IdempotencyKeyPolicy#isStorableHeader}).
+     *
+     * @param headers the response's headers now, in order (names in any case; a name may come once per case)
+     */
+    static CapturedResponse of(int status, String contentType, Map<String, ? extends Collection<String>> headers,
+            Map<String, List<String>> before, byte[] body) {
+        List<Header> stored = new ArrayList<>();
+        if (contentType != null) {
+            stored.add(new Header("Content-Type", contentType));
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        headers.forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!seen.add(lower) || lower.equals("content-type") || !IdempotencyKeyPolicy.isStorableHeader(name)
+                    || List.copyOf(values).equals(before.get(lower))) {
+                return;
+            }
+            for (String value : values) {
+                stored.add(new Header(name, value));
+            }
+        });
+        return new CapturedResponse(status, stored, body);
     }
 
     int status() {

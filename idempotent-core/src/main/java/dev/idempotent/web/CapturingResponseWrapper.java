@@ -12,13 +12,11 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * Holds back the body the application writes so that the response can be stored before it is sent.
@@ -210,28 +208,13 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
      * that differ from {@code before}, the headers set before it ran, and that {@code storable} accepts;
      * Content-Type always) and the buffered body.
      */
-    CapturedResponse capture(Map<String, List<String>> before, Predicate<String> storable) {
+    CapturedResponse capture(Map<String, List<String>> before) {
         flushWriter();
-        List<CapturedResponse.Header> headers = new ArrayList<>();
-        String contentType = getContentType();
-        if (contentType != null) {
-            headers.add(new CapturedResponse.Header("Content-Type", contentType));
-        }
-        Set<String> seen = new LinkedHashSet<>();
+        Map<String, Collection<String>> headers = new LinkedHashMap<>();
         for (String name : getHeaderNames()) {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!seen.add(lower) || lower.equals("content-type") || !storable.test(name)) {
-                continue;
-            }
-            Collection<String> values = getHeaders(name);
-            if (List.copyOf(values).equals(before.get(lower))) {
-                continue;
-            }
-            for (String value : values) {
-                headers.add(new CapturedResponse.Header(name, value));
-            }
+            headers.putIfAbsent(name, getHeaders(name));
         }
-        return new CapturedResponse(status(), headers, buffer.toByteArray());
+        return CapturedResponse.of(status(), getContentType(), headers, before, buffer.toByteArray());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -22,8 +23,12 @@ final class HttpResponseCodec implements ResultCodec {
 
     private final JsonMapper mapper;
 
+    /** Made once: finding a reader's deserializer the first time takes a lock, never on an event loop. */
+    private final ObjectReader reader;
+
     HttpResponseCodec(JsonMapper mapper) {
         this.mapper = mapper;
+        this.reader = mapper.readerFor(JsonNode.class);
     }
 
     @Override
@@ -57,7 +62,7 @@ final class HttpResponseCodec implements ResultCodec {
 
     @Override
     public Object decode(byte[] payload) {
-        StoredPayload stored = StoredPayload.read(mapper, payload, KIND, mapper.readerFor(JsonNode.class));
+        StoredPayload stored = StoredPayload.read(mapper, payload, KIND, reader);
         JsonNode value = (JsonNode) stored.value();
         if (stored.isFailure() || value == null || !KIND.equals(value.path("kind").asString(null))) {
             throw new IdempotencyException("The record under this key was not written by the Idempotency-Key"

@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a Spring MVC handler method (or every handler method of a controller) whose requests must carry
- * an {@code Idempotency-Key} header: {@link IdempotencyKeyFilter} answers a request without one with
+ * Marks a Spring MVC or WebFlux handler method (or every handler method of a controller) whose requests must carry
+ * an {@code Idempotency-Key} header: {@link IdempotencyKeyFilter} (or {@link IdempotencyKeyWebFilter}) answers a request without one with
  * {@code 400 Bad Request} (RFC 9457 problem details) before the handler runs.
  *
  * <pre class="code">

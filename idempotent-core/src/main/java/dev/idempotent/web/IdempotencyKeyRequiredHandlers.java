@@ -3,21 +3,16 @@ package dev.idempotent.web;
 import dev.idempotent.IdempotencyConfigurationException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -32,11 +27,7 @@ import org.springframework.web.util.ServletRequestPathUtils;
  */
 public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleton {
 
-    private final Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings;
-
-    private final Set<String> protectedMethods;
-
-    private volatile List<RequestMappingHandlerMapping> annotatedMappings;
+    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo> annotatedMappings;
 
     /**
      * @param mappings the application's request mappings (asked for once, after startup)
@@ -44,9 +35,9 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
      */
     public IdempotencyKeyRequiredHandlers(Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
             Collection<String> protectedMethods) {
-        this.mappings = mappings;
-        this.protectedMethods = new HashSet<>();
-        protectedMethods.forEach(method -> this.protectedMethods.add(method.toUpperCase(Locale.ROOT)));
+        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(mappings,
+                RequestMappingHandlerMapping::getHandlerMethods, info -> info.getMethodsCondition().getMethods(),
+                protectedMethods);
     }
 
     /**
@@ -57,12 +48,12 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
      */
     @Override
     public void afterSingletonsInstantiated() {
-        annotatedMappings();
+        annotatedMappings.get();
     }
 
     /** Whether {@code request} is mapped to a handler method annotated with {@link IdempotencyKeyRequired}. */
     public boolean isKeyRequired(HttpServletRequest request) {
-        List<RequestMappingHandlerMapping> candidates = annotatedMappings();
+        List<RequestMappingHandlerMapping> candidates = annotatedMappings.get();
         if (candidates.isEmpty()) {
             return false;
         }
@@ -76,62 +67,10 @@ public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleto
                 return false; // no handler for this method or media type: Spring MVC answers that itself
             }
             if (chain != null) {
-                return chain.getHandler() instanceof HandlerMethod method && isAnnotated(method);
+                return chain.getHandler() instanceof HandlerMethod method && RequiredHandlerMethods.isAnnotated(method);
             }
         }
         return false;
-    }
-
-    private List<RequestMappingHandlerMapping> annotatedMappings() {
-        List<RequestMappingHandlerMapping> found = annotatedMappings;
-        if (found == null) {
-            synchronized (this) {
-                found = annotatedMappings;
-                if (found == null) {
-                    found = scan();
-                    annotatedMappings = found;
-                }
-            }
-        }
-        return found;
-    }
-
-    private List<RequestMappingHandlerMapping> scan() {
-        List<RequestMappingHandlerMapping> found = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (RequestMappingHandlerMapping mapping : mappings.get()) {
-            boolean annotated = false;
-            for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
-                if (!isAnnotated(entry.getValue())) {
-                    continue;
-                }
-                annotated = true;
-                Set<String> unprotected = new TreeSet<>();
-                entry.getKey().getMethodsCondition().getMethods().forEach(method -> {
-                    if (!protectedMethods.contains(method.name())) {
-                        unprotected.add(method.name());
-                    }
-                });
-                if (!unprotected.isEmpty()) {
-                    problems.add(entry.getValue().getShortLogMessage() + " is mapped to " + unprotected);
-                }
-            }
-            if (annotated) {
-                found.add(mapping);
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IdempotencyConfigurationException("@IdempotencyKeyRequired is on handlers for HTTP methods"
-                    + " that the Idempotency-Key filter does not protect (idempotency.http.methods = "
-                    + new TreeSet<>(protectedMethods) + "): " + String.join("; ", problems)
-                    + ". Add those methods to idempotency.http.methods, or remove the annotation");
-        }
-        return List.copyOf(found);
-    }
-
-    private static boolean isAnnotated(HandlerMethod method) {
-        return AnnotatedElementUtils.hasAnnotation(method.getMethod(), IdempotencyKeyRequired.class)
-                || AnnotatedElementUtils.hasAnnotation(method.getBeanType(), IdempotencyKeyRequired.class);
     }
 
     /**

@@ -9,8 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.core.Ordered;
@@ -44,9 +42,9 @@ public class IdempotencyProblemDetailsResolver implements HandlerExceptionResolv
 
     private static final Log logger = LogFactory.getLog(IdempotencyProblemDetailsResolver.class);
 
-    private final ProblemResponses problems = new ProblemResponses(JsonMapper.builder().build());
+    private final ServletProblemResponses bodies = new ServletProblemResponses(JsonMapper.builder().build());
 
-    private final Clock clock;
+    private final IdempotencyExceptionProblems problems;
 
     private int order = DEFAULT_ORDER;
 
@@ -57,7 +55,7 @@ public class IdempotencyProblemDetailsResolver implements HandlerExceptionResolv
 
     /** @param clock tells the time until a lease ends, for {@code Retry-After} */
     public IdempotencyProblemDetailsResolver(Clock clock) {
-        this.clock = clock;
+        this.problems = new IdempotencyExceptionProblems(clock);
     }
 
     @Override
@@ -77,53 +75,19 @@ public class IdempotencyProblemDetailsResolver implements HandlerExceptionResolv
             return null;
         }
         String where = request.getMethod() + " " + request.getRequestURI();
-        int status;
-        String detail;
-        if (ex instanceof IdempotencyInFlightException inFlight) {
-            status = HttpServletResponse.SC_CONFLICT;
-            long seconds = retryAfterSeconds(inFlight.getLeaseExpiresAt());
-            response.setHeader("Retry-After", Long.toString(seconds));
-            detail = "Another call with the same idempotency key is still running; retry after it has completed"
-                    + " to receive its result";
-            logger.debug(where + " answered 409: key " + hashed(inFlight.getKey()) + " is in flight");
-        } else if (ex instanceof IdempotencyKeyReuseException reuse) {
-            status = 422;
-            detail = "The idempotency key was already used for a different request; use a new key for a new"
-                    + " request";
-            logger.debug(where + " answered 422: key " + hashed(reuse.getKey()) + " was used with other arguments");
-        } else if (ex instanceof InvalidIdempotencyKeyException) {
-            status = HttpServletResponse.SC_BAD_REQUEST;
-            detail = "The request does not carry a usable idempotency key (missing, blank or invalid); nothing"
-                    + " was done";
-            logger.warn(where + " answered 400: " + ex.getMessage());
-        } else if (ex instanceof IdempotencyStoreUnavailableException) {
-            status = HttpServletResponse.SC_SERVICE_UNAVAILABLE;
-            detail = "The request was not processed because the idempotency store is unavailable; retry later";
-            Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
-            logger.warn(where + " answered 503: the idempotency store is unavailable (" + cause.getClass().getName()
-                    + ")", cause);
-        } else {
+        IdempotencyExceptionProblems.Problem problem = problems.of(ex, where);
+        if (problem == null) {
             return null;
+        }
+        if (problem.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", Long.toString(problem.retryAfterSeconds()));
         }
         request.setAttribute(IdempotencyKeyFilter.HANDLED_EXCEPTION_ATTRIBUTE, idempotency);
         try {
-            problems.send(request, response, status, detail);
+            bodies.send(request, response, problem.status(), problem.detail());
         } catch (IOException e) {
-            logger.debug("Could not write the " + status + " problem detail for " + where, e);
+            logger.debug("Could not write the " + problem.status() + " problem detail for " + where, e);
         }
         return new ModelAndView();
-    }
-
-    private long retryAfterSeconds(Instant leaseExpiresAt) {
-        if (leaseExpiresAt == null) {
-            return 1;
-        }
-        Duration left = Duration.between(clock.instant(), leaseExpiresAt);
-        long seconds = left.getSeconds() + (left.getNano() > 0 ? 1 : 0);
-        return Math.max(1, seconds);
-    }
-
-    private static String hashed(String key) {
-        return IdempotencyKeyFilter.hashed(key);
     }
 }

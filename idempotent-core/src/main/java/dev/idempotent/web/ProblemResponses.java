@@ -1,15 +1,12 @@
 package dev.idempotent.web;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes RFC 9457 problem details ({@code application/problem+json}) for the filter's own answers. */
-final class ProblemResponses {
+/** RFC 9457 problem details ({@code application/problem+json}) for the filters' own answers. */
+class ProblemResponses {
 
     static final String CONTENT_TYPE = "application/problem+json";
 
@@ -19,19 +16,15 @@ final class ProblemResponses {
         this.mapper = mapper;
     }
 
-    /** Sends {@code status} with {@code detail}; {@code instance} is the request's path. */
-    void send(HttpServletRequest request, HttpServletResponse response, int status, String detail)
-            throws IOException {
+    /** The problem document: {@code type}, {@code title}, {@code status}, {@code detail} and {@code instance}. */
+    byte[] body(int status, String detail, String instance) {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "about:blank");
         problem.put("title", title(status));
         problem.put("status", status);
         problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
-        byte[] body = mapper.writeValueAsBytes(problem);
-        response.setStatus(status);
-        response.setContentType(CONTENT_TYPE);
-        CapturingResponseWrapper.writeBody(response, body);
+        problem.put("instance", instance);
+        return mapper.writeValueAsBytes(problem);
     }
 
     private static String title(int status) {

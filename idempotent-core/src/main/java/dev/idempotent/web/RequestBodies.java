@@ -11,15 +11,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reads a request's body to fingerprint it and hands the application a request that can still read it.
@@ -50,7 +44,7 @@ final class RequestBodies {
     static Prepared prepare(HttpServletRequest request, long maxBodySize) throws IOException, TooLarge {
         String contentType = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
-            return new Prepared(request, hashParameters(request.getParameterMap()));
+            return new Prepared(request, BodyHashes.ofParameters(request.getParameterMap()));
         }
         if (contentType.startsWith("multipart/")) {
             try {
@@ -67,56 +61,22 @@ final class RequestBodies {
         if (body.length > maxBodySize) {
             throw new TooLarge();
         }
-        return new Prepared(new CachedBodyRequest(request, body), hex(digest().digest(body)));
-    }
-
-    private static String hashParameters(Map<String, String[]> parameters) {
-        MessageDigest digest = digest();
-        for (Map.Entry<String, String[]> entry : new TreeMap<>(parameters).entrySet()) {
-            update(digest, entry.getKey());
-            update(digest, String.valueOf(entry.getValue().length));
-            for (String value : entry.getValue()) {
-                update(digest, value);
-            }
-        }
-        return hex(digest.digest());
+        return new Prepared(new CachedBodyRequest(request, body), BodyHashes.of(body));
     }
 
     private static String hashParts(HttpServletRequest request) throws IOException, ServletException {
-        MessageDigest digest = digest();
+        BodyHashes.Parts parts = new BodyHashes.Parts();
         for (Part part : request.getParts()) {
-            update(digest, part.getName());
-            update(digest, String.valueOf(part.getSubmittedFileName()));
-            update(digest, String.valueOf(part.getContentType()));
-            update(digest, String.valueOf(part.getSize()));
+            parts.part(part.getName(), part.getSubmittedFileName(), part.getContentType(), part.getSize());
             try (InputStream in = part.getInputStream()) {
                 // streamed: a large upload is hashed without being held in memory
                 byte[] chunk = new byte[8192];
                 for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-                    digest.update(chunk, 0, n);
+                    parts.content(chunk, 0, n);
                 }
             }
         }
-        return hex(digest.digest());
-    }
-
-    /** Adds {@code text} with its length, so that no two different sequences hash alike. */
-    private static void update(MessageDigest digest, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-        digest.update(bytes);
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
+        return parts.hex();
     }
 
     /** A request whose body has been read already; reading it again gives the same bytes. */

@@ -66,6 +66,7 @@ public class IdempotencyAutoConfiguration {
         engine.setCompletionRetryTimeout(properties.getCompletionRetryTimeout());
         engine.setMaxPendingCompletions(properties.getMaxPendingCompletions());
         engine.setMaxPayloadSize(properties.getMaxPayloadSize());
+        engine.setMaxElements(properties.getReactive().getMaxElements());
         return engine;
     }
 

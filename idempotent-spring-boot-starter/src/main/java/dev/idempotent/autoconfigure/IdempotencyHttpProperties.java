@@ -14,7 +14,7 @@ import org.springframework.util.unit.DataSize;
 public class IdempotencyHttpProperties {
 
     /**
-     * Whether the Idempotency-Key filter is registered in servlet web applications.
+     * Whether the Idempotency-Key filter is registered in servlet and reactive (WebFlux) web applications.
      */
     private boolean enabled = true;
 
@@ -89,6 +89,26 @@ public class IdempotencyHttpProperties {
     private int filterOrder = -90;
 
     private final ProblemDetails problemDetails = new ProblemDetails();
+
+    /**
+     * The rules of the header as set here, shared by the servlet and the WebFlux filter.
+     *
+     * @param defaultMaxResponseSize when {@code max-response-size} is not set: {@code idempotency.max-payload-size}
+     */
+    dev.idempotent.web.IdempotencyKeyPolicy toPolicy(DataSize defaultMaxResponseSize) {
+        dev.idempotent.web.IdempotencyKeyPolicy policy = new dev.idempotent.web.IdempotencyKeyPolicy();
+        policy.setHeaderName(headerName);
+        policy.setMethods(methods);
+        policy.setRequiredPaths(requiredPaths);
+        policy.setTtl(ttl);
+        policy.setLease(lease);
+        policy.setMaxResponseSize(maxResponseSize != null ? maxResponseSize : defaultMaxResponseSize);
+        policy.setMaxRequestSize(maxRequestSize);
+        policy.setStoreServerErrors(storeServerErrors);
+        policy.setUnstoredStatuses(unstoredStatuses);
+        policy.setRetryAfter(retryAfter);
+        return policy;
+    }
 
     public boolean isEnabled() {
         return enabled;

@@ -85,6 +85,8 @@ public class IdempotencyProperties {
 
     private final StoreRetry storeRetry = new StoreRetry();
 
+    private final Reactive reactive = new Reactive();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -179,6 +181,28 @@ public class IdempotencyProperties {
 
     public Endpoint getEndpoint() {
         return endpoint;
+    }
+
+    public Reactive getReactive() {
+        return reactive;
+    }
+
+    /** {@code @Idempotent} methods that return a Mono or a Flux. */
+    public static class Reactive {
+
+        /**
+         * The most elements of a Flux result that are stored. A longer Flux reaches its subscriber whole but
+         * is not stored: its key is released, so a repeat runs the method again, and a warning says so.
+         */
+        private int maxElements = dev.idempotent.support.IdempotencyEngine.DEFAULT_MAX_ELEMENTS;
+
+        public int getMaxElements() {
+            return maxElements;
+        }
+
+        public void setMaxElements(int maxElements) {
+            this.maxElements = maxElements;
+        }
     }
 
     /** The embedded Caffeine store. */

@@ -4,6 +4,8 @@ import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
+import dev.idempotent.store.ReactiveIdempotencyStore;
+import dev.idempotent.store.redis.ReactiveRedisIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
@@ -25,6 +27,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.TaskScheduler;
@@ -65,6 +68,23 @@ final class IdempotencyStoreConfigurations {
                     + properties.getRedis().getKeyPrefix() + "'",
                     why(environment, "the application has a RedisConnectionFactory"));
             return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+        }
+
+        /**
+         * The same records for {@code Mono} and {@code Flux} methods, without blocking: the reactive Redis store
+         * with the same key prefix, when the connection factory is a reactive one too (Lettuce's is).
+         */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "reactor.core.publisher.Mono")
+        static class ReactiveRedis {
+
+            @Bean
+            @ConditionalOnMissingBean(ReactiveIdempotencyStore.class)
+            @ConditionalOnBean(ReactiveRedisConnectionFactory.class)
+            ReactiveRedisIdempotencyStore reactiveIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
+                    IdempotencyProperties properties) {
+                return new ReactiveRedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+            }
         }
 
         /** Warns, once the application runs, when Redis may evict claims (never holds up startup). */

@@ -53,20 +53,10 @@ public class IdempotencyWebAutoConfiguration {
             ObjectProvider<IdempotencyKeyRequiredHandlers> requiredHandlers,
             ObjectProvider<IdempotencyProperties> idempotencyProperties) {
         // With several stores, the @Primary one or the one named idempotencyStore is the default.
-        IdempotencyKeyFilter filter = new IdempotencyKeyFilter(engine, idempotencyStore);
-        filter.setHeaderName(properties.getHeaderName());
-        filter.setMethods(properties.getMethods());
-        filter.setRequiredPaths(properties.getRequiredPaths());
+        IdempotencyKeyFilter filter = new IdempotencyKeyFilter(engine, idempotencyStore, properties.toPolicy(
+                idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize()));
         filter.setRequiredHandlers(requiredHandlers.getIfAvailable());
         filter.setScope(scope);
-        filter.setTtl(properties.getTtl());
-        filter.setLease(properties.getLease());
-        filter.setMaxResponseSize(properties.getMaxResponseSize() != null ? properties.getMaxResponseSize()
-                : idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize());
-        filter.setMaxRequestSize(properties.getMaxRequestSize());
-        filter.setStoreServerErrors(properties.isStoreServerErrors());
-        filter.setUnstoredStatuses(properties.getUnstoredStatuses());
-        filter.setRetryAfter(properties.getRetryAfter());
         FilterRegistrationBean<IdempotencyKeyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("idempotencyKeyFilter");
         registration.setOrder(properties.getFilterOrder());

@@ -58,11 +58,11 @@ class IdempotencyWebAutoConfigurationTest {
 
     @Test
     void theLargestStoredResponseDefaultsToTheMaxPayloadSize() {
-        web.run(context -> assertThat(filter(context).getMaxResponseSize()).isEqualTo(DataSize.ofMegabytes(1)));
+        web.run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofMegabytes(1)));
         web.withPropertyValues("idempotency.max-payload-size=256KB")
-                .run(context -> assertThat(filter(context).getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(256)));
+                .run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(256)));
         web.withPropertyValues("idempotency.max-payload-size=256KB", "idempotency.http.max-response-size=64KB")
-                .run(context -> assertThat(filter(context).getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(64)));
+                .run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(64)));
     }
 
     private static IdempotencyKeyFilter filter(org.springframework.context.ApplicationContext context) {

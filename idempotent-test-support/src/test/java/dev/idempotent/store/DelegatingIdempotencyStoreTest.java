@@ -29,6 +29,8 @@ class DelegatingIdempotencyStoreTest extends IdempotencyStoreContractTest {
         assertThat(wrapper.completesInTransaction()).isTrue();
         assertThat(wrapper.runInTransaction(() -> "done")).isEqualTo("done");
         assertThat(wrapper.claimIsARead()).isFalse();
+        assertThat(wrapper.blocksCallingThread()).isTrue();
+        assertThat(new DelegatingIdempotencyStore(new CaffeineIdempotencyStore()).blocksCallingThread()).isFalse();
         IdempotencyStore claimsAsReads = new DelegatingIdempotencyStore(new CaffeineIdempotencyStore()) {
             @Override
             public boolean claimIsARead() {

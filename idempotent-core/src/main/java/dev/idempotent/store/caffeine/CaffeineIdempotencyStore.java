@@ -167,6 +167,12 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
         return 1024;
     }
 
+    /** No: every step is a map operation in memory, so reactive callers call it in place. */
+    @Override
+    public boolean blocksCallingThread() {
+        return false;
+    }
+
     @Override
     public String toString() {
         return "CaffeineIdempotencyStore";

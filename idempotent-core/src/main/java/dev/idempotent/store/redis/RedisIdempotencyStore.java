@@ -1,17 +1,10 @@
 package dev.idempotent.store.redis;
 
 import dev.idempotent.IdempotencyStoreUnavailableException;
-import dev.idempotent.InvalidIdempotencyKeyException;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.redis.RedisScripts.Script;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +17,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -85,13 +77,11 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
 
     private static final String EVICTION_POLICY = "maxmemory-policy";
 
-    private final RedisRecordMapper mapper = new RedisRecordMapper();
-
     private final RedisConnectionFactory connectionFactory;
 
     private final String keyPrefix;
 
-    private final byte[] keyPrefixBytes;
+    private final RedisRecords format;
 
     /** A store whose keys start with {@link #DEFAULT_KEY_PREFIX}. */
     public RedisIdempotencyStore(RedisConnectionFactory connectionFactory) {
@@ -109,7 +99,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
     public RedisIdempotencyStore(RedisConnectionFactory connectionFactory, String keyPrefix) {
         this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
         this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
-        this.keyPrefixBytes = utf8(keyPrefix, "key prefix");
+        this.format = new RedisRecords(keyPrefix);
     }
 
     /** The prefix of every Redis key this store writes. */
@@ -119,54 +109,40 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
 
     @Override
     public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
-        Objects.requireNonNull(ownerToken, "ownerToken");
-        byte[] leaseMillis = millis(lease, "lease");
-        byte[][] args = fingerprint == null
-                ? new byte[][] {redisKey(key), utf8(ownerToken), leaseMillis}
-                : new byte[][] {redisKey(key), utf8(ownerToken), leaseMillis, utf8(fingerprint)};
-        List<?> answer = eval(RedisScripts.CLAIM, key, ReturnType.MULTI, args);
-        if (answer.isEmpty() || !(answer.get(0) instanceof Long acquired)) {
-            throw new IllegalStateException("Redis answered the claim of key '" + key + "' with " + answer
-                    + " instead of a flag and a record; is the server a Redis 5+ compatible one?");
-        }
-        IdempotencyRecord record = mapper.fromFlatList(key, answer.subList(1, answer.size()));
-        if (acquired == 1L) {
-            return Claim.acquired(record);
-        }
-        return Claim.existing(record);
+        return RedisRecords.claim(key, eval(RedisScripts.CLAIM, key, ReturnType.MULTI,
+                format.claimArgs(key, fingerprint, ownerToken, lease)));
     }
 
     @Override
     public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
-        Objects.requireNonNull(ownerToken, "ownerToken");
-        Objects.requireNonNull(payload, "payload");
-        return flag(eval(RedisScripts.COMPLETE, key, ReturnType.INTEGER,
-                redisKey(key), utf8(ownerToken), millis(ttl, "ttl"), payload));
+        return RedisRecords.flag(eval(RedisScripts.COMPLETE, key, ReturnType.INTEGER,
+                format.completeArgs(key, ownerToken, payload, ttl)));
     }
 
     @Override
     public boolean release(String key, String ownerToken) {
-        Objects.requireNonNull(ownerToken, "ownerToken");
-        return flag(eval(RedisScripts.RELEASE, key, ReturnType.INTEGER, redisKey(key), utf8(ownerToken)));
+        return RedisRecords.flag(eval(RedisScripts.RELEASE, key, ReturnType.INTEGER, format.releaseArgs(key, ownerToken)));
     }
 
     @Override
     public boolean renew(String key, String ownerToken, Duration lease) {
-        Objects.requireNonNull(ownerToken, "ownerToken");
-        return flag(eval(RedisScripts.RENEW, key, ReturnType.INTEGER,
-                redisKey(key), utf8(ownerToken), millis(lease, "lease")));
+        return RedisRecords.flag(eval(RedisScripts.RENEW, key, ReturnType.INTEGER,
+                format.renewArgs(key, ownerToken, lease)));
     }
 
     @Override
     public Optional<IdempotencyRecord> find(String key) {
-        byte[] redisKey = redisKey(key);
+        byte[] redisKey = format.redisKey(key);
         Map<byte[], byte[]> hash = execute("HGETALL", key, connection -> connection.hashCommands().hGetAll(redisKey));
-        return hash.isEmpty() ? Optional.empty() : Optional.of(mapper.fromHash(key, hash));
+        if (hash.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(RedisRecordMapper.INSTANCE.fromHash(key, hash));
     }
 
     @Override
     public boolean delete(String key) {
-        byte[] redisKey = redisKey(key);
+        byte[] redisKey = format.redisKey(key);
         Long deleted = execute("DEL", key, connection -> connection.keyCommands().del(redisKey));
         return deleted > 0;
     }
@@ -183,7 +159,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
-        byte[] pattern = utf8(escapeGlob(keyPrefix + prefix) + "*", "key prefix");
+        byte[] pattern = RedisRecords.utf8(escapeGlob(keyPrefix + prefix) + "*", "key prefix");
         return execute("SCAN", prefix + "*", connection -> {
             TreeSet<String> keys = new TreeSet<>();
             try (Cursor<byte[]> cursor = connection.keyCommands()
@@ -200,10 +176,10 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
                 if (records.size() >= limit) {
                     break;
                 }
-                Map<byte[], byte[]> hash = connection.hashCommands().hGetAll(redisKey(key));
+                Map<byte[], byte[]> hash = connection.hashCommands().hGetAll(format.redisKey(key));
                 if (hash != null && !hash.isEmpty()) {
                     try {
-                        records.add(mapper.fromHash(key, hash));
+                        records.add(RedisRecordMapper.INSTANCE.fromHash(key, hash));
                     } catch (IllegalStateException e) {
                         logger.warn("Left out of the listing: " + e.getMessage());
                     }
@@ -257,7 +233,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
         } catch (RuntimeException e) {
             if (logger.isDebugEnabled()) {
                 logger.debug("Could not read the Redis " + EVICTION_POLICY + " (CONFIG may be disabled on this"
-                        + " server); make sure it is noeviction so that idempotency records are never evicted: " + describe(e));
+                        + " server); make sure it is noeviction so that idempotency records are never evicted: " + RedisRecords.describe(e));
             }
             return null;
         }
@@ -301,7 +277,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
             try {
                 return connection.scriptingCommands().evalSha(script.sha1(), returnType, 1, keyAndArgs);
             } catch (RuntimeException e) {
-                if (!isNoScript(e)) {
+                if (!RedisRecords.isNoScript(e)) {
                     throw e;
                 }
                 if (logger.isDebugEnabled()) {
@@ -322,7 +298,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
         try {
             connection = connectionFactory.getConnection();
         } catch (RuntimeException e) {
-            throw unavailable("get a connection to run " + what, key, e);
+            throw RedisRecords.unavailable("get a connection to run " + what, key, e);
         }
         T answer;
         try {
@@ -334,7 +310,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
             try {
                 answer = command.apply(connection);
             } catch (RuntimeException e) {
-                throw unavailable("run " + what, key, e);
+                throw RedisRecords.unavailable("run " + what, key, e);
             }
         } finally {
             try {
@@ -349,74 +325,5 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
                     + " defers commands), so the idempotency store cannot tell what happened to the key");
         }
         return answer;
-    }
-
-    private static IdempotencyStoreUnavailableException unavailable(String what, String key, RuntimeException e) {
-        return new IdempotencyStoreUnavailableException("Redis failed to " + what + " for idempotency key '" + key
-                + "': " + describe(e), e, TransientRedisFailures.isTransient(e));
-    }
-
-    /** The exception and, when it wraps others, its root cause, which usually says what really went wrong. */
-    private static String describe(Throwable e) {
-        Throwable root = NestedExceptionUtils.getMostSpecificCause(e);
-        return root == e ? e.toString() : e + " (caused by " + root + ")";
-    }
-
-    private static boolean isNoScript(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && message.contains("NOSCRIPT")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean flag(Long answer) {
-        return answer == 1L;
-    }
-
-    private byte[] redisKey(String key) {
-        byte[] encoded = utf8(Objects.requireNonNull(key, "key"), "key");
-        byte[] redisKey = new byte[keyPrefixBytes.length + encoded.length];
-        System.arraycopy(keyPrefixBytes, 0, redisKey, 0, keyPrefixBytes.length);
-        System.arraycopy(encoded, 0, redisKey, keyPrefixBytes.length, encoded.length);
-        return redisKey;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Strict UTF-8: a lone surrogate would otherwise become '?' and two keys could share a record. */
-    private static byte[] utf8(String text, String what) {
-        CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            ByteBuffer buffer = encoder.encode(CharBuffer.wrap(text));
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (CharacterCodingException e) {
-            throw new InvalidIdempotencyKeyException("The idempotency " + what + " '" + text + "' is not valid"
-                    + " Unicode (it has an unpaired surrogate character), so it cannot be stored in Redis", e);
-        }
-    }
-
-    private static byte[] millis(Duration duration, String name) {
-        Objects.requireNonNull(duration, name);
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + duration);
-        }
-        long millis;
-        try {
-            millis = Math.max(1, duration.toMillis());
-        } catch (ArithmeticException e) {
-            millis = Long.MAX_VALUE;
-        }
-        // Stay far below 2^53, where the server's Lua numbers stop being exact: 2^50 ms is about 35,000 years.
-        millis = Math.min(millis, 1L << 53 >> 3);
-        return utf8(Long.toString(millis));
     }
 }

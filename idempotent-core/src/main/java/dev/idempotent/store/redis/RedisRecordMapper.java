@@ -2,6 +2,7 @@ package dev.idempotent.store.redis;
 
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.RecordStatus;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,6 +33,12 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
 
     static final String PAYLOAD = "p";
 
+    /** The mapper: it keeps no state. */
+    static final RedisRecordMapper INSTANCE = new RedisRecordMapper();
+
+    private RedisRecordMapper() {
+    }
+
     /** The record of {@code key} from its hash's fields by name. */
     @Override
     public IdempotencyRecord apply(String key, Map<String, byte[]> fields) {
@@ -54,10 +61,13 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
                 recordStatus == RecordStatus.IN_PROGRESS ? instant(fields, LEASE_EXPIRES) : null, expires, payload);
     }
 
-    /** The record of {@code key} from its hash as {@code HGETALL} answers it. */
-    IdempotencyRecord fromHash(String key, Map<byte[], byte[]> hash) {
+    /**
+     * The record of {@code key} from its hash as {@code HGETALL} answers it, field names and values as bytes
+     * (the blocking client) or buffers (the reactive one).
+     */
+    IdempotencyRecord fromHash(String key, Map<?, ?> hash) {
         Map<String, byte[]> fields = new HashMap<>();
-        hash.forEach((field, value) -> fields.put(new String(field, StandardCharsets.UTF_8), value));
+        hash.forEach((field, value) -> fields.put(new String(bytes(field), StandardCharsets.UTF_8), bytes(value)));
         return apply(key, fields);
     }
 
@@ -75,6 +85,11 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
 
     private static byte[] bytes(Object element) {
         if (element instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (element instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
             return bytes;
         }
         throw new IllegalStateException("Redis answered a record element of type "

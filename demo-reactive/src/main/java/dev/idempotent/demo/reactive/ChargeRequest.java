@@ -1,0 +1,5 @@
+package dev.idempotent.demo.reactive;
+
+/** The body of {@code POST /payments}. */
+public record ChargeRequest(String paymentId, long amountCents) {
+}
