@@ -3,6 +3,7 @@ package dev.idempotent.cli;
 import dev.idempotent.support.Keys;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The command line of a run: how it is shown (shell-quoted) and its fingerprint.
@@ -50,7 +51,7 @@ final class CommandLines {
     }
 
     /** The readable command line kept in a fingerprint, or {@code null} if it has none. */
-    static String displayOf(String fingerprint) {
+    static @Nullable String displayOf(@Nullable String fingerprint) {
         if (fingerprint == null || fingerprint.length() <= HASH_LENGTH + 1 || fingerprint.charAt(HASH_LENGTH) != ' ') {
             return null;
         }

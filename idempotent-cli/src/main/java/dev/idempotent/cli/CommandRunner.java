@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import sun.misc.Signal;
 
 /**
@@ -76,10 +77,10 @@ final class CommandRunner {
     private Phase phase = Phase.BEFORE;
 
     /** Guarded by {@link #lock}: the command and the processes it started; null before it starts. */
-    private ProcessFamily family;
+    private @Nullable ProcessFamily family;
 
     /** Guarded by {@link #lock}: the run's key, once it is claimed. */
-    private String key;
+    private @Nullable String key;
 
     /** Guarded by {@link #lock}: the command has finished, and the run counts as interrupted. */
     private boolean releasing;
@@ -126,6 +127,7 @@ final class CommandRunner {
     RunRecord run(String key) throws CommandFailedException, RunInterruptedException, CommandStartException {
         Instant startedAt = Instant.now();
         Process process;
+        ProcessFamily started;
         synchronized (lock) {
             if (signal != 0) {
                 throw new RunInterruptedException(signal, true);
@@ -141,14 +143,15 @@ final class CommandRunner {
             } catch (IOException e) {
                 throw CommandStartException.of(command, e);
             }
-            family = new ProcessFamily(process.toHandle(), graceMillis);
+            started = new ProcessFamily(process.toHandle(), graceMillis);
+            family = started;
             this.key = key;
             phase = Phase.RUNNING;
         }
         OutputTail tail = new OutputTail(outputLines);
         List<OutputPump> pumps = outputLines == 0 ? List.of()
                 : List.of(OutputPump.stdout(process.getInputStream(), tail), OutputPump.stderr(process.getErrorStream(), tail));
-        int exitCode = waitFor(process, family);
+        int exitCode = waitFor(process, started);
         Instant endedAt = Instant.now();
         awaitSignalDelivery();
         RunInterruptedException interruption;
@@ -163,8 +166,8 @@ final class CommandRunner {
         }
         if (interruption != null) {
             // no part of an interrupted command may still run when its key is released
-            family.terminate();
-            awaitGone(family);
+            started.terminate();
+            awaitGone(started);
         }
         // a signal from now on stops the waiting for output, not the run: the command has finished
         boolean drained = OutputPump.drain(pumps, OUTPUT_IDLE_MILLIS, () -> signals() > signalsAtExit);
@@ -266,7 +269,7 @@ final class CommandRunner {
             claimed = key;
         }
         if (count == 1) {
-            if (now == Phase.RUNNING) {
+            if (now == Phase.RUNNING && processes != null) { // RUNNING: the family is set
                 processes.terminate(); // killed when due by the thread waiting for the command
             }
             // before the command, the run stops before its next claim (SignalAwareStore); after it, nothing is stopped

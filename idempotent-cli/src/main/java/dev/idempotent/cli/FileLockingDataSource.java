@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
@@ -33,9 +34,9 @@ final class FileLockingDataSource extends DelegatingDataSource {
     /** One step at a time in this JVM too: a JVM cannot hold two locks on one file. */
     private final ReentrantLock local = new ReentrantLock();
 
-    private FileChannel channel;
+    private @Nullable FileChannel channel;
 
-    private FileLock fileLock;
+    private @Nullable FileLock fileLock;
 
     FileLockingDataSource(DataSource target, Path lockFile) {
         super(target);

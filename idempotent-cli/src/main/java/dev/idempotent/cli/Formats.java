@@ -3,6 +3,7 @@ package dev.idempotent.cli;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 
 /** How times and durations are shown to people. */
 final class Formats {
@@ -11,7 +12,7 @@ final class Formats {
     }
 
     /** {@code 2026-11-23T10:15:30Z}: UTC, to the second. */
-    static String time(Instant instant) {
+    static String time(@Nullable Instant instant) {
         return instant == null ? "-" : instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 

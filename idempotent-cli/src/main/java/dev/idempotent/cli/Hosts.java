@@ -5,11 +5,12 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** The name of this machine, without a DNS lookup when the kernel can tell. */
 final class Hosts {
 
-    private static volatile String name;
+    private static volatile @Nullable String name;
 
     private Hosts() {
     }

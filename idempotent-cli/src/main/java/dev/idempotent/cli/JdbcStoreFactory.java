@@ -7,6 +7,7 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
@@ -22,7 +23,7 @@ final class JdbcStoreFactory {
      * The store on {@code url}, with {@link StoreUrls#ENV_USER} and {@link StoreUrls#ENV_PASSWORD}; every
      * connection holds {@code lockFile} while it is open when not {@code null} (an embedded H2 file).
      */
-    static OpenStore create(String url, Driver driver, Map<String, String> env, Path lockFile) {
+    static OpenStore create(String url, Driver driver, Map<String, String> env, @Nullable Path lockFile) {
         SimpleDriverDataSource direct = new SimpleDriverDataSource(driver, url);
         String user = env.get(StoreUrls.ENV_USER);
         String password = env.get(StoreUrls.ENV_PASSWORD);

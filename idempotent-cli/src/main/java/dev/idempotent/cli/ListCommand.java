@@ -3,6 +3,7 @@ package dev.idempotent.cli;
 import dev.idempotent.store.IdempotencyRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,9 +70,10 @@ final class ListCommand implements Callable<Integer> {
                     view.key(),
                     view.state(),
                     run == null ? "-" : Integer.toString(run.exitCode()),
-                    Formats.time(run != null ? run.startedAt() : view.record().createdAt()),
+                    Formats.time(run != null ? run.startedAt()
+                            : Objects.requireNonNull(view.record(), "a listed key's record").createdAt()),
                     run == null ? "-" : Formats.duration(run.duration()),
-                    run == null ? "-" : run.host(),
+                    run == null || run.host() == null ? "-" : run.host(),
                     view.commandLine() == null ? "-" : view.commandLine()});
         }
         int[] widths = new int[rows.get(0).length - 1];

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,7 +57,7 @@ public final class Main implements Callable<Integer> {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // a command's own arguments may start with @ (curl -d @body.json): never read them as argument files
         commandLine.setExpandAtFiles(false);
-        commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        Objects.requireNonNull(commandLine.getSubcommands().get("run"), "the run subcommand").setStopAtPositional(true);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("idempotent: " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.idempotent.cli;
 import dev.idempotent.store.IdempotencyRecord;
 import java.io.PrintStream;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -17,7 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param run the finished run it holds, or {@code null} while running (or if unreadable)
  * @param problem why a completed record could not be read, or {@code null}
  */
-record RecordView(String key, String storeKey, IdempotencyRecord record, RunRecord run, String problem) {
+record RecordView(
+        String key, String storeKey, @Nullable IdempotencyRecord record, @Nullable RunRecord run, @Nullable String problem) {
 
     /** What {@code store} knows of the run key {@code key} (given to {@code run --key}). */
     static RecordView find(dev.idempotent.store.IdempotencyStore store, String key) {
@@ -25,14 +27,18 @@ record RecordView(String key, String storeKey, IdempotencyRecord record, RunReco
         return of(key, storeKey, store.find(storeKey).orElse(null), new RunRecordCodec(Json.MAPPER));
     }
 
-    static RecordView of(String key, String storeKey, IdempotencyRecord record, RunRecordCodec codec) {
+    static RecordView of(String key, String storeKey, @Nullable IdempotencyRecord record, RunRecordCodec codec) {
         if (record == null || !record.isCompleted()) {
             return new RecordView(key, storeKey, record, null, null);
         }
+        byte[] payload = record.payload();
+        if (payload == null) {
+            return new RecordView(key, storeKey, record, null, "the completed record holds no payload");
+        }
         try {
-            return new RecordView(key, storeKey, record, codec.decode(record.payload()), null);
+            return new RecordView(key, storeKey, record, codec.decode(payload), null);
         } catch (RuntimeException e) {
-            return new RecordView(key, storeKey, record, null, e.getMessage());
+            return new RecordView(key, storeKey, record, null, Stores.describe(e));
         }
     }
 
@@ -60,7 +66,7 @@ record RecordView(String key, String storeKey, IdempotencyRecord record, RunReco
     }
 
     /** The command line, shortened for a running one; {@code null} if unknown. */
-    String commandLine() {
+    @Nullable String commandLine() {
         if (run != null) {
             return run.commandLine();
         }
@@ -156,7 +162,7 @@ record RecordView(String key, String storeKey, IdempotencyRecord record, RunReco
         return node;
     }
 
-    private static void putTime(ObjectNode node, String name, Instant time) {
+    private static void putTime(ObjectNode node, String name, @Nullable Instant time) {
         if (time != null) {
             node.put(name, time.toString());
         }

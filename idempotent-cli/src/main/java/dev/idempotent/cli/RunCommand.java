@@ -14,7 +14,9 @@ import dev.idempotent.support.Keys;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -185,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
         }
         return switch (result.outcome()) {
             case EXECUTED, UNPROTECTED -> {
-                RunRecord done = (RunRecord) result.value();
+                RunRecord done = runOf(result);
                 int signal = runner.signal();
                 if (signal != 0) {
                     IdempotencyRecord record = find(store, storeKey);
@@ -198,7 +200,7 @@ final class RunCommand implements Callable<Integer> {
                 yield done.exitCode();
             }
             case REPLAYED -> {
-                RunRecord done = (RunRecord) result.value();
+                RunRecord done = runOf(result);
                 err.println("skipped: " + key + " " + RecordView.alreadyRan(done));
                 yield done.exitCode();
             }
@@ -208,6 +210,11 @@ final class RunCommand implements Callable<Integer> {
                 yield ExitCodes.OK;
             }
         };
+    }
+
+    /** The run a result holds: never null, since a run returns its record and the codec decodes one. */
+    private static RunRecord runOf(IdempotentResult<Object> result) {
+        return (RunRecord) Objects.requireNonNull(result.value(), "the record of the run");
     }
 
     /** Why a run with --on-in-flight skip did not run: the other run, as it is now. */
@@ -276,7 +283,7 @@ final class RunCommand implements Callable<Integer> {
                 : key + " " + what + lease + ". Not running it (--on-in-flight fail); retry later";
     }
 
-    private static IdempotencyRecord find(IdempotencyStore store, String storeKey) {
+    private static @Nullable IdempotencyRecord find(IdempotencyStore store, String storeKey) {
         try {
             return store.find(storeKey).orElse(null);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -12,25 +13,25 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What is remembered of a finished run: the stored result of the {@code run} namespace.
  *
- * @param key the key as the user gave it (the store key may be its hash)
+ * @param key the key as the user gave it (the store key may be its hash); {@code null} if the stored run lacks it
  * @param command the command line, one argument per element
  * @param exitCode the command's exit code (non-zero only with {@code --remember-failures})
  * @param startedAt when the command was started
  * @param endedAt when it exited
- * @param host the host name of the machine that ran it
- * @param user the user that ran it
- * @param directory the working directory
+ * @param host the host name of the machine that ran it; {@code null} if the stored run lacks it
+ * @param user the user that ran it; {@code null} if unknown
+ * @param directory the working directory; {@code null} if the stored run lacks it
  * @param output the last lines of its standard output and error, interleaved as they arrived
  */
 record RunRecord(
-        String key,
+        @Nullable String key,
         List<String> command,
         int exitCode,
         Instant startedAt,
         Instant endedAt,
-        String host,
-        String user,
-        String directory,
+        @Nullable String host,
+        @Nullable String user,
+        @Nullable String directory,
         List<String> output) {
 
     RunRecord {

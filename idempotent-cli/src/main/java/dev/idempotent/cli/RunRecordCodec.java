@@ -3,6 +3,8 @@ package dev.idempotent.cli;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.support.ResultCodec;
 import dev.idempotent.support.StoredPayload;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,13 +24,16 @@ final class RunRecordCodec implements ResultCodec {
     }
 
     @Override
-    public byte[] encodeValue(Object value) {
-        return StoredPayload.ofValue(mapper, TYPE, ((RunRecord) value).toJson(mapper));
+    public byte[] encodeValue(@Nullable Object value) {
+        if (!(value instanceof RunRecord run)) {
+            throw new IllegalArgumentException("Only the record of a run is stored, not " + value);
+        }
+        return StoredPayload.ofValue(mapper, TYPE, run.toJson(mapper));
     }
 
     /** Always {@code null}: a failed or interrupted run releases its key. */
     @Override
-    public byte[] encodeFailure(Throwable failure) {
+    public byte @Nullable [] encodeFailure(Throwable failure) {
         return null;
     }
 
@@ -39,11 +44,19 @@ final class RunRecordCodec implements ResultCodec {
             throw new IdempotencyException("The record is a stored " + stored.failureType() + ", not a run of the"
                     + " idempotent command line; was the key written by an application using the 'run' namespace?");
         }
-        try {
-            return RunRecord.fromJson(stored.tree());
-        } catch (RuntimeException e) {
-            throw new IdempotencyException("The record is not a run of the idempotent command line (" + e.getMessage()
-                    + "); was the key written by an application using the 'run' namespace?", e);
+        JsonNode tree = stored.tree();
+        if (tree == null) {
+            throw notARun("it holds no value", null);
         }
+        try {
+            return RunRecord.fromJson(tree);
+        } catch (RuntimeException e) {
+            throw notARun(e.getMessage(), e);
+        }
+    }
+
+    private static IdempotencyException notARun(@Nullable String why, @Nullable Throwable cause) {
+        return new IdempotencyException("The record is not a run of the idempotent command line (" + why
+                + "); was the key written by an application using the 'run' namespace?", cause);
     }
 }

@@ -8,6 +8,7 @@ import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store as {@code idempotent run} uses it: once a signal has arrived, no new claim is made, so a run
@@ -31,7 +32,7 @@ final class SignalAwareStore extends DelegatingIdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         int received = signal.getAsInt();
         if (received != 0) {
             throw new StoppedBySignalException(received);

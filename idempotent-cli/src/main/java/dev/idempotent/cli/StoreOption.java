@@ -1,5 +1,6 @@
 package dev.idempotent.cli;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** {@code --store URL}, shared by every subcommand. */
@@ -10,7 +11,7 @@ final class StoreOption {
                     + " redis://HOST:6379/0 (rediss:// for TLS) or jdbc:h2:file:PATH.",
                     "Default: the IDEMPOTENT_STORE environment variable, else an embedded H2 file in"
                     + " ~/.idempotent (IDEMPOTENT_HOME), for one machine."})
-    String url;
+    @Nullable String url;
 
     OpenStore open() {
         return Stores.open(StoreUrls.url(url, System.getenv()), System.getenv());

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the store is, from {@code --store} and the environment, and how its URL may be shown: the URL in
@@ -25,7 +26,7 @@ final class StoreUrls {
     }
 
     /** The store URL in effect: the option, else the environment, else {@code null} for the default. */
-    static String url(String option, Map<String, String> env) {
+    static @Nullable String url(@Nullable String option, Map<String, String> env) {
         if (option != null && !option.isBlank()) {
             return option.strip();
         }
@@ -61,7 +62,7 @@ final class StoreUrls {
     }
 
     /** The database file of an embedded H2 URL ({@code jdbc:h2:file:/x}, {@code jdbc:h2:~/x}, {@code jdbc:h2:/x}), else null. */
-    static Path embeddedH2File(String url) {
+    static @Nullable Path embeddedH2File(String url) {
         String rest = url.substring("jdbc:h2:".length());
         int settings = rest.indexOf(';');
         String path = settings < 0 ? rest : rest.substring(0, settings);
@@ -81,7 +82,7 @@ final class StoreUrls {
     }
 
     /** The user of {@code redis://user:@host} (an empty password), which the Redis client drops; else null. */
-    static String urlUser(String url) {
+    static @Nullable String urlUser(String url) {
         int scheme = url.indexOf("://");
         int at = userInfoEnd(url, scheme);
         if (at < 0) {

@@ -3,6 +3,7 @@ package dev.idempotent.cli;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
@@ -30,7 +31,7 @@ final class Stores {
      * @throws UsageException the URL is not one of the supported kinds
      * @throws IdempotencyStoreUnavailableException the store cannot be reached
      */
-    static OpenStore open(String url, Map<String, String> env) {
+    static OpenStore open(@Nullable String url, Map<String, String> env) {
         OpenStore store = create(url, env);
         try {
             store.check();
@@ -41,7 +42,7 @@ final class Stores {
         }
     }
 
-    static OpenStore create(String url, Map<String, String> env) {
+    static OpenStore create(@Nullable String url, Map<String, String> env) {
         if (url == null) {
             return H2StoreFactory.embedded(env);
         }

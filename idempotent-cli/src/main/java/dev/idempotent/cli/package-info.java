@@ -4,4 +4,7 @@
  * {@link dev.idempotent.support.IdempotencyEngine}), plus {@code status}, {@code forget} and {@code list}
  * for operators. Entry point: {@link dev.idempotent.cli.Main}. Everything else is package-private.
  */
+@NullMarked
 package dev.idempotent.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -116,7 +116,7 @@ final class JdbcStoreStartupChecks {
             statement.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
         } catch (SQLException e) {
             throw new IdempotencyConfigurationException("The JDBC idempotency store's table '" + table
-                    + "' cannot be read in " + database.url() + " (" + e.getMessage().strip() + "), and "
+                    + "' cannot be read in " + database.url() + " (" + (e.getMessage() == null ? e : e.getMessage().strip()) + "), and "
                     + whyNotCreated(database, properties) + ". Create it with the DDL shipped in the starter's jar,"
                     + " " + database.ddlResource() + "; or set idempotency.jdbc.initialize-schema=always to create it"
                     + " at startup; or, with Flyway or Liquibase, copy that script into a migration (renaming the"

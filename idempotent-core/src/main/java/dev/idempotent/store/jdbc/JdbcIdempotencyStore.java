@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
@@ -26,6 +27,7 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -109,6 +111,9 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     private final DataSource dataSource;
 
+    /** {@link #dataSource} in auto-commit mode, as an object of its own (see {@link AutoCommitDataSource}). */
+    private final DataSource autoCommitDataSource;
+
     /** The store's own statements, each committed on its own, on a connection no caller's transaction shares. */
     private final NamedParameterJdbcTemplate jdbc;
 
@@ -132,7 +137,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     private volatile TransactionTemplate workTransaction;
 
-    private volatile JdbcStatements statements;
+    private volatile @Nullable JdbcStatements statements;
 
     /** A store on the {@value #DEFAULT_TABLE_NAME} table of {@code dataSource}. */
     public JdbcIdempotencyStore(DataSource dataSource) {
@@ -151,12 +156,14 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         this.tableName = validateTableName(tableName);
         JdbcTransactionManager callerTransactions = new JdbcTransactionManager(dataSource);
         // The transaction manager unwraps a TransactionAwareDataSourceProxy; statements must use the same key.
-        this.dataSource = callerTransactions.getDataSource();
+        // Never null: its constructor refuses a DataSource that leaves it without one.
+        this.dataSource = Objects.requireNonNull(callerTransactions.getDataSource(), "dataSource");
         this.callerJdbc = new FixedStatementsJdbcTemplate(this.dataSource);
         // The store's own statements run on a DataSource of their own identity: Spring binds connections to the
         // DataSource object, so no caller's connection (a JPA transaction binds one that does not even look
         // transactional) is ever reused, committed or rolled back by the store.
-        this.jdbc = new FixedStatementsJdbcTemplate(new AutoCommitDataSource(this.dataSource));
+        this.autoCommitDataSource = new AutoCommitDataSource(this.dataSource);
+        this.jdbc = new FixedStatementsJdbcTemplate(this.autoCommitDataSource);
         this.workTransaction = new TransactionTemplate(callerTransactions);
     }
 
@@ -204,7 +211,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     /** Runs {@code work} in a transaction (joining one that is already active), for complete-in-transaction. */
     @Override
-    public Object runInTransaction(TransactionalWork work) throws Throwable {
+    @SuppressWarnings("NullAway") // the callback's T is @Nullable Object: NullAway sees type arguments only in JSpecify mode
+    public @Nullable Object runInTransaction(TransactionalWork work) throws Throwable {
         try {
             return workTransaction.execute(status -> {
                 try {
@@ -233,7 +241,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         checkKey(key);
         checkValue("fingerprint", fingerprint, true);
         checkValue("ownerToken", ownerToken, false);
@@ -383,7 +391,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         ResourceDatabasePopulator populator = new ResourceDatabasePopulator(
                 JdbcSchemaScripts.forTable(JdbcSchemaScripts.script(sql.schemaPlatform()), tableName));
         try {
-            populator.execute(jdbc.getJdbcTemplate().getDataSource());
+            populator.execute(autoCommitDataSource);
         } catch (DataAccessException e) {
             // Another node may have created it at the same moment (PostgreSQL then reports a duplicate type).
             if (!tableExists()) {
@@ -406,14 +414,14 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
      *
      * @return the caller's new row, or {@code null} if the key was live (or vanished meanwhile)
      */
-    private Row acquire(JdbcStatements sql, String key, MapSqlParameterSource newRow) {
+    private @Nullable Row acquire(JdbcStatements sql, String key, MapSqlParameterSource newRow) {
         if (sql.upsertReturning != null) {
-            return jdbc.query(sql.upsertReturning, newRow, rs -> rs.next() ? row(sql, key, rs) : null);
+            return queryRow(sql, sql.upsertReturning, key, newRow);
         }
         Row inserted = null;
         boolean acquired;
         if (sql.insertReturning != null) {
-            inserted = jdbc.query(sql.insertReturning, newRow, rs -> rs.next() ? row(sql, key, rs) : null);
+            inserted = queryRow(sql, sql.insertReturning, key, newRow);
             acquired = inserted != null;
         } else {
             acquired = insertIfAbsent(sql, newRow);
@@ -436,8 +444,13 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         }
     }
 
-    private Row select(JdbcStatements sql, String key) {
-        return jdbc.query(sql.select, keyParameters(key), rs -> rs.next() ? row(sql, key, rs) : null);
+    private @Nullable Row select(JdbcStatements sql, String key) {
+        return queryRow(sql, sql.select, key, keyParameters(key));
+    }
+
+    /** The row of {@code key} that {@code statement} returns, or {@code null} if none (the key is unique). */
+    private @Nullable Row queryRow(JdbcStatements sql, String statement, String key, MapSqlParameterSource parameters) {
+        return DataAccessUtils.singleResult(jdbc.query(statement, parameters, (rs, rowNum) -> row(sql, key, rs)));
     }
 
     private static Row row(JdbcStatements sql, String key, ResultSet rs) throws SQLException {
@@ -448,7 +461,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
                 rs.getString("owner_token"),
                 sql.readInstant(rs, "created_at"),
                 sql.readInstant(rs, "lease_expires_at"),
-                sql.readInstant(rs, "expires_at"),
+                Objects.requireNonNull(sql.readInstant(rs, "expires_at"), "expires_at is NOT NULL"),
                 rs.getBytes("payload"));
         return new Row(record, rs.getInt("live") == 1);
     }
@@ -554,7 +567,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         }
     }
 
-    private static void checkValue(String name, String value, boolean nullable) {
+    private static void checkValue(String name, @Nullable String value, boolean nullable) {
         if (value == null) {
             if (!nullable) {
                 throw new NullPointerException(name);

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL of {@link JdbcIdempotencyStore} on one table of one database, built once, with named parameters:
@@ -48,10 +49,10 @@ abstract class JdbcStatements {
      * Inserts the new row, or takes over an expired one, and returns it (no row when the key is live), in one
      * statement; {@code null} where the database has no such statement.
      */
-    final String upsertReturning;
+    final @Nullable String upsertReturning;
 
     /** {@link #insertIfAbsent} returning the inserted row; {@code null} where the database cannot. */
-    final String insertReturning;
+    final @Nullable String insertReturning;
 
     /** Takes over the expired row of {@code :key} for {@code :ownerToken}. */
     final String takeOverExpired;
@@ -115,7 +116,7 @@ abstract class JdbcStatements {
      *
      * @throws IdempotencyConfigurationException for a database the store does not support
      */
-    static JdbcStatements forDatabase(String productName, int majorVersion, int minorVersion, String table) {
+    static JdbcStatements forDatabase(@Nullable String productName, int majorVersion, int minorVersion, String table) {
         String name = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
         if (name.contains("postgresql")) {
             return new PostgresStatements(table);
@@ -150,12 +151,12 @@ abstract class JdbcStatements {
     abstract String insertIfAbsent(String values);
 
     /** See {@link #upsertReturning}; {@code null} unless the database has such a statement. */
-    String upsertReturning(String values) {
+    @Nullable String upsertReturning(String values) {
         return null;
     }
 
     /** See {@link #insertReturning}; {@code null} unless the database can return the inserted row. */
-    String insertReturning(String insertIfAbsent) {
+    @Nullable String insertReturning(String insertIfAbsent) {
         return null;
     }
 
@@ -163,7 +164,7 @@ abstract class JdbcStatements {
     abstract String deleteExpired();
 
     /** Reads a timestamp column written with {@link #now()}; {@code null} stays {@code null}. */
-    Instant readInstant(ResultSet rs, String column) throws SQLException {
+    @Nullable Instant readInstant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

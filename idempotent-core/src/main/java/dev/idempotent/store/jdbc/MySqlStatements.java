@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
 
 /**
  * MySQL 5.7+ and MariaDB before 10.5 (InnoDB). Times are {@code DATETIME(6)} in UTC from
@@ -52,7 +53,7 @@ class MySqlStatements extends JdbcStatements {
     }
 
     @Override
-    final Instant readInstant(ResultSet rs, String column) throws SQLException {
+    final @Nullable Instant readInstant(ResultSet rs, String column) throws SQLException {
         LocalDateTime value = rs.getObject(column, LocalDateTime.class);
         return value == null ? null : value.toInstant(ZoneOffset.UTC);
     }

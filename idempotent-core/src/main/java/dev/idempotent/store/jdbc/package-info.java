@@ -5,4 +5,7 @@
  * ships next to the classes as {@code schema-postgresql.sql}, {@code schema-mysql.sql} and
  * {@code schema-h2.sql} ({@link dev.idempotent.store.jdbc.JdbcSchemaScripts}).
  */
+@NullMarked
 package dev.idempotent.store.jdbc;
+
+import org.jspecify.annotations.NullMarked;
