@@ -3,7 +3,7 @@ package dev.idempotent.benchmarks;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import java.lang.reflect.Type;
 import java.time.Duration;

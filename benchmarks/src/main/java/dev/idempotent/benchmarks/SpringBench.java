@@ -2,14 +2,14 @@ package dev.idempotent.benchmarks;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.idempotent.Idempotent;
-import dev.idempotent.aspect.IdempotencyAdvisor;
-import dev.idempotent.aspect.IdempotencyInterceptor;
-import dev.idempotent.aspect.IdempotentOperationSource;
+import dev.idempotent.interceptor.IdempotencyAdvisor;
+import dev.idempotent.interceptor.IdempotencyInterceptor;
+import dev.idempotent.interceptor.IdempotentOperationSource;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyEngine;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;

@@ -29,7 +29,7 @@ final class Logging {
      * ("on-store-failure=fail-closed") and repeats what the command line says itself ("store unavailable");
      * its other warnings (a lost claim, a failed release) still show. Held here, as above.
      */
-    private static final Logger ENGINE = Logger.getLogger("dev.idempotent.support.IdempotencyEngine");
+    private static final Logger ENGINE = Logger.getLogger("dev.idempotent.engine.IdempotencyEngine");
 
     private Logging() {
     }

@@ -1,7 +1,7 @@
 /**
  * The {@code idempotent} command line: {@code idempotent run --key KEY -- COMMAND} runs a shell command
  * at most once per key (claims, replays, key reuse, in-flight runs, leases and fencing all decided by
- * {@link dev.idempotent.support.IdempotencyEngine}), plus {@code status}, {@code forget} and {@code list}
+ * {@link dev.idempotent.engine.IdempotencyEngine}), plus {@code status}, {@code forget} and {@code list}
  * for operators. Entry point: {@link dev.idempotent.cli.Main}. Everything else is package-private.
  */
 @NullMarked

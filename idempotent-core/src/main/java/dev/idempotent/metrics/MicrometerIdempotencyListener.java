@@ -1,7 +1,7 @@
 package dev.idempotent.metrics;
 
-import dev.idempotent.support.IdempotencyListener;
-import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyListener;
+import dev.idempotent.engine.IdempotencyEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,8 +1,6 @@
 /**
- * The engine that decides every call ({@link dev.idempotent.support.IdempotencyEngine}, and
- * {@link dev.idempotent.support.ReactiveIdempotencyEngine} for {@code Mono} and {@code Flux}) and what it
- * shares between the aspect, the HTTP filters and the programmatic API: payloads, keys, fingerprints,
- * durations.
+ * Helpers that the engine ({@link dev.idempotent.engine}), the interceptor, the HTTP filters and the
+ * programmatic API share: result codecs and payloads, keys, fingerprints, durations, defaults.
  */
 @NullMarked
 package dev.idempotent.support;

@@ -3,8 +3,8 @@ package dev.idempotent.web;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.InvalidIdempotencyKeyException;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.web.IdempotencyKeyAnswers.Outcome;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -157,7 +157,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
             answer(request, response, answers.tooLarge(), key);
             return;
         }
-        IdempotencyRequest idempotencyRequest = policy.request(store, store.maxKeyLength(), scope.scopeOf(request), key,
+        IdempotencyRequest idempotencyRequest = policy.request(store, scope.scopeOf(request), key,
                 request.getMethod(), request.getRequestURI(), request.getQueryString(), prepared.bodyHash(), codec);
         Map<String, List<String>> before = CapturingResponseWrapper.snapshotHeaders(response);
         CapturingResponseWrapper capturing = new CapturingResponseWrapper(response, policy.maxResponseBytes());

@@ -1,9 +1,8 @@
 package dev.idempotent.web;
 
 import dev.idempotent.InvalidIdempotencyKeyException;
-import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
 import java.time.Duration;
@@ -244,13 +243,18 @@ public class IdempotencyKeyPolicy {
      * anonymous>:<key>} (no user name or API key in the store), and the fingerprint: the SHA-256 of the method,
      * the path and query, and the body's SHA-256.
      */
-    IdempotencyRequest request(IdempotencyStore store, int maxKeyLength, String scope, String key, String method,
-            String path, String query, String bodyHash, ResultCodec codec) {
+    IdempotencyRequest request(IdempotencyStore store, String scope, String key, String method, String path,
+            String query, String bodyHash, ResultCodec codec) {
         String scopePart = scope == null || scope.isEmpty() ? ANONYMOUS_SCOPE : Keys.sha256Hex(scope);
-        String storeKey = Keys.qualify(KEY_NAMESPACE, scopePart + ":" + key, maxKeyLength);
-        String fingerprint = Keys.sha256Hex(method + " " + path + (query == null ? "" : "?" + query) + "\n" + bodyHash);
-        return new IdempotencyRequest(KEY_NAMESPACE, store, storeKey, fingerprint, ttl, lease, OnInFlight.REJECT, lease,
-                codec, method + " " + path);
+        return IdempotencyRequest.builder(KEY_NAMESPACE, store)
+                .key(scopePart + ":" + key)
+                .fingerprint(Keys.sha256Hex(method + " " + path + (query == null ? "" : "?" + query) + "\n" + bodyHash))
+                .ttl(ttl)
+                .lease(lease)
+                .waitTimeout(lease)
+                .codec(codec)
+                .operation(method + " " + path)
+                .build();
     }
 
     /** Why a response with {@code status} is not stored, or {@code null} if it is. */

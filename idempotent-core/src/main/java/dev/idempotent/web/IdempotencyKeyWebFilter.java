@@ -4,8 +4,8 @@ import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.InvalidIdempotencyKeyException;
 import dev.idempotent.store.ReactiveIdempotencyStore;
-import dev.idempotent.support.IdempotencyRequest;
-import dev.idempotent.support.ReactiveIdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.engine.ReactiveIdempotencyEngine;
 import dev.idempotent.web.IdempotencyKeyAnswers.Answer;
 import dev.idempotent.web.IdempotencyKeyAnswers.Outcome;
 import java.util.ArrayList;
@@ -209,7 +209,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         String method = request.getMethod().name();
         String path = request.getURI().getRawPath();
         String where = method + " " + path;
-        IdempotencyRequest idempotencyRequest = policy.request(store.blocking(), store.maxKeyLength(), scopeValue, key,
+        IdempotencyRequest idempotencyRequest = policy.request(store.blocking(), scopeValue, key,
                 method, path, request.getURI().getRawQuery(), prepared.bodyHash(), codec);
         ServerHttpResponse response = exchange.getResponse();
         Map<String, List<String>> before = snapshot(response.getHeaders());

@@ -9,8 +9,8 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,7 +41,7 @@ class ServerRestartTest {
 
     @BeforeEach
     void newEngine() {
-        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED, new dev.idempotent.support.IdempotencyListener() {
+        engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED, new dev.idempotent.engine.IdempotencyListener() {
             @Override
             public void onCompletionAbandoned(String name) {
                 abandoned.incrementAndGet();

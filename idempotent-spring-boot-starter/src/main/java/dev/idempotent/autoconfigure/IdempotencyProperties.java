@@ -1,7 +1,7 @@
 package dev.idempotent.autoconfigure;
 
 import dev.idempotent.OnStoreFailure;
-import dev.idempotent.aspect.IdempotencyAdvisor;
+import dev.idempotent.interceptor.IdempotencyAdvisor;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -194,7 +194,7 @@ public class IdempotencyProperties {
          * The most elements of a Flux result that are stored. A longer Flux reaches its subscriber whole but
          * is not stored: its key is released, so a repeat runs the method again, and a warning says so.
          */
-        private int maxElements = dev.idempotent.support.IdempotencyEngine.DEFAULT_MAX_ELEMENTS;
+        private int maxElements = dev.idempotent.engine.IdempotencyEngine.DEFAULT_MAX_ELEMENTS;
 
         public int getMaxElements() {
             return maxElements;
@@ -266,22 +266,22 @@ public class IdempotencyProperties {
         /**
          * How many times a step is tried again after its first failure. 0 turns retries off.
          */
-        private int maxRetries = dev.idempotent.support.StoreRetry.STANDARD.maxRetries();
+        private int maxRetries = dev.idempotent.engine.StoreRetry.STANDARD.maxRetries();
 
         /**
          * The delay before the second retry; each later one doubles it, with a jitter of half of it.
          */
-        private Duration initialDelay = dev.idempotent.support.StoreRetry.STANDARD.initialDelay();
+        private Duration initialDelay = dev.idempotent.engine.StoreRetry.STANDARD.initialDelay();
 
         /**
          * The longest delay between two retries.
          */
-        private Duration maxDelay = dev.idempotent.support.StoreRetry.STANDARD.maxDelay();
+        private Duration maxDelay = dev.idempotent.engine.StoreRetry.STANDARD.maxDelay();
 
         /**
          * The longest time spent retrying one step; never more than a third of the claim's lease.
          */
-        private Duration timeout = dev.idempotent.support.StoreRetry.STANDARD.timeout();
+        private Duration timeout = dev.idempotent.engine.StoreRetry.STANDARD.timeout();
 
         public int getMaxRetries() {
             return maxRetries;
@@ -315,8 +315,8 @@ public class IdempotencyProperties {
             this.timeout = timeout;
         }
 
-        dev.idempotent.support.StoreRetry toStoreRetry() {
-            return new dev.idempotent.support.StoreRetry(maxRetries, initialDelay, maxDelay, timeout);
+        dev.idempotent.engine.StoreRetry toStoreRetry() {
+            return new dev.idempotent.engine.StoreRetry(maxRetries, initialDelay, maxDelay, timeout);
         }
     }
 

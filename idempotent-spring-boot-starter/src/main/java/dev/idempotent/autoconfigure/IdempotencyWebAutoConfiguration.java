@@ -1,7 +1,7 @@
 package dev.idempotent.autoconfigure;
 
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.web.IdempotencyKeyFilter;
 import dev.idempotent.web.IdempotencyKeyRequiredHandlers;
 import dev.idempotent.web.IdempotencyKeyScope;

@@ -2,8 +2,8 @@ package dev.idempotent.autoconfigure;
 
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.ReactiveIdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.ReactiveIdempotencyEngine;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.ReactiveIdempotencyEngine;
 import dev.idempotent.web.IdempotencyKeyWebFilter;
 import dev.idempotent.web.IdempotencyProblemDetailsWebExceptionHandler;
 import dev.idempotent.web.ReactiveIdempotencyKeyRequiredHandlers;

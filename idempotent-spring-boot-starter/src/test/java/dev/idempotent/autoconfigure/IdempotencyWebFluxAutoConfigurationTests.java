@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.store.redis.ReactiveRedisIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.web.IdempotencyKeyWebFilter;
 import dev.idempotent.web.IdempotencyProblemDetailsResolver;
 import dev.idempotent.web.IdempotencyProblemDetailsWebExceptionHandler;

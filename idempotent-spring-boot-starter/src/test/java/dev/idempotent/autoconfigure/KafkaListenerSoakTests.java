@@ -106,7 +106,7 @@ class KafkaListenerSoakTests {
                 "logging.level.org.springframework.kafka=OFF",
                 "logging.level.org.apache.kafka=OFF",
                 "logging.level.kafka=OFF",
-                "logging.level.dev.idempotent.support.IdempotencyEngine=WARN" };
+                "logging.level.dev.idempotent.engine.IdempotencyEngine=WARN" };
         List<ConfigurableApplicationContext> nodes = new ArrayList<>();
         try {
             nodes.add(TestServers.startNode(App.class, store, "idempotency_listener_soak", properties));

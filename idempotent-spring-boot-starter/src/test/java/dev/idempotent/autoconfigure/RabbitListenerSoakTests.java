@@ -81,7 +81,7 @@ class RabbitListenerSoakTests {
                         "spring.rabbitmq.listener.simple.prefetch=5",
                         "idempotency.default-wait-timeout=2s",
                         "logging.level.org.springframework.amqp.rabbit=OFF",
-                        "logging.level.dev.idempotent.support.IdempotencyEngine=WARN"));
+                        "logging.level.dev.idempotent.engine.IdempotencyEngine=WARN"));
             }
             ConfigurableApplicationContext first = nodes.get(0);
             JdbcTemplate jdbc = first.getBean(JdbcTemplate.class);

@@ -7,7 +7,7 @@ import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.Idempotent;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.idempotent.demo.reactive;
 
-import dev.idempotent.support.IdempotencyListener;
+import dev.idempotent.engine.IdempotencyListener;
 import java.net.URI;
 import java.security.Principal;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,8 +11,8 @@ import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.ResultCodec;
 import java.lang.reflect.Type;

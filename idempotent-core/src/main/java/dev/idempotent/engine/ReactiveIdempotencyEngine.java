@@ -1,4 +1,4 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
@@ -7,7 +7,7 @@ import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.store.ReactiveIdempotencyStoreAdapter;
-import dev.idempotent.support.IdempotencyListener.CallOutcome;
+import dev.idempotent.engine.IdempotencyListener.CallOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

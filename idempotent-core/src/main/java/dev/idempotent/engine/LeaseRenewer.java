@@ -1,4 +1,4 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
 import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;

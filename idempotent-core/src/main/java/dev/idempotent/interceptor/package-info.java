@@ -3,6 +3,6 @@
  * key evaluation, and the startup validation of annotated methods.
  */
 @NullMarked
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import org.jspecify.annotations.NullMarked;

@@ -1,4 +1,4 @@
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;

@@ -1,4 +1,4 @@
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractBeanFactoryPointcutAdvisor;

@@ -1,12 +1,12 @@
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.ReactiveIdempotencyStore;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.IdempotencyStores;
-import dev.idempotent.support.ReactiveIdempotencyEngine;
+import dev.idempotent.engine.ReactiveIdempotencyEngine;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;

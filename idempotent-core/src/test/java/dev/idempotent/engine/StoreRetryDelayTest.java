@@ -1,4 +1,4 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

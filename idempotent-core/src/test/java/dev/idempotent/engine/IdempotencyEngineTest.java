@@ -1,5 +1,6 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
+import dev.idempotent.support.JsonResultCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,12 +1,12 @@
-package dev.idempotent.aspect;
+package dev.idempotent.interceptor;
 
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
-import dev.idempotent.support.IdempotencyEngine;
-import dev.idempotent.support.IdempotencyRequest;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.IdempotencyStores;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;

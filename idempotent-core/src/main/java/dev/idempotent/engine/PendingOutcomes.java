@@ -1,4 +1,4 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

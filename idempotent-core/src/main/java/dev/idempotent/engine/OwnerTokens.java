@@ -1,4 +1,4 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;

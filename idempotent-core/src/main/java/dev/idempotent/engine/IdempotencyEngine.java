@@ -1,5 +1,6 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
+import dev.idempotent.support.RateLimitedWarning;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
@@ -11,7 +12,7 @@ import dev.idempotent.OnStoreFailure;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.IdempotencyListener.CallOutcome;
+import dev.idempotent.engine.IdempotencyListener.CallOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

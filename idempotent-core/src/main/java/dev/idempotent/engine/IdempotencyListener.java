@@ -1,4 +1,4 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
 /**
  * Hears what the {@link IdempotencyEngine} decides and how long store operations take; the Micrometer

@@ -1,5 +1,8 @@
-package dev.idempotent.support;
+package dev.idempotent.engine;
 
+import dev.idempotent.support.ResultCodec;
+import dev.idempotent.support.Keys;
+import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import java.time.Duration;
