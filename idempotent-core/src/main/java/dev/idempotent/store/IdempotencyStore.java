@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <li>{@link #renew}: extending a lease twice to now plus the lease is the same as once.</li>
  * </ul>
  *
- * <p>Every implementation passes the shared contract suite: {@code IdempotencyStoreContractTest} of the
+ * <p>Every implementation passes the shared contract suite: {@code IdempotencyStoreContractTests} of the
  * {@code idempotent-test-support} module, which a store's test extends.
  */
 public interface IdempotencyStore {

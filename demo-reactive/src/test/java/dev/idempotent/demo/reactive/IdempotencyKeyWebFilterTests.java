@@ -22,7 +22,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The WebFlux {@code Idempotency-Key} filter over real HTTP on Netty, rule by rule as the servlet filter's
- * tests check them (demo-app's AbstractIdempotencyKeyFilterIntegrationTest), on the embedded store.
+ * tests check them (demo-app's AbstractIdempotencyKeyFilterIntegrationTests), on the embedded store.
  */
 @SpringBootTest(classes = { ReactiveDemoApplication.class, KeyFilterTestConfiguration.class },
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

@@ -17,7 +17,7 @@ final class RecordWeigher implements Weigher<String, IdempotencyRecord> {
     /**
      * The heap a completed record takes beyond its payload and its strings' characters: the record, its
      * instants, the string and array headers, Caffeine's node with its expiry and weight, and the map
-     * entry. Measured at 340 bytes by {@code CaffeineIdempotencyStoreMemoryTest} (Java 17, 64-bit, compressed
+     * entry. Measured at 340 bytes by {@code CaffeineIdempotencyStoreMemoryTests} (Java 17, 64-bit, compressed
      * pointers: 640 bytes in all for a record with a 170-byte payload and a 31-character key), rounded up
      * so that a record is never weighed lighter than it is.
      */

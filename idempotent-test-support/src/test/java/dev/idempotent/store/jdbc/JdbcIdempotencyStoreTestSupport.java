@@ -9,7 +9,7 @@ import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.RecordStatus;
-import dev.idempotent.test.IdempotencyStoreContractTest;
+import dev.idempotent.test.IdempotencyStoreContractTests;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,7 +37,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The store contract plus what only the JDBC store promises (its own transactions, completing in the
  * caller's transaction, purging, schema creation), run against each real database by a small subclass.
  */
-abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractTest {
+abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractTests {
 
     private static final Set<String> preparedTables = ConcurrentHashMap.newKeySet();
 

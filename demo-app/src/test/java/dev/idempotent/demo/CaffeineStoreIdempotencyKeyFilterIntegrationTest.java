@@ -1,5 +1,0 @@
-package dev.idempotent.demo;
-
-/** The Idempotency-Key filter on the embedded Caffeine store (the demo's default). */
-class CaffeineStoreIdempotencyKeyFilterIntegrationTest extends AbstractIdempotencyKeyFilterIntegrationTest {
-}
