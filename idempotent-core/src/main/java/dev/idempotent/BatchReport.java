@@ -16,15 +16,15 @@ import org.jspecify.annotations.Nullable;
  * @param failures the failed items with their exceptions, in order
  * @param stopped whether the batch stopped at the first failure before reaching every item
  */
-public record BatchReport(int executed, int skipped, int inFlight, int failed, List<Failure> failures, boolean stopped) {
+public record BatchReport(
+        int executed, int skipped, int inFlight, int failed, List<Failure> failures, boolean stopped) {
 
     public BatchReport {
         failures = List.copyOf(failures);
     }
 
     /** One failed item. */
-    public record Failure(@Nullable Object item, @Nullable String key, Throwable error) {
-    }
+    public record Failure(@Nullable Object item, @Nullable String key, Throwable error) {}
 
     /** Items looked at. */
     public int total() {
@@ -48,7 +48,10 @@ public record BatchReport(int executed, int skipped, int inFlight, int failed, L
         if (skipped == total()) {
             return "0 executed, " + skipped + " skipped: all already done";
         }
-        StringBuilder text = new StringBuilder().append(executed).append(" executed, ").append(skipped)
+        StringBuilder text = new StringBuilder()
+                .append(executed)
+                .append(" executed, ")
+                .append(skipped)
                 .append(" skipped (already done)");
         if (inFlight > 0) {
             text.append(", ").append(inFlight).append(" in flight elsewhere");

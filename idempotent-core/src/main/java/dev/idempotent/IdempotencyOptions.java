@@ -37,9 +37,16 @@ public final class IdempotencyOptions {
 
     private final @Nullable String version;
 
-    private IdempotencyOptions(String name, @Nullable Duration ttl, @Nullable Duration lease, OnInFlight onInFlight,
-            @Nullable Duration waitTimeout, @Nullable Object fingerprint, List<Class<? extends Throwable>> storeExceptions,
-            @Nullable String store, @Nullable String version) {
+    private IdempotencyOptions(
+            String name,
+            @Nullable Duration ttl,
+            @Nullable Duration lease,
+            OnInFlight onInFlight,
+            @Nullable Duration waitTimeout,
+            @Nullable Object fingerprint,
+            List<Class<? extends Throwable>> storeExceptions,
+            @Nullable String store,
+            @Nullable String version) {
         this.name = name;
         this.ttl = ttl;
         this.lease = lease;
@@ -66,14 +73,30 @@ public final class IdempotencyOptions {
 
     /** How long a completed result is remembered. */
     public IdempotencyOptions ttl(Duration ttl) {
-        return new IdempotencyOptions(name, positive(ttl, "ttl"), lease, onInFlight, waitTimeout, fingerprint,
-                storeExceptions, store, version);
+        return new IdempotencyOptions(
+                name,
+                positive(ttl, "ttl"),
+                lease,
+                onInFlight,
+                waitTimeout,
+                fingerprint,
+                storeExceptions,
+                store,
+                version);
     }
 
     /** How long a run holds the key without renewing it (renewed in the background while it runs). */
     public IdempotencyOptions lease(Duration lease) {
-        return new IdempotencyOptions(name, ttl, positive(lease, "lease"), onInFlight, waitTimeout, fingerprint,
-                storeExceptions, store, version);
+        return new IdempotencyOptions(
+                name,
+                ttl,
+                positive(lease, "lease"),
+                onInFlight,
+                waitTimeout,
+                fingerprint,
+                storeExceptions,
+                store,
+                version);
     }
 
     /** What a call does while another holds the key. */
@@ -81,13 +104,22 @@ public final class IdempotencyOptions {
         if (onInFlight == null) {
             throw new IllegalArgumentException("onInFlight must not be null");
         }
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
+        return new IdempotencyOptions(
+                name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
     }
 
     /** How long {@link OnInFlight#WAIT} waits. */
     public IdempotencyOptions waitTimeout(Duration waitTimeout) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, positive(waitTimeout, "waitTimeout"), fingerprint,
-                storeExceptions, store, version);
+        return new IdempotencyOptions(
+                name,
+                ttl,
+                lease,
+                onInFlight,
+                positive(waitTimeout, "waitTimeout"),
+                fingerprint,
+                storeExceptions,
+                store,
+                version);
     }
 
     /**
@@ -95,18 +127,21 @@ public final class IdempotencyOptions {
      * fingerprint is a key reuse. Default: none, so any repeat of the key replays.
      */
     public IdempotencyOptions fingerprint(@Nullable Object fingerprint) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
+        return new IdempotencyOptions(
+                name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version);
     }
 
     /** Exception types that are recorded and rethrown on replay instead of releasing the key. */
     @SafeVarargs
     public final IdempotencyOptions storeExceptions(Class<? extends Throwable>... types) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, List.of(types), store, version);
+        return new IdempotencyOptions(
+                name, ttl, lease, onInFlight, waitTimeout, fingerprint, List.of(types), store, version);
     }
 
     /** The name of the {@code IdempotencyStore} bean to use instead of the default store. */
     public IdempotencyOptions store(String beanName) {
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, beanName, version);
+        return new IdempotencyOptions(
+                name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, beanName, version);
     }
 
     /**
@@ -118,8 +153,8 @@ public final class IdempotencyOptions {
         if (version == null || version.isBlank()) {
             throw new IllegalArgumentException("a version must not be blank");
         }
-        return new IdempotencyOptions(name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store,
-                version.trim());
+        return new IdempotencyOptions(
+                name, ttl, lease, onInFlight, waitTimeout, fingerprint, storeExceptions, store, version.trim());
     }
 
     public String getName() {

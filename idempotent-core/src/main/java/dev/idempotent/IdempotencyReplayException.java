@@ -25,8 +25,12 @@ public class IdempotencyReplayException extends IdempotencyException {
      *     {@code null} if the record does not say (format 1)
      * @param expectedType what the operation returns now
      */
-    public IdempotencyReplayException(String message, @Nullable String key, @Nullable String storedType,
-            String expectedType, @Nullable Throwable cause) {
+    public IdempotencyReplayException(
+            String message,
+            @Nullable String key,
+            @Nullable String storedType,
+            String expectedType,
+            @Nullable Throwable cause) {
         super(message, cause);
         this.key = key;
         this.storedType = storedType;

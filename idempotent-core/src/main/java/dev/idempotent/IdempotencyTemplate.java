@@ -1,10 +1,10 @@
 package dev.idempotent;
 
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.IdempotencyStores;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.Keys;
@@ -54,8 +54,12 @@ public class IdempotencyTemplate {
     private final Map<CodecKey, JsonResultCodec> codecs = new ConcurrentHashMap<>();
 
     /** @param beanFactory finds stores named in {@link IdempotencyOptions#store}; may be {@code null} */
-    public IdempotencyTemplate(IdempotencyEngine engine, IdempotencyStore defaultStore, JsonMapper mapper,
-            IdempotencyDefaults defaults, @Nullable BeanFactory beanFactory) {
+    public IdempotencyTemplate(
+            IdempotencyEngine engine,
+            IdempotencyStore defaultStore,
+            JsonMapper mapper,
+            IdempotencyDefaults defaults,
+            @Nullable BeanFactory beanFactory) {
         this.engine = engine;
         this.stores = new IdempotencyStores(defaultStore, beanFactory);
         this.mapper = mapper;
@@ -64,14 +68,14 @@ public class IdempotencyTemplate {
     }
 
     /** Runs {@code callback} once per key in {@code options}' namespace and returns its (stored) result. */
-    public <T> IdempotentResult<T> execute(String key, IdempotencyOptions options, Class<T> resultType,
-            Supplier<T> callback) {
+    public <T> IdempotentResult<T> execute(
+            String key, IdempotencyOptions options, Class<T> resultType, Supplier<T> callback) {
         return doExecute(key, options, resultType, callback);
     }
 
     /** As {@link #execute(String, IdempotencyOptions, Class, Supplier)}, for generic results such as {@code List<Order>}. */
-    public <T> IdempotentResult<T> execute(String key, IdempotencyOptions options,
-            ParameterizedTypeReference<T> resultType, Supplier<T> callback) {
+    public <T> IdempotentResult<T> execute(
+            String key, IdempotencyOptions options, ParameterizedTypeReference<T> resultType, Supplier<T> callback) {
         return doExecute(key, options, resultType.getType(), callback);
     }
 
@@ -89,7 +93,10 @@ public class IdempotencyTemplate {
      *
      * @param keyOf the key of an item, e.g. a file name or a record id
      */
-    public <I> BatchReport runEach(Iterable<I> items, Function<? super I, String> keyOf, IdempotencyOptions options,
+    public <I> BatchReport runEach(
+            Iterable<I> items,
+            Function<? super I, String> keyOf,
+            IdempotencyOptions options,
             Consumer<? super I> action) {
         return runEach(items, keyOf, options, action, false);
     }
@@ -98,8 +105,12 @@ public class IdempotencyTemplate {
      * As {@link #runEach(Iterable, Function, IdempotencyOptions, Consumer)}; with
      * {@code stopOnFirstFailure}, the batch stops at the first failed item.
      */
-    public <I> BatchReport runEach(Iterable<I> items, Function<? super I, String> keyOf, IdempotencyOptions options,
-            Consumer<? super I> action, boolean stopOnFirstFailure) {
+    public <I> BatchReport runEach(
+            Iterable<I> items,
+            Function<? super I, String> keyOf,
+            IdempotencyOptions options,
+            Consumer<? super I> action,
+            boolean stopOnFirstFailure) {
         int executed = 0;
         int skipped = 0;
         int inFlight = 0;
@@ -133,19 +144,20 @@ public class IdempotencyTemplate {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> IdempotentResult<T> doExecute(@Nullable String key, IdempotencyOptions options, Type resultType,
-            Supplier<T> callback) {
+    private <T> IdempotentResult<T> doExecute(
+            @Nullable String key, IdempotencyOptions options, Type resultType, Supplier<T> callback) {
         if (key == null || key.isBlank()) {
             throw new InvalidIdempotencyKeyException("The key for '" + options.getName() + "' is "
                     + (key == null ? "null" : "blank") + "; the operation did not run");
         }
         String operation = "IdempotencyTemplate[" + options.getName() + "]";
-        JsonResultCodec codec = codecs.computeIfAbsent(new CodecKey(resultType, options.getStoreExceptions()),
+        JsonResultCodec codec = codecs.computeIfAbsent(
+                new CodecKey(resultType, options.getStoreExceptions()),
                 k -> JsonResultCodec.forType(mapper, resultType, toArray(options.getStoreExceptions()), operation));
         IdempotencyStore store = stores.get(options.getStore(), operation);
         IdempotencyRequest request = IdempotencyRequest.builder(options.getName(), store)
                 .key(Keys.namespace(options.getName(), options.getVersion()), key)
-                .fingerprint(fingerprints.of(new Object[] { options.getFingerprint() }, operation))
+                .fingerprint(fingerprints.of(new Object[] {options.getFingerprint()}, operation))
                 .ttl(or(options.getTtl(), defaults.ttl()))
                 .lease(or(options.getLease(), defaults.lease()))
                 .waitTimeout(or(options.getWaitTimeout(), defaults.waitTimeout()))
@@ -171,6 +183,5 @@ public class IdempotencyTemplate {
         return types.toArray(new Class[0]);
     }
 
-    private record CodecKey(Type type, List<Class<? extends Throwable>> storeExceptions) {
-    }
+    private record CodecKey(Type type, List<Class<? extends Throwable>> storeExceptions) {}
 }

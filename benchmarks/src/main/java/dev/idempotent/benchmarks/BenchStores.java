@@ -67,8 +67,7 @@ public final class BenchStores {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
-    private BenchStores() {
-    }
+    private BenchStores() {}
 
     /** A store under benchmark; closing it removes what the benchmark wrote and closes its connections. */
     interface Opened extends AutoCloseable {
@@ -111,8 +110,7 @@ public final class BenchStores {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -123,20 +121,26 @@ public final class BenchStores {
                 .commandTimeout(CONNECT_TIMEOUT)
                 .shutdownTimeout(Duration.ZERO)
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+                        .socketOptions(SocketOptions.builder()
+                                .connectTimeout(CONNECT_TIMEOUT)
+                                .build())
                         .build())
                 .build();
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
+        LettuceConnectionFactory factory =
+                new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
         factory.afterPropertiesSet();
         factory.start();
         try (RedisConnection connection = factory.getConnection()) {
             connection.ping();
         } catch (RuntimeException e) {
             factory.destroy();
-            throw new StoreNotReachableException("Redis at " + host + ":" + port + " is not reachable (" + rootCause(e)
-                    + "); start it, or point BENCH_REDIS_HOST/BENCH_REDIS_PORT at one", e);
+            throw new StoreNotReachableException(
+                    "Redis at " + host + ":" + port + " is not reachable (" + rootCause(e)
+                            + "); start it, or point BENCH_REDIS_HOST/BENCH_REDIS_PORT at one",
+                    e);
         }
-        String prefix = "idempotency-bench:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":";
+        String prefix = "idempotency-bench:"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":";
         RedisIdempotencyStore store = new RedisIdempotencyStore(factory, prefix);
         return new Opened() {
             @Override
@@ -153,8 +157,12 @@ public final class BenchStores {
             public void close() {
                 try (RedisConnection connection = factory.getConnection()) {
                     List<byte[]> keys = new ArrayList<>();
-                    try (Cursor<byte[]> cursor = connection.keyCommands()
-                            .scan(ScanOptions.scanOptions().match(prefix + "*").count(1000).build())) {
+                    try (Cursor<byte[]> cursor = connection
+                            .keyCommands()
+                            .scan(ScanOptions.scanOptions()
+                                    .match(prefix + "*")
+                                    .count(1000)
+                                    .build())) {
                         while (cursor.hasNext()) {
                             keys.add(cursor.next());
                             if (keys.size() == 1000) {
@@ -192,7 +200,8 @@ public final class BenchStores {
             driver.setUser(env("BENCH_MARIADB_USER", "root"));
             driver.setPassword(env("BENCH_MARIADB_PASSWORD", ""));
         } catch (SQLException e) {
-            throw new IllegalArgumentException("BENCH_MARIADB_URL '" + url + "' is not a MariaDB URL: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "BENCH_MARIADB_URL '" + url + "' is not a MariaDB URL: " + e.getMessage(), e);
         }
         return jdbc("MariaDB at " + url, "BENCH_MARIADB_URL/BENCH_MARIADB_USER/BENCH_MARIADB_PASSWORD", driver);
     }
@@ -201,8 +210,9 @@ public final class BenchStores {
         try (Connection connection = driver.getConnection()) {
             connection.isValid(1);
         } catch (SQLException e) {
-            throw new StoreNotReachableException(where + " is not reachable (" + e.getMessage()
-                    + "); start it, or point " + variables + " at one", e);
+            throw new StoreNotReachableException(
+                    where + " is not reachable (" + e.getMessage() + "); start it, or point " + variables + " at one",
+                    e);
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("idempotency-bench");
@@ -254,7 +264,8 @@ public final class BenchStores {
      * and why each other one is skipped on standard error.
      */
     public static void main(String[] args) {
-        List<String> names = args.length == 0 ? ALL : List.of(String.join(",", args).split("\\s*,\\s*"));
+        List<String> names =
+                args.length == 0 ? ALL : List.of(String.join(",", args).split("\\s*,\\s*"));
         List<String> reachable = new ArrayList<>();
         for (String name : names) {
             try (Opened opened = open(name)) {

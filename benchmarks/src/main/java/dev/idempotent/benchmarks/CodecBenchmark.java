@@ -49,8 +49,7 @@ public class CodecBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
         one = Requests.codec(Receipt.class);
-        ParameterizedTypeReference<List<Receipt>> receipts = new ParameterizedTypeReference<>() {
-        };
+        ParameterizedTypeReference<List<Receipt>> receipts = new ParameterizedTypeReference<>() {};
         list = Requests.codec(receipts.getType());
         oneType = Requests.MAPPER.constructType(Receipt.class);
         listType = Requests.MAPPER.constructType(receipts.getType());

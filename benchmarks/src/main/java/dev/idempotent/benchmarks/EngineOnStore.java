@@ -3,9 +3,9 @@ package dev.idempotent.benchmarks;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.JsonResultCodec;
 import java.util.Objects;
 

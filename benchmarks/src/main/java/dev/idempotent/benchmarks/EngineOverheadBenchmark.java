@@ -5,10 +5,10 @@ import dev.idempotent.IdempotencyTemplate;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
-import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.JsonResultCodec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,8 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class EngineOverheadBenchmark {
 
-    private static final IdempotencyOptions OPTIONS = IdempotencyOptions.named(Requests.NAME)
-            .ttl(Requests.TTL).lease(Requests.LEASE);
+    private static final IdempotencyOptions OPTIONS =
+            IdempotencyOptions.named(Requests.NAME).ttl(Requests.TTL).lease(Requests.LEASE);
 
     private static final String TEMPLATE_KEY = "template-replayed";
 
@@ -73,9 +73,13 @@ public class EngineOverheadBenchmark {
         Requests.expect(Outcome.EXECUTED, engine.execute(replayRequest, this::operation), "the first engine call");
         Requests.expect(Outcome.REPLAYED, engine.execute(replayRequest, this::operation), "a repeated engine call");
         // the template fingerprints its options (none here), not "order-42": a key of its own
-        Requests.expect(Outcome.EXECUTED, template.execute(TEMPLATE_KEY, OPTIONS, Receipt.class, this::operation),
+        Requests.expect(
+                Outcome.EXECUTED,
+                template.execute(TEMPLATE_KEY, OPTIONS, Receipt.class, this::operation),
                 "the first template call");
-        Requests.expect(Outcome.REPLAYED, template.execute(TEMPLATE_KEY, OPTIONS, Receipt.class, this::operation),
+        Requests.expect(
+                Outcome.REPLAYED,
+                template.execute(TEMPLATE_KEY, OPTIONS, Receipt.class, this::operation),
                 "a repeated template call");
     }
 

@@ -17,8 +17,8 @@ public class FreshKeys {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     /** Apart from the keys of earlier trials and forks on the same server. */
-    private final String prefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-"
-            + THREADS.incrementAndGet() + "-";
+    private final String prefix =
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "-" + THREADS.incrementAndGet() + "-";
 
     private long counter;
 

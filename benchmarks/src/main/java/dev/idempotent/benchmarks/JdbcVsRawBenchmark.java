@@ -71,8 +71,9 @@ public class JdbcVsRawBenchmark {
         ours = new EngineOnStore(opened.store(), database);
         payload = ours.storedPayload();
         boolean postgresql = BenchStores.POSTGRESQL.equals(database);
-        new JdbcTemplate(pool).execute("CREATE TABLE " + BenchStores.RAW_TABLE + " (k VARCHAR(255) PRIMARY KEY, v "
-                + (postgresql ? "BYTEA" : "BLOB") + " NOT NULL)");
+        new JdbcTemplate(pool)
+                .execute("CREATE TABLE " + BenchStores.RAW_TABLE + " (k VARCHAR(255) PRIMARY KEY, v "
+                        + (postgresql ? "BYTEA" : "BLOB") + " NOT NULL)");
         insertSql = postgresql
                 ? "INSERT INTO " + BenchStores.RAW_TABLE + " (k, v) VALUES (?, ?) ON CONFLICT DO NOTHING"
                 : "INSERT IGNORE INTO " + BenchStores.RAW_TABLE + " (k, v) VALUES (?, ?)";

@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.core.types.Expiration;
 
 /**
  * The Redis store against a plain {@code GET} through the same {@link RedisConnectionFactory} (Lettuce, one
@@ -62,7 +62,8 @@ public class RedisVsRawBenchmark {
         factory = opened.redis();
         ours = new EngineOnStore(opened.store(), "Redis");
         byte[] payload = ours.storedPayload();
-        rawKey = ("idempotency-bench-raw:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()))
+        rawKey = ("idempotency-bench-raw:"
+                        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()))
                 .getBytes(StandardCharsets.UTF_8);
         try (RedisConnection connection = factory.getConnection()) {
             connection.stringCommands().set(rawKey, payload, Expiration.from(Requests.TTL), SetOption.upsert());

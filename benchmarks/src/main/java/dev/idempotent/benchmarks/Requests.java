@@ -1,9 +1,9 @@
 package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
-import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -25,8 +25,7 @@ final class Requests {
     /** Like the starter's mapper. */
     static final JsonMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
 
-    private Requests() {
-    }
+    private Requests() {}
 
     @SuppressWarnings("unchecked")
     static JsonResultCodec codec(Type resultType) {
@@ -39,8 +38,14 @@ final class Requests {
     }
 
     static IdempotencyRequest request(IdempotencyStore store, String key, String fingerprint, JsonResultCodec codec) {
-        return IdempotencyRequest.builder(NAME, store).key(key).fingerprint(fingerprint).ttl(TTL).lease(LEASE)
-                .codec(codec).operation(OPERATION).build();
+        return IdempotencyRequest.builder(NAME, store)
+                .key(key)
+                .fingerprint(fingerprint)
+                .ttl(TTL)
+                .lease(LEASE)
+                .codec(codec)
+                .operation(OPERATION)
+                .build();
     }
 
     /** Fails the trial early when a call did not take the path its benchmark is meant to measure. */

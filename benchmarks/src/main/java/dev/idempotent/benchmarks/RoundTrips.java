@@ -2,11 +2,11 @@ package dev.idempotent.benchmarks;
 
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -43,11 +43,18 @@ public final class RoundTrips {
 
     private static final int CALLS = 20;
 
-    private static final Set<String> CONNECTION_HOUSEKEEPING = Set.of("close", "isClosed", "getNativeConnection",
-            "isQueueing", "isPipelined", "toString", "hashCode", "equals", "getSentinelConnection");
+    private static final Set<String> CONNECTION_HOUSEKEEPING = Set.of(
+            "close",
+            "isClosed",
+            "getNativeConnection",
+            "isQueueing",
+            "isPipelined",
+            "toString",
+            "hashCode",
+            "equals",
+            "getSentinelConnection");
 
-    private RoundTrips() {
-    }
+    private RoundTrips() {}
 
     /** What was sent, in order, since the last {@link #reset()}; shared by every proxy of one store. */
     private static final class Recorder {
@@ -71,7 +78,9 @@ public final class RoundTrips {
         List<String> stores = List.of(String.join(",", args).split("\\s*,\\s*"));
         List<String> lines = new ArrayList<>();
         for (String name : stores) {
-            if (name.equals(BenchStores.REDIS) || name.equals(BenchStores.POSTGRESQL) || name.equals(BenchStores.MARIADB)) {
+            if (name.equals(BenchStores.REDIS)
+                    || name.equals(BenchStores.POSTGRESQL)
+                    || name.equals(BenchStores.MARIADB)) {
                 try (BenchStores.Opened opened = BenchStores.open(name)) {
                     lines.add(count(name, opened));
                 }
@@ -89,7 +98,8 @@ public final class RoundTrips {
         Recorder recorder = new Recorder();
         IdempotencyStore store;
         if (name.equals(BenchStores.REDIS)) {
-            String prefix = "idempotency-bench-rt:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":";
+            String prefix = "idempotency-bench-rt:"
+                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ":";
             store = new RedisIdempotencyStore(redis(opened.redis(), recorder), prefix);
         } else {
             store = new JdbcIdempotencyStore(jdbc(opened.dataSource(), recorder), BenchStores.TABLE);
@@ -117,7 +127,8 @@ public final class RoundTrips {
                 Requests.expect(Outcome.EXECUTED, engine.execute(fresh, () -> Workload.receipt(1)), "a first run");
             }
             List<String> firstRun = recorder.reset();
-            return String.format(Locale.ROOT, "%-10s replay: %s; first run: %s", name, perCall(replay), perCall(firstRun));
+            return String.format(
+                    Locale.ROOT, "%-10s replay: %s; first run: %s", name, perCall(replay), perCall(firstRun));
         } finally {
             keys.forEach(store::delete);
         }
@@ -128,17 +139,25 @@ public final class RoundTrips {
         Map<String, Integer> counts = new LinkedHashMap<>();
         calls.forEach(call -> counts.merge(call, 1, Integer::sum));
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%.4g", (double) calls.size() / CALLS).replaceAll("\\.?0+$", ""))
+        out.append(String.format(Locale.ROOT, "%.4g", (double) calls.size() / CALLS)
+                        .replaceAll("\\.?0+$", ""))
                 .append(" (");
         List<String> parts = new ArrayList<>();
-        counts.forEach((call, n) -> parts.add(n == CALLS ? call
-                : call + " x" + String.format(Locale.ROOT, "%.2f", (double) n / CALLS).replaceAll("\\.?0+$", "")));
+        counts.forEach((call, n) -> parts.add(
+                n == CALLS
+                        ? call
+                        : call + " x"
+                                + String.format(Locale.ROOT, "%.2f", (double) n / CALLS)
+                                        .replaceAll("\\.?0+$", "")));
         return out.append(String.join(", ", parts)).append(")").toString();
     }
 
     private static DataSource jdbc(DataSource target, Recorder recorder) {
-        return proxy(DataSource.class, target, (method, args, result) -> result instanceof Connection connection
-                ? connection(connection, recorder) : result);
+        return proxy(
+                DataSource.class,
+                target,
+                (method, args, result) ->
+                        result instanceof Connection connection ? connection(connection, recorder) : result);
     }
 
     private static Connection connection(Connection target, Recorder recorder) {
@@ -149,8 +168,7 @@ public final class RoundTrips {
                     case "commit" -> recorder.record("COMMIT");
                     case "rollback" -> recorder.record("ROLLBACK");
                     case "getTransactionIsolation", "setTransactionIsolation" -> recorder.record(method.getName());
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
 
@@ -171,8 +189,7 @@ public final class RoundTrips {
         });
     }
 
-    private static <S extends Statement> S statement(Class<S> type, S target, @Nullable String sql,
-            Recorder recorder) {
+    private static <S extends Statement> S statement(Class<S> type, S target, @Nullable String sql, Recorder recorder) {
         return proxy(type, target, new Wrapper() {
             @Override
             public void before(Method method, Object[] args) {
@@ -185,8 +202,11 @@ public final class RoundTrips {
     }
 
     private static RedisConnectionFactory redis(RedisConnectionFactory target, Recorder recorder) {
-        return proxy(RedisConnectionFactory.class, target, (method, args, result) ->
-                result instanceof RedisConnection connection ? redisConnection(connection, recorder) : result);
+        return proxy(
+                RedisConnectionFactory.class,
+                target,
+                (method, args, result) ->
+                        result instanceof RedisConnection connection ? redisConnection(connection, recorder) : result);
     }
 
     private static RedisConnection redisConnection(RedisConnection target, Recorder recorder) {
@@ -201,7 +221,9 @@ public final class RoundTrips {
 
             @Override
             public Object after(Method method, Object[] args, Object result) {
-                if (method.getName().endsWith("Commands") && method.getReturnType().isInterface() && result != null) {
+                if (method.getName().endsWith("Commands")
+                        && method.getReturnType().isInterface()
+                        && result != null) {
                     return commands(method.getReturnType(), result, recorder);
                 }
                 return result;
@@ -224,8 +246,7 @@ public final class RoundTrips {
     /** What a recording proxy does around each call it passes on. */
     private interface Wrapper {
 
-        default void before(Method method, Object[] args) {
-        }
+        default void before(Method method, Object[] args) {}
 
         default Object after(Method method, Object[] args, Object result) {
             return result;

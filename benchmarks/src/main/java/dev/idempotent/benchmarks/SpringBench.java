@@ -2,6 +2,7 @@ package dev.idempotent.benchmarks;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.idempotent.Idempotent;
+import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.interceptor.IdempotencyAdvisor;
 import dev.idempotent.interceptor.IdempotencyInterceptor;
 import dev.idempotent.interceptor.IdempotentOperationSource;
@@ -9,7 +10,6 @@ import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -80,12 +80,12 @@ final class SpringBench implements AutoCloseable {
 
         @Bean
         @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-        IdempotencyInterceptor idempotencyInterceptor(IdempotencyEngine engine, IdempotencyStore idempotencyStore,
-                ConfigurableBeanFactory beanFactory) {
-            IdempotentOperationSource operations = new IdempotentOperationSource(IdempotencyDefaults.STANDARD,
-                    Requests.MAPPER, new EmbeddedValueResolver(beanFactory));
-            return new IdempotencyInterceptor(operations, engine, idempotencyStore, new Fingerprints(Requests.MAPPER),
-                    beanFactory);
+        IdempotencyInterceptor idempotencyInterceptor(
+                IdempotencyEngine engine, IdempotencyStore idempotencyStore, ConfigurableBeanFactory beanFactory) {
+            IdempotentOperationSource operations = new IdempotentOperationSource(
+                    IdempotencyDefaults.STANDARD, Requests.MAPPER, new EmbeddedValueResolver(beanFactory));
+            return new IdempotencyInterceptor(
+                    operations, engine, idempotencyStore, new Fingerprints(Requests.MAPPER), beanFactory);
         }
 
         @Bean

@@ -15,8 +15,7 @@ final class Workload {
 
     private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
-    private Workload() {
-    }
+    private Workload() {}
 
     static Receipt receipt(long n) {
         return new Receipt("rcpt-" + n, "order-" + n, 1_000 + n % 90_000, "EUR", "CAPTURED", START.plusSeconds(n));

@@ -50,7 +50,14 @@ public class DemoController {
 
     @GetMapping("/stats")
     public Map<String, Long> stats() {
-        return Map.of("orderExecutions", orders.executions(), "paymentCharges", payments.charges(),
-                "orders", (long) orders.orders().size(), "nightlySyncRuns", sync.runs());
+        return Map.of(
+                "orderExecutions",
+                orders.executions(),
+                "paymentCharges",
+                payments.charges(),
+                "orders",
+                (long) orders.orders().size(),
+                "nightlySyncRuns",
+                sync.runs());
     }
 }

@@ -41,7 +41,10 @@ public class FileExportJob {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
         IdempotencyOptions options = IdempotencyOptions.named("file-export").ttl(Duration.ofDays(30));
-        return idempotency.runEach(files, file -> source.relativize(file) + "@" + sha256(file), options,
+        return idempotency.runEach(
+                files,
+                file -> source.relativize(file) + "@" + sha256(file),
+                options,
                 file -> copy(file, target.resolve(source.relativize(file).toString())));
     }
 
@@ -70,11 +73,9 @@ public class FileExportJob {
         static final OutputStreamSink INSTANCE = new OutputStreamSink();
 
         @Override
-        public void write(int b) {
-        }
+        public void write(int b) {}
 
         @Override
-        public void write(byte[] b, int off, int len) {
-        }
+        public void write(byte[] b, int off, int len) {}
     }
 }

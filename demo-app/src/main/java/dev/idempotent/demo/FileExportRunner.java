@@ -41,10 +41,13 @@ public class FileExportRunner implements ApplicationRunner, ExitCodeGenerator {
         Path home = Path.of(System.getProperty("user.home"), ".idempotent-demo");
         String configuredSource = environment.getProperty("export.source");
         Path source = configuredSource == null ? samples(home.resolve("in")) : Path.of(configuredSource);
-        Path target = Path.of(environment.getProperty("export.target", home.resolve("out").toString()));
+        Path target = Path.of(
+                environment.getProperty("export.target", home.resolve("out").toString()));
         BatchReport report = job.export(source, target);
         System.out.println("export " + source + " -> " + target + ": " + report.summary());
-        report.failures().forEach(f -> System.out.println("  failed: " + f.key() + ": " + f.error().getMessage()));
+        report.failures()
+                .forEach(f -> System.out.println(
+                        "  failed: " + f.key() + ": " + f.error().getMessage()));
         exitCode = report.isSuccess() ? 0 : 1;
     }
 

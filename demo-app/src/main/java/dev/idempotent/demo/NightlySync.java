@@ -22,7 +22,8 @@ public class NightlySync {
     @Scheduled(fixedDelayString = "${demo.sync.interval:1m}", initialDelayString = "${demo.sync.initial-delay:5s}")
     @Idempotent(key = "'nightly-sync:' + T(java.time.LocalDate).now()", ttl = "36h", onInFlight = OnInFlight.SKIP)
     public void sync() {
-        logger.info("Nightly sync running (run " + runs.incrementAndGet() + " in this JVM); later firings today are skipped");
+        logger.info("Nightly sync running (run " + runs.incrementAndGet()
+                + " in this JVM); later firings today are skipped");
     }
 
     /** How many times the sync really ran in this JVM. */

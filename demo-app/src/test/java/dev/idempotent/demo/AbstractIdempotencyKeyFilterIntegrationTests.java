@@ -13,8 +13,8 @@ import dev.idempotent.demo.IdempotencyKeyFilterTestConfiguration.Gates;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
 import java.net.http.HttpRequest;
-import java.time.Duration;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,13 +37,15 @@ import tools.jackson.databind.node.ObjectNode;
  * The Idempotency-Key filter over real HTTP against the demo application. The store is the only thing a
  * subclass changes (the embedded Caffeine store, Redis, JDBC): every rule of the filter is checked here.
  */
-@SpringBootTest(classes = {DemoApplication.class, IdempotencyKeyFilterTestConfiguration.class},
+@SpringBootTest(
+        classes = {DemoApplication.class, IdempotencyKeyFilterTestConfiguration.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-                "idempotency.http.required-paths=/test/required-path/**",
-                "idempotency.http.max-response-size=4KB",
-                "idempotency.http.max-request-size=8KB",
-                "logging.level.dev.idempotent.web=DEBUG" })
+            "idempotency.http.required-paths=/test/required-path/**",
+            "idempotency.http.max-response-size=4KB",
+            "idempotency.http.max-request-size=8KB",
+            "logging.level.dev.idempotent.web=DEBUG"
+        })
 public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
 
     @LocalServerPort
@@ -88,7 +90,9 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(second.body()).isEqualTo(first.body());
         for (String header : List.of("Location", "ETag", "Content-Type", "X-Custom", "X-Multi", "Cache-Control")) {
-            assertThat(second.headers().allValues(header)).as(header).isNotEmpty()
+            assertThat(second.headers().allValues(header))
+                    .as(header)
+                    .isNotEmpty()
                     .isEqualTo(first.headers().allValues(header));
         }
         assertThat(first.headers().allValues("X-Multi")).containsExactly("one", "two");
@@ -122,24 +126,40 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
         IdempotencyRecord stored = store.find(storeKey).orElseThrow();
         ObjectNode payload = (ObjectNode) JSON.readTree(stored.payload());
         ArrayNode headers = (ArrayNode) payload.path("value").path("headers");
-        for (String[] header : new String[][] { {"Set-Cookie", "session=attacker-fixed"},
-                {"set-cookie2", "x=1"}, {"Authorization", "Bearer stolen"}, {"WWW-Authenticate", "Basic"},
-                {"Proxy-Authenticate", "Basic"}, {"Connection", "close"}, {"Transfer-Encoding", "chunked"},
-                {"Content-Length", "1"}, {"Idempotent-Replayed", "false"} }) {
+        for (String[] header : new String[][] {
+            {"Set-Cookie", "session=attacker-fixed"},
+            {"set-cookie2", "x=1"},
+            {"Authorization", "Bearer stolen"},
+            {"WWW-Authenticate", "Basic"},
+            {"Proxy-Authenticate", "Basic"},
+            {"Connection", "close"},
+            {"Transfer-Encoding", "chunked"},
+            {"Content-Length", "1"},
+            {"Idempotent-Replayed", "false"}
+        }) {
             headers.addArray().add(header[0]).add(header[1]);
         }
         assertThat(store.delete(storeKey)).isTrue();
         String token = UUID.randomUUID().toString();
-        assertThat(store.claim(storeKey, stored.fingerprint(), token, Duration.ofMinutes(1)).isAcquired()).isTrue();
-        assertThat(store.complete(storeKey, token, JSON.writeValueAsBytes(payload), Duration.ofHours(1))).isTrue();
+        assertThat(store.claim(storeKey, stored.fingerprint(), token, Duration.ofMinutes(1))
+                        .isAcquired())
+                .isTrue();
+        assertThat(store.complete(storeKey, token, JSON.writeValueAsBytes(payload), Duration.ofHours(1)))
+                .isTrue();
 
         HttpResponse<byte[]> replay = http.post("/test/echo", key, "{}");
 
         assertThat(replay.headers().allValues("Idempotent-Replayed")).containsExactly("true");
         assertThat(replay.body()).isEqualTo(first.body());
-        assertThat(replay.headers().firstValue("X-Custom")).isEqualTo(first.headers().firstValue("X-Custom"));
-        for (String header : List.of("Set-Cookie", "Set-Cookie2", "Authorization", "WWW-Authenticate",
-                "Proxy-Authenticate", "Transfer-Encoding")) {
+        assertThat(replay.headers().firstValue("X-Custom"))
+                .isEqualTo(first.headers().firstValue("X-Custom"));
+        for (String header : List.of(
+                "Set-Cookie",
+                "Set-Cookie2",
+                "Authorization",
+                "WWW-Authenticate",
+                "Proxy-Authenticate",
+                "Transfer-Encoding")) {
             assertThat(replay.headers().allValues(header)).as(header).isEmpty();
         }
         assertThat(replay.headers().allValues("Connection")).doesNotContain("close");
@@ -166,7 +186,9 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
 
     @Test
     void methodsThatAreNotConfiguredIgnoreTheKey() throws Exception {
-        HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(http.uri("/orders")).GET().header(KEY, "")
+        HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(http.uri("/orders"))
+                .GET()
+                .header(KEY, "")
                 .header(RUN_HEADER, run));
         assertThat(get.statusCode()).isEqualTo(200);
     }
@@ -198,7 +220,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
     }
 
     private HttpRequest.Builder form(String body) {
-        return http.request("/test/form", key).setHeader("Content-Type", "application/x-www-form-urlencoded")
+        return http.request("/test/form", key)
+                .setHeader("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
@@ -206,7 +229,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
         String boundary = "b0undary";
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
                 + "Content-Type: text/plain\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
-        return http.request("/test/upload", key).setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return http.request("/test/upload", key)
+                .setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
@@ -243,8 +267,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
     @Test
     void sameKeyWithAnotherMethodIsUnprocessable() throws Exception {
         http.post("/test/echo", key, "{}");
-        HttpResponse<byte[]> patch = http.send(http.request("/test/echo", key)
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")));
+        HttpResponse<byte[]> patch =
+                http.send(http.request("/test/echo", key).method("PATCH", HttpRequest.BodyPublishers.ofString("{}")));
 
         assertProblem(patch, 422, "already used for a different request");
         assertThat(executions.of(run)).isEqualTo(1);
@@ -277,16 +301,18 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
         AtomicInteger answered = new AtomicInteger();
         List<CompletableFuture<HttpResponse<byte[]>>> responses = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            responses.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    start.await();
-                    HttpResponse<byte[]> response = http.post("/test/slow", key, "{\"same\":true}");
-                    answered.incrementAndGet();
-                    return response;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, command -> new Thread(command).start()));
+            responses.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            start.await();
+                            HttpResponse<byte[]> response = http.post("/test/slow", key, "{\"same\":true}");
+                            answered.incrementAndGet();
+                            return response;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    command -> new Thread(command).start()));
         }
         start.countDown();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -330,7 +356,9 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
         // java.net.http writes header values as ASCII, so the UTF-8 bytes go over a plain socket.
         String raw = http.rawPost("/test/echo", "Idempotency-Key: caf\u00e9-\u20ac");
 
-        assertThat(raw).startsWith("HTTP/1.1 400").contains("application/problem+json")
+        assertThat(raw)
+                .startsWith("HTTP/1.1 400")
+                .contains("application/problem+json")
                 .contains("outside visible ASCII");
         assertThat(executions.of(run)).isZero();
     }
@@ -354,7 +382,8 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
 
     @Test
     void headerSentTwiceWithDifferentValuesIsABadRequest() throws Exception {
-        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key).header(KEY, key + "-other")
+        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key)
+                .header(KEY, key + "-other")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
 
         assertProblem(response, 400, "different values");
@@ -363,11 +392,13 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
 
     @Test
     void headerSentTwiceWithTheSameValueIsOneKey() throws Exception {
-        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key).header(KEY, "\"" + key + "\"")
+        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key)
+                .header(KEY, "\"" + key + "\"")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
 
         assertThat(response.statusCode()).isEqualTo(201);
-        assertThat(http.post("/test/echo", key, "{}").headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(http.post("/test/echo", key, "{}").headers().firstValue("Idempotent-Replayed"))
+                .hasValue("true");
     }
 
     @Test
@@ -389,11 +420,14 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
 
     @Test
     void twoPrincipalsWithTheSameKeyNeverSeeEachOthersResponse() throws Exception {
-        HttpResponse<byte[]> alice = http.send(http.request("/test/whoami", key).header(USER_HEADER, "alice")
+        HttpResponse<byte[]> alice = http.send(http.request("/test/whoami", key)
+                .header(USER_HEADER, "alice")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> bob = http.send(http.request("/test/whoami", key).header(USER_HEADER, "bob")
+        HttpResponse<byte[]> bob = http.send(http.request("/test/whoami", key)
+                .header(USER_HEADER, "bob")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> aliceAgain = http.send(http.request("/test/whoami", key).header(USER_HEADER, "alice")
+        HttpResponse<byte[]> aliceAgain = http.send(http.request("/test/whoami", key)
+                .header(USER_HEADER, "alice")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
         HttpResponse<byte[]> anonymous = http.post("/test/whoami", key, "{}");
 
@@ -472,16 +506,19 @@ public abstract class AbstractIdempotencyKeyFilterIntegrationTests {
         HttpResponse<byte[]> second = http.post("/orders", key, body);
 
         assertThat(first.statusCode()).isEqualTo(201);
-        assertThat(first.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("/orders/"));
+        assertThat(first.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).startsWith("/orders/"));
         assertThat(second.headers().firstValue("Idempotent-Replayed")).hasValue("true");
-        assertThat(second.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+        assertThat(second.headers().firstValue("Location"))
+                .isEqualTo(first.headers().firstValue("Location"));
         assertThat(second.body()).isEqualTo(first.body());
         assertThat(orders.executions()).isEqualTo(before + 1);
     }
 
     @Test
     void aDeclinedPaymentIsReplayedAsTheSameProblem() throws Exception {
-        String body = "{\"paymentId\":\"" + UUID.randomUUID() + "\",\"amountCents\":" + (PaymentService.LIMIT_CENTS + 1) + "}";
+        String body = "{\"paymentId\":\"" + UUID.randomUUID() + "\",\"amountCents\":" + (PaymentService.LIMIT_CENTS + 1)
+                + "}";
         HttpResponse<byte[]> first = http.post("/payments", key, body);
         HttpResponse<byte[]> second = http.post("/payments", key, body);
 

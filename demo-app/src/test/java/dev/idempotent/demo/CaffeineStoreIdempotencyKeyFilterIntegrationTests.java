@@ -1,5 +1,4 @@
 package dev.idempotent.demo;
 
 /** The Idempotency-Key filter on the embedded Caffeine store (the demo's default). */
-class CaffeineStoreIdempotencyKeyFilterIntegrationTests extends AbstractIdempotencyKeyFilterIntegrationTests {
-}
+class CaffeineStoreIdempotencyKeyFilterIntegrationTests extends AbstractIdempotencyKeyFilterIntegrationTests {}

@@ -21,14 +21,20 @@ class DemoApplicationTests {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> post(String path, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test
@@ -42,7 +48,8 @@ class DemoApplicationTests {
         assertThat(first.statusCode()).isEqualTo(201);
         assertThat(second.statusCode()).isEqualTo(201);
         assertThat(second.body()).isEqualTo(first.body());
-        assertThat(second.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+        assertThat(second.headers().firstValue("Location"))
+                .isEqualTo(first.headers().firstValue("Location"));
         long matching = get("/orders").split("\"item\":\"book\"", -1).length - 1;
         assertThat(matching).isGreaterThanOrEqualTo(1);
     }
@@ -52,11 +59,15 @@ class DemoApplicationTests {
         String requestId = UUID.randomUUID().toString();
         post("/orders", "{\"requestId\":\"" + requestId + "\",\"item\":\"book\",\"quantity\":1}");
 
-        HttpResponse<String> reuse = post("/orders", "{\"requestId\":\"" + requestId + "\",\"item\":\"car\",\"quantity\":1}");
+        HttpResponse<String> reuse =
+                post("/orders", "{\"requestId\":\"" + requestId + "\",\"item\":\"car\",\"quantity\":1}");
 
         assertThat(reuse.statusCode()).isEqualTo(422);
-        assertThat(reuse.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("problem+json"));
-        assertThat(reuse.body()).contains("\"type\":\"about:blank\"").contains("already used for a different request")
+        assertThat(reuse.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).contains("problem+json"));
+        assertThat(reuse.body())
+                .contains("\"type\":\"about:blank\"")
+                .contains("already used for a different request")
                 .doesNotContain(requestId);
     }
 
@@ -79,8 +90,12 @@ class DemoApplicationTests {
     void aMissingRequestIdIsABadRequest() throws Exception {
         HttpResponse<String> response = post("/orders", "{\"item\":\"book\",\"quantity\":1}");
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("\"type\":\"about:blank\"").contains("usable idempotency key")
-                .as("no expression, class or method name").doesNotContain("#request").doesNotContain("OrderService");
+        assertThat(response.body())
+                .contains("\"type\":\"about:blank\"")
+                .contains("usable idempotency key")
+                .as("no expression, class or method name")
+                .doesNotContain("#request")
+                .doesNotContain("OrderService");
     }
 
     private static long charges(String stats) {

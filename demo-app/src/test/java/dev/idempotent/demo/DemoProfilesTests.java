@@ -23,25 +23,35 @@ import org.springframework.test.context.ActiveProfiles;
  */
 class DemoProfilesTests {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     static void placeAndFind(int port) throws Exception {
         String body = "{\"requestId\":\"" + UUID.randomUUID() + "\",\"item\":\"book\",\"quantity\":1}";
-        HttpResponse<String> placed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> placed = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
         String location = placed.headers().firstValue("Location").orElseThrow();
-        HttpResponse<String> found = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> found = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(found.statusCode()).isEqualTo(200);
         assertThat(found.body()).isEqualTo(placed.body());
     }
 
     @Nested
-    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-            properties = { "REDIS_HOST=${IDEMPOTENCY_TEST_REDIS_HOST:127.0.0.1}",
-                    "REDIS_PORT=${IDEMPOTENCY_TEST_REDIS_PORT:6379}" })
+    @SpringBootTest(
+            webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {
+                "REDIS_HOST=${IDEMPOTENCY_TEST_REDIS_HOST:127.0.0.1}",
+                "REDIS_PORT=${IDEMPOTENCY_TEST_REDIS_PORT:6379}"
+            })
     @ActiveProfiles("redis")
     class OnRedis {
 
@@ -59,7 +69,8 @@ class DemoProfilesTests {
     }
 
     @Nested
-    @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    @SpringBootTest(
+            webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
             properties = "POSTGRES_URL=${IDEMPOTENCY_TEST_POSTGRES_URL:jdbc:postgresql://127.0.0.1:5432/test}")
     @ActiveProfiles("postgres")
     class OnPostgres {

@@ -23,8 +23,10 @@ final class FilterTestHttp {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final int port;
 
@@ -48,17 +50,23 @@ final class FilterTestHttp {
 
     /** A JSON request to {@code path} with the key header unless {@code idempotencyKey} is null. */
     HttpRequest.Builder request(String path, String idempotencyKey) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json").header(RUN_HEADER, run);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header(RUN_HEADER, run);
         return idempotencyKey == null ? builder : builder.header(keyHeader, idempotencyKey);
     }
 
-    HttpResponse<byte[]> post(String path, String idempotencyKey, String body) throws IOException, InterruptedException {
+    HttpResponse<byte[]> post(String path, String idempotencyKey, String body)
+            throws IOException, InterruptedException {
         return send(request(path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     CompletableFuture<HttpResponse<byte[]>> postAsync(String path, String idempotencyKey) {
-        return CLIENT.sendAsync(request(path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        return CLIENT.sendAsync(
+                request(path, idempotencyKey)
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -87,7 +95,10 @@ final class FilterTestHttp {
     }
 
     static boolean replayed(HttpResponse<byte[]> response) {
-        return response.headers().firstValue("Idempotent-Replayed").filter("true"::equals).isPresent();
+        return response.headers()
+                .firstValue("Idempotent-Replayed")
+                .filter("true"::equals)
+                .isPresent();
     }
 
     /** An RFC 9457 problem with {@code status} whose detail contains {@code detail}, never a replay. */

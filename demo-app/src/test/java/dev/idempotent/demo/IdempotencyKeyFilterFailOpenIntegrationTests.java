@@ -14,8 +14,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
 /** With on-store-failure=fail-open, a request whose key cannot be claimed runs without protection. */
-@SpringBootTest(classes = {DemoApplication.class, IdempotencyKeyFilterTestConfiguration.class,
-        IdempotencyKeyFilterFailOpenIntegrationTests.Store.class},
+@SpringBootTest(
+        classes = {
+            DemoApplication.class,
+            IdempotencyKeyFilterTestConfiguration.class,
+            IdempotencyKeyFilterFailOpenIntegrationTests.Store.class
+        },
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "idempotency.on-store-failure=fail-open")
 class IdempotencyKeyFilterFailOpenIntegrationTests {

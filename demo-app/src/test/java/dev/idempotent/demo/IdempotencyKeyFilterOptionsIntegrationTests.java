@@ -20,14 +20,19 @@ import org.springframework.context.annotation.Bean;
  * The filter's options and the fail-closed store policy: another header name, stored 5xx responses, a
  * short ttl, and 503 when the store is down.
  */
-@SpringBootTest(classes = {DemoApplication.class, IdempotencyKeyFilterTestConfiguration.class,
-        IdempotencyKeyFilterOptionsIntegrationTests.Store.class},
+@SpringBootTest(
+        classes = {
+            DemoApplication.class,
+            IdempotencyKeyFilterTestConfiguration.class,
+            IdempotencyKeyFilterOptionsIntegrationTests.Store.class
+        },
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
-                "idempotency.http.header-name=X-Request-Key",
-                "idempotency.http.store-server-errors=true",
-                "idempotency.http.ttl=1s",
-                "idempotency.on-store-failure=fail-closed" })
+            "idempotency.http.header-name=X-Request-Key",
+            "idempotency.http.store-server-errors=true",
+            "idempotency.http.ttl=1s",
+            "idempotency.on-store-failure=fail-closed"
+        })
 class IdempotencyKeyFilterOptionsIntegrationTests {
 
     @LocalServerPort

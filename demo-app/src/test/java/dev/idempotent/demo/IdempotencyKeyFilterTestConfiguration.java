@@ -66,17 +66,19 @@ public class IdempotencyKeyFilterTestConfiguration {
                 return;
             }
             Principal principal = () -> user;
-            chain.doFilter(new HttpServletRequestWrapper(http) {
-                @Override
-                public Principal getUserPrincipal() {
-                    return principal;
-                }
+            chain.doFilter(
+                    new HttpServletRequestWrapper(http) {
+                        @Override
+                        public Principal getUserPrincipal() {
+                            return principal;
+                        }
 
-                @Override
-                public String getRemoteUser() {
-                    return user;
-                }
-            }, response);
+                        @Override
+                        public String getRemoteUser() {
+                            return user;
+                        }
+                    },
+                    response);
         };
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(filter);
         registration.setOrder(-100);
@@ -89,7 +91,8 @@ public class IdempotencyKeyFilterTestConfiguration {
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
         void record(String run) {
-            counts.computeIfAbsent(run == null ? "none" : run, r -> new AtomicInteger()).incrementAndGet();
+            counts.computeIfAbsent(run == null ? "none" : run, r -> new AtomicInteger())
+                    .incrementAndGet();
         }
 
         int of(String run) {
@@ -141,11 +144,13 @@ public class IdempotencyKeyFilterTestConfiguration {
                     .header("X-Multi", "one", "two")
                     .header(HttpHeaders.CACHE_CONTROL, "no-store")
                     .header(HttpHeaders.SET_COOKIE, "session=" + id + "; Path=/; HttpOnly")
-                    .body("{\"id\":\"" + id + "\",\"received\":" + (body == null ? "null" : "\"" + body.length() + " chars\"") + "}");
+                    .body("{\"id\":\"" + id + "\",\"received\":"
+                            + (body == null ? "null" : "\"" + body.length() + " chars\"") + "}");
         }
 
         @PatchMapping("/echo")
-        ResponseEntity<String> patchEcho(@RequestHeader(RUN_HEADER) String run, @RequestBody(required = false) String body) {
+        ResponseEntity<String> patchEcho(
+                @RequestHeader(RUN_HEADER) String run, @RequestBody(required = false) String body) {
             return echo(run, body);
         }
 
@@ -153,7 +158,8 @@ public class IdempotencyKeyFilterTestConfiguration {
         @PostMapping("/status/{code}")
         ResponseEntity<String> status(@RequestHeader(RUN_HEADER) String run, @PathVariable int code) {
             executions.record(run);
-            return ResponseEntity.status(code).contentType(MediaType.APPLICATION_JSON)
+            return ResponseEntity.status(code)
+                    .contentType(MediaType.APPLICATION_JSON)
                     .body("{\"status\":" + code + ",\"id\":\"" + UUID.randomUUID() + "\"}");
         }
 
@@ -166,9 +172,12 @@ public class IdempotencyKeyFilterTestConfiguration {
         /** A text body of {@code size} bytes. */
         @PostMapping("/async")
         java.util.concurrent.CompletableFuture<org.springframework.http.ResponseEntity<String>> async() {
-            return java.util.concurrent.CompletableFuture.supplyAsync(() -> org.springframework.http.ResponseEntity
-                    .status(201).header("Location", "/test/async/1").body("made later"),
-                    java.util.concurrent.CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS));
+            return java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> org.springframework.http.ResponseEntity.status(201)
+                            .header("Location", "/test/async/1")
+                            .body("made later"),
+                    java.util.concurrent.CompletableFuture.delayedExecutor(
+                            100, java.util.concurrent.TimeUnit.MILLISECONDS));
         }
 
         @PostMapping("/big")

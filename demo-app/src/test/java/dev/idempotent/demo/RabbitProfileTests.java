@@ -20,7 +20,8 @@ import org.springframework.test.context.ActiveProfiles;
  * The demo's order-events consumer with the rabbit profile, on the real RabbitMQ: an event published three
  * times under one message id is processed once (the README's "Message consumers").
  */
-@SpringBootTest(properties = { "RABBITMQ_HOST=${IDEMPOTENCY_TEST_RABBITMQ_HOST:127.0.0.1}", "demo.sync.initial-delay=1h" })
+@SpringBootTest(
+        properties = {"RABBITMQ_HOST=${IDEMPOTENCY_TEST_RABBITMQ_HOST:127.0.0.1}", "demo.sync.initial-delay=1h"})
 @ActiveProfiles("rabbit")
 class RabbitProfileTests {
 
@@ -64,7 +65,9 @@ class RabbitProfileTests {
     }
 
     private double replays() {
-        var counter = registry.find("idempotency.calls").tag("name", "order-events").tag("outcome", "replayed")
+        var counter = registry.find("idempotency.calls")
+                .tag("name", "order-events")
+                .tag("outcome", "replayed")
                 .counter();
         return counter == null ? 0 : counter.count();
     }

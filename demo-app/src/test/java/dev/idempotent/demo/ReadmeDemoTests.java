@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReadmeDemoTests {
 
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String JAVA =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     @Test
     void everyReadmeDemoCommandGivesTheAnswerTheReadmePrints(@TempDir Path dir) throws Exception {
@@ -30,14 +31,16 @@ class ReadmeDemoTests {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        String classpath = Arrays.stream(System.getProperty("surefire.test.class.path",
-                        System.getProperty("java.class.path")).split(File.pathSeparator))
+        String classpath = Arrays.stream(
+                        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                                .split(File.pathSeparator))
                 .filter(entry -> !entry.endsWith("test-classes"))
                 .collect(Collectors.joining(File.pathSeparator));
         String demo = JAVA + " -XX:TieredStopAtLevel=1 -cp " + classpath + " " + DemoApplication.class.getName();
         Path output = dir.resolve("readme-demo.out");
         ProcessBuilder builder = new ProcessBuilder("bash", "src/test/readme-demo.sh")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
         builder.environment().put("DEMO_PORT", Integer.toString(port));
         builder.environment().put("DEMO_START", demo + " --server.port=" + port);
         builder.environment().put("DEMO_JAR", demo);
@@ -46,7 +49,9 @@ class ReadmeDemoTests {
             boolean finished = script.waitFor(5, TimeUnit.MINUTES);
             String log = Files.readString(output, StandardCharsets.UTF_8);
             System.out.println(log);
-            assertThat(finished).as("the script did not finish within 5 minutes:\n" + log).isTrue();
+            assertThat(finished)
+                    .as("the script did not finish within 5 minutes:\n" + log)
+                    .isTrue();
             assertThat(script.exitValue()).as(log).isZero();
             assertThat(log).contains("README demo: every command gave the answer the README gives");
         } finally {

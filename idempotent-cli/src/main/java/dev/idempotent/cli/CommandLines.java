@@ -23,8 +23,7 @@ final class CommandLines {
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
 
-    private CommandLines() {
-    }
+    private CommandLines() {}
 
     /** The arguments as a POSIX shell would need them typed: {@code ./deploy.sh 'two words'}. */
     static String display(List<String> command) {

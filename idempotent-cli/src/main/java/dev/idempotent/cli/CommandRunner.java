@@ -149,8 +149,11 @@ final class CommandRunner {
             phase = Phase.RUNNING;
         }
         OutputTail tail = new OutputTail(outputLines);
-        List<OutputPump> pumps = outputLines == 0 ? List.of()
-                : List.of(OutputPump.stdout(process.getInputStream(), tail), OutputPump.stderr(process.getErrorStream(), tail));
+        List<OutputPump> pumps = outputLines == 0
+                ? List.of()
+                : List.of(
+                        OutputPump.stdout(process.getInputStream(), tail),
+                        OutputPump.stderr(process.getErrorStream(), tail));
         int exitCode = waitFor(process, started);
         Instant endedAt = Instant.now();
         awaitSignalDelivery();
@@ -158,9 +161,11 @@ final class CommandRunner {
         int signalsAtExit;
         synchronized (lock) {
             phase = Phase.FINISHED;
-            interruption = signal != 0 ? new RunInterruptedException(signal, true)
-                    : RunInterruptedException.isSignalExit(exitCode) ? new RunInterruptedException(exitCode - 128, false)
-                    : null;
+            interruption = signal != 0
+                    ? new RunInterruptedException(signal, true)
+                    : RunInterruptedException.isSignalExit(exitCode)
+                            ? new RunInterruptedException(exitCode - 128, false)
+                            : null;
             signalsAtExit = signals;
             releasing = interruption != null;
         }
@@ -179,8 +184,16 @@ final class CommandRunner {
         if (interruption != null) {
             throw interruption;
         }
-        RunRecord record = new RunRecord(key, command, exitCode, startedAt, endedAt, Hosts.name(),
-                System.getProperty("user.name"), Path.of("").toAbsolutePath().toString(), tail.lines());
+        RunRecord record = new RunRecord(
+                key,
+                command,
+                exitCode,
+                startedAt,
+                endedAt,
+                Hosts.name(),
+                System.getProperty("user.name"),
+                Path.of("").toAbsolutePath().toString(),
+                tail.lines());
         if (exitCode != 0 && !rememberFailures) {
             throw new CommandFailedException(record);
         }
@@ -276,12 +289,16 @@ final class CommandRunner {
         } else if (processes != null && processes.kill()) {
             err.println("idempotent: interrupted again; killing " + CommandLines.quote(command.get(0)));
         } else if (now == Phase.BEFORE || count > 2) {
-            err.println("idempotent: interrupted again; exiting now" + (now == Phase.BEFORE ? ""
-                    : " without storing the outcome of the run: its key stays in flight until its lease ends"));
+            err.println("idempotent: interrupted again; exiting now"
+                    + (now == Phase.BEFORE
+                            ? ""
+                            : " without storing the outcome of the run: its key stays in flight until its lease ends"));
             Runtime.getRuntime().halt(128 + signal());
         } else {
-            err.println("idempotent: " + (releasingNow ? "releasing " + claimed
-                    : CommandLines.quote(command.get(0)) + " has finished; storing the outcome of the run")
+            err.println("idempotent: "
+                    + (releasingNow
+                            ? "releasing " + claimed
+                            : CommandLines.quote(command.get(0)) + " has finished; storing the outcome of the run")
                     + " (interrupt once more to exit at once: the key then stays in flight until its lease ends)");
         }
     }
@@ -358,10 +375,13 @@ final class CommandRunner {
             String program = command.get(0);
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             String lower = reason.toLowerCase(Locale.ROOT);
-            boolean notFound = lower.contains("no such file") || lower.contains("error=2,")
+            boolean notFound = lower.contains("no such file")
+                    || lower.contains("error=2,")
                     || (program.indexOf('/') >= 0 && !Files.exists(Path.of(program)));
-            return new CommandStartException("cannot run " + CommandLines.quote(program) + ": "
-                    + (notFound ? "command not found" : reason), notFound ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE, e);
+            return new CommandStartException(
+                    "cannot run " + CommandLines.quote(program) + ": " + (notFound ? "command not found" : reason),
+                    notFound ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE,
+                    e);
         }
 
         int exitCode() {

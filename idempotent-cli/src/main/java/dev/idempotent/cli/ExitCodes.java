@@ -33,6 +33,5 @@ final class ExitCodes {
     /** The command was not found, as in POSIX shells. */
     static final int NOT_FOUND = 127;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

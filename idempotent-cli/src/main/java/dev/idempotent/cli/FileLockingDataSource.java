@@ -141,8 +141,8 @@ final class FileLockingDataSource extends DelegatingDataSource {
     /** The connection, releasing the lock when it is closed (once). */
     private Connection guard(Connection connection) {
         boolean[] closed = {false};
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
+        return (Connection) Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "close" -> {
                             if (closed[0]) {
@@ -172,8 +172,7 @@ final class FileLockingDataSource extends DelegatingDataSource {
                         case "hashCode" -> {
                             return System.identityHashCode(proxy);
                         }
-                        default -> {
-                        }
+                        default -> {}
                     }
                     try {
                         return method.invoke(connection, args);

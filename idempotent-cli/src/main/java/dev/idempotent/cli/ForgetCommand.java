@@ -6,14 +6,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code idempotent forget KEY}: deletes the record, so that the next run with KEY runs again. */
-@Command(name = "forget", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "forget",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         exitCodeOnInvalidInput = ExitCodes.USAGE,
-        headerHeading = "%n", header = "Delete the record of KEY, so that the next run with KEY runs again (for operators).",
+        headerHeading = "%n",
+        header = "Delete the record of KEY, so that the next run with KEY runs again (for operators).",
         synopsisHeading = "Usage: ",
         description = {"", "Forgetting a running KEY does not stop its command: a new run may then start beside it."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:KEY has no record now (whether or not it had one)", "64:usage error",
-                "69:the store is unreachable"})
+        exitCodeList = {
+            "0:KEY has no record now (whether or not it had one)",
+            "64:usage error",
+            "69:the store is unreachable"
+        })
 final class ForgetCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,8 +41,9 @@ final class ForgetCommand implements Callable<Integer> {
                         + Formats.time(before.record().createdAt()) + "; its command was not stopped, and a new run"
                         + " with this key will start beside it");
             } else {
-                System.out.println("forgot " + key + (before.run() == null ? "" : " (it "
-                        + RecordView.alreadyRan(before.run()) + ")") + "; the next run with this key runs again");
+                System.out.println("forgot " + key
+                        + (before.run() == null ? "" : " (it " + RecordView.alreadyRan(before.run()) + ")")
+                        + "; the next run with this key runs again");
             }
             return ExitCodes.OK;
         }

@@ -8,8 +8,7 @@ import org.jspecify.annotations.Nullable;
 /** How times and durations are shown to people. */
 final class Formats {
 
-    private Formats() {
-    }
+    private Formats() {}
 
     /** {@code 2026-11-23T10:15:30Z}: UTC, to the second. */
     static String time(@Nullable Instant instant) {

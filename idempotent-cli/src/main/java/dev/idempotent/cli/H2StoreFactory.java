@@ -13,8 +13,7 @@ import java.util.Map;
  */
 final class H2StoreFactory {
 
-    private H2StoreFactory() {
-    }
+    private H2StoreFactory() {}
 
     /** The embedded store: an H2 file in {@link StoreUrls#home(Map)}, its folder created if missing. */
     static OpenStore embedded(Map<String, String> env) {
@@ -22,8 +21,8 @@ final class H2StoreFactory {
         try {
             Files.createDirectories(home);
         } catch (IOException e) {
-            throw new IdempotencyStoreUnavailableException("Cannot create the folder of the embedded store " + home
-                    + ": " + e, e);
+            throw new IdempotencyStoreUnavailableException(
+                    "Cannot create the folder of the embedded store " + home + ": " + e, e);
         }
         Path file = home.resolve("store");
         return create("jdbc:h2:file:" + file.toAbsolutePath(), env);
@@ -36,8 +35,9 @@ final class H2StoreFactory {
             return JdbcStoreFactory.create(url, new org.h2.Driver(), env, null);
         }
         if (!file.isAbsolute()) {
-            throw new UsageException("The H2 file of '" + StoreUrls.redacted(url) + "' is a relative path: every working"
-                    + " directory would get a store of its own; use an absolute path (jdbc:h2:file:/path/name)");
+            throw new UsageException(
+                    "The H2 file of '" + StoreUrls.redacted(url) + "' is a relative path: every working"
+                            + " directory would get a store of its own; use an absolute path (jdbc:h2:file:/path/name)");
         }
         // Closed by the store after every step (see FileLockingDataSource), not by H2's own shutdown hook,
         // which would close it under a run that is releasing its key after SIGTERM.

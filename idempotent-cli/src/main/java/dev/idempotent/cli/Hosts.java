@@ -12,8 +12,7 @@ final class Hosts {
 
     private static volatile @Nullable String name;
 
-    private Hosts() {
-    }
+    private Hosts() {}
 
     static String name() {
         String cached = name;

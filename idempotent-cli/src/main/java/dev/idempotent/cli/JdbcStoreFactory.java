@@ -16,8 +16,7 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
  */
 final class JdbcStoreFactory {
 
-    private JdbcStoreFactory() {
-    }
+    private JdbcStoreFactory() {}
 
     /**
      * The store on {@code url}, with {@link StoreUrls#ENV_USER} and {@link StoreUrls#ENV_PASSWORD}; every
@@ -35,9 +34,10 @@ final class JdbcStoreFactory {
         }
         DataSource dataSource = lockFile == null ? direct : new FileLockingDataSource(direct, lockFile);
         JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource);
-        String description = lockFile == null ? StoreUrls.redacted(url)
+        String description = lockFile == null
+                ? StoreUrls.redacted(url)
                 : "embedded H2 " + StoreUrls.redacted(url).replaceFirst(";.*", "");
-        return new OpenStore(store, description, () -> checkTable(store), () -> { });
+        return new OpenStore(store, description, () -> checkTable(store), () -> {});
     }
 
     /**
@@ -57,7 +57,9 @@ final class JdbcStoreFactory {
 
     private static boolean isMissingTable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("42")) {
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("42")) {
                 return true;
             }
         }

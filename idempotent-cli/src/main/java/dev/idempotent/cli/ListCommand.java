@@ -11,9 +11,14 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.node.ArrayNode;
 
 /** {@code idempotent list [--prefix P]}: the keys the store remembers, in key order. */
-@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
-        headerHeading = "%n", header = "List the keys the store remembers (done, failed or running), in key order.",
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        exitCodeOnInvalidInput = ExitCodes.USAGE,
+        headerHeading = "%n",
+        header = "List the keys the store remembers (done, failed or running), in key order.",
         synopsisHeading = "Usage: ",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:listed (possibly nothing)", "64:usage error", "69:the store is unreachable"})
@@ -22,11 +27,17 @@ final class ListCommand implements Callable<Integer> {
     @Mixin
     StoreOption store;
 
-    @Option(names = "--prefix", paramLabel = "P", defaultValue = "",
+    @Option(
+            names = "--prefix",
+            paramLabel = "P",
+            defaultValue = "",
             description = "Only keys starting with P (literally: no wildcards).")
     String prefix;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "100",
             description = "At most N keys (default: ${DEFAULT-VALUE}).")
     int limit;
 
@@ -40,8 +51,8 @@ final class ListCommand implements Callable<Integer> {
         }
         try (OpenStore open = store.open()) {
             RunRecordCodec codec = new RunRecordCodec(Json.MAPPER);
-            List<IdempotencyRecord> records = open.store().list(RunCommand.NAMESPACE + ":" + prefix,
-                    limit == Integer.MAX_VALUE ? limit : limit + 1);
+            List<IdempotencyRecord> records = open.store()
+                    .list(RunCommand.NAMESPACE + ":" + prefix, limit == Integer.MAX_VALUE ? limit : limit + 1);
             boolean more = records.size() > limit;
             List<RecordView> views = new ArrayList<>();
             for (IdempotencyRecord record : records.subList(0, Math.min(limit, records.size()))) {
@@ -67,14 +78,18 @@ final class ListCommand implements Callable<Integer> {
         for (RecordView view : views) {
             RunRecord run = view.run();
             rows.add(new String[] {
-                    view.key(),
-                    view.state(),
-                    run == null ? "-" : Integer.toString(run.exitCode()),
-                    Formats.time(run != null ? run.startedAt()
-                            : Objects.requireNonNull(view.record(), "a listed key's record").createdAt()),
-                    run == null ? "-" : Formats.duration(run.duration()),
-                    run == null || run.host() == null ? "-" : run.host(),
-                    view.commandLine() == null ? "-" : view.commandLine()});
+                view.key(),
+                view.state(),
+                run == null ? "-" : Integer.toString(run.exitCode()),
+                Formats.time(
+                        run != null
+                                ? run.startedAt()
+                                : Objects.requireNonNull(view.record(), "a listed key's record")
+                                        .createdAt()),
+                run == null ? "-" : Formats.duration(run.duration()),
+                run == null || run.host() == null ? "-" : run.host(),
+                view.commandLine() == null ? "-" : view.commandLine()
+            });
         }
         int[] widths = new int[rows.get(0).length - 1];
         for (String[] row : rows) {

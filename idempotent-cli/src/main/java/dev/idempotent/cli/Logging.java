@@ -31,8 +31,7 @@ final class Logging {
      */
     private static final Logger ENGINE = Logger.getLogger("dev.idempotent.engine.IdempotencyEngine");
 
-    private Logging() {
-    }
+    private Logging() {}
 
     static void configure(String setting) {
         String name = setting == null ? "" : setting.strip().toLowerCase(Locale.ROOT);
@@ -71,7 +70,9 @@ final class Logging {
         handler.setFormatter(new Formatter() {
             @Override
             public String format(LogRecord record) {
-                StringBuilder line = new StringBuilder("idempotent: ").append(levelName(record.getLevel())).append(": ");
+                StringBuilder line = new StringBuilder("idempotent: ")
+                        .append(levelName(record.getLevel()))
+                        .append(": ");
                 if (verbose) {
                     line.append('[').append(record.getLoggerName()).append("] ");
                 }
@@ -93,7 +94,8 @@ final class Logging {
         if (!verbose && level.intValue() < Level.SEVERE.intValue()) {
             MARIADB.setLevel(Level.SEVERE);
             ENGINE.setFilter(record -> record.getLevel().intValue() >= Level.SEVERE.intValue()
-                    || record.getMessage() == null || !record.getMessage().contains("(on-store-failure=fail-closed)"));
+                    || record.getMessage() == null
+                    || !record.getMessage().contains("(on-store-failure=fail-closed)"));
         }
     }
 

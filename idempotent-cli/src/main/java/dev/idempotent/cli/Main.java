@@ -18,17 +18,28 @@ import picocli.CommandLine.IVersionProvider;
  * are documented by {@code idempotent run --help} (sysexits: 64 usage, 65 key reuse, 69 store
  * unavailable, 75 in flight).
  */
-@Command(name = "idempotent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "idempotent",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         exitCodeOnInvalidInput = ExitCodes.USAGE,
-        headerHeading = "%n", header = "Run a shell command at most once per key, on the stores you already run.",
+        headerHeading = "%n",
+        header = "Run a shell command at most once per key, on the stores you already run.",
         synopsisHeading = "Usage: ",
         description = {"", "  idempotent run --key deploy-$GIT_SHA-prod -- ./deploy.sh prod", ""},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%n",
-        footer = {"Store: --store URL or IDEMPOTENT_STORE (jdbc:postgresql://..., jdbc:mariadb://..., redis://...);"
-                + " default: an embedded H2 file in ~/.idempotent. IDEMPOTENT_LOG=debug shows what happens."},
-        subcommands = {RunCommand.class, StatusCommand.class, ForgetCommand.class, ListCommand.class,
-                CommandLine.HelpCommand.class})
+        footer = {
+            "Store: --store URL or IDEMPOTENT_STORE (jdbc:postgresql://..., jdbc:mariadb://..., redis://...);"
+                    + " default: an embedded H2 file in ~/.idempotent. IDEMPOTENT_LOG=debug shows what happens."
+        },
+        subcommands = {
+            RunCommand.class,
+            StatusCommand.class,
+            ForgetCommand.class,
+            ListCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -38,7 +49,8 @@ public final class Main implements Callable<Integer> {
             String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
             System.err.println("idempotent: some arguments are not valid " + charset + " text (or contain U+FFFD),"
                     + " so they cannot be read exactly and two different keys could look the same; "
-                    + (isUtf8(charset) ? "pass them as UTF-8"
+                    + (isUtf8(charset)
+                            ? "pass them as UTF-8"
                             : "run it in a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (bin/idempotent switches to C.UTF-8 itself"
                                     + " where that locale is installed)"));
             System.exit(ExitCodes.USAGE);
@@ -57,7 +69,8 @@ public final class Main implements Callable<Integer> {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // a command's own arguments may start with @ (curl -d @body.json): never read them as argument files
         commandLine.setExpandAtFiles(false);
-        Objects.requireNonNull(commandLine.getSubcommands().get("run"), "the run subcommand").setStopAtPositional(true);
+        Objects.requireNonNull(commandLine.getSubcommands().get("run"), "the run subcommand")
+                .setStopAtPositional(true);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("idempotent: " + e.getMessage());

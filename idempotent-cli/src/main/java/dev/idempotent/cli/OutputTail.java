@@ -43,7 +43,8 @@ final class OutputTail {
         if (maxLines == 0) {
             return;
         }
-        String text = ESCAPES.matcher(new String(bytes, 0, length, StandardCharsets.UTF_8)).replaceAll("");
+        String text = ESCAPES.matcher(new String(bytes, 0, length, StandardCharsets.UTF_8))
+                .replaceAll("");
         String line = CONTROLS.matcher(text).replaceAll("");
         lines.addLast(CommandLines.shorten(line, MAX_LINE_LENGTH));
         while (lines.size() > maxLines) {

@@ -19,7 +19,11 @@ import tools.jackson.databind.node.ObjectNode;
  * @param problem why a completed record could not be read, or {@code null}
  */
 record RecordView(
-        String key, String storeKey, @Nullable IdempotencyRecord record, @Nullable RunRecord run, @Nullable String problem) {
+        String key,
+        String storeKey,
+        @Nullable IdempotencyRecord record,
+        @Nullable RunRecord run,
+        @Nullable String problem) {
 
     /** What {@code store} knows of the run key {@code key} (given to {@code run --key}). */
     static RecordView find(dev.idempotent.store.IdempotencyStore store, String key) {
@@ -46,7 +50,8 @@ record RecordView(
     static RecordView listed(IdempotencyRecord record, RunRecordCodec codec) {
         String storeKey = record.key();
         String key = storeKey.startsWith(RunCommand.NAMESPACE + ":")
-                ? storeKey.substring(RunCommand.NAMESPACE.length() + 1) : storeKey;
+                ? storeKey.substring(RunCommand.NAMESPACE.length() + 1)
+                : storeKey;
         RecordView view = of(key, storeKey, record, codec);
         if (view.run != null && view.run.key() != null) {
             return new RecordView(view.run.key(), storeKey, record, view.run, null);
@@ -66,7 +71,8 @@ record RecordView(
     }
 
     /** The command line, shortened for a running one; {@code null} if unknown. */
-    @Nullable String commandLine() {
+    @Nullable
+    String commandLine() {
         if (run != null) {
             return run.commandLine();
         }
@@ -118,13 +124,14 @@ record RecordView(
             out.println("  unreadable: " + problem);
         } else {
             out.println("  exit code:  " + run.exitCode());
-            out.println("  ran:        " + Formats.time(run.startedAt()) + " to " + Formats.time(run.endedAt())
-                    + " (" + Formats.duration(run.duration()) + ")");
+            out.println("  ran:        " + Formats.time(run.startedAt()) + " to " + Formats.time(run.endedAt()) + " ("
+                    + Formats.duration(run.duration()) + ")");
             out.println("  on:         " + run.host() + " as " + run.user() + " in " + run.directory());
         }
         out.println("  remembered until " + Formats.time(record.expiresAt()));
         if (run != null && !run.output().isEmpty()) {
-            out.println("  last " + (run.output().size() == 1 ? "line" : run.output().size() + " lines") + " of output:");
+            out.println("  last "
+                    + (run.output().size() == 1 ? "line" : run.output().size() + " lines") + " of output:");
             for (String line : run.output()) {
                 out.println("    | " + line);
             }

@@ -28,8 +28,7 @@ final class RedisStoreFactory {
 
     private static final Duration REDIS_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    private RedisStoreFactory() {
-    }
+    private RedisStoreFactory() {}
 
     /** The store on {@code url}; the connection is made by {@link OpenStore#check()}. */
     static OpenStore create(String url, Map<String, String> env) {
@@ -47,7 +46,9 @@ final class RedisStoreFactory {
         LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
                 .apply(uri)
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(REDIS_CONNECT_TIMEOUT).build())
+                        .socketOptions(SocketOptions.builder()
+                                .connectTimeout(REDIS_CONNECT_TIMEOUT)
+                                .build())
                         .build())
                 .shutdownTimeout(Duration.ofMillis(100))
                 .shutdownQuietPeriod(Duration.ZERO);
@@ -76,7 +77,8 @@ final class RedisStoreFactory {
         if (!(configuration instanceof RedisConfiguration.WithAuthentication authentication)) {
             return;
         }
-        if (authentication.getPassword().isPresent() && authentication.getPassword().get().length > 0) {
+        if (authentication.getPassword().isPresent()
+                && authentication.getPassword().get().length > 0) {
             return; // the URL's credentials win
         }
         String user = env.get(StoreUrls.ENV_USER);
@@ -97,8 +99,8 @@ final class RedisStoreFactory {
         authentication.setPassword(RedisPassword.of(password));
     }
 
-    private static LettuceConnectionFactory createFactory(RedisConfiguration configuration,
-            LettuceClientConfiguration client) {
+    private static LettuceConnectionFactory createFactory(
+            RedisConfiguration configuration, LettuceClientConfiguration client) {
         LettuceConnectionFactory factory;
         if (configuration instanceof RedisStandaloneConfiguration standalone) {
             factory = new LettuceConnectionFactory(standalone, client);

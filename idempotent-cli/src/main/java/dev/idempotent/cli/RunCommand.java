@@ -6,10 +6,10 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.IdempotencyRecord;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Keys;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -27,26 +27,35 @@ import picocli.CommandLine.Parameters;
  * decision (claim, replay, key reuse, in flight, waiting, release, lease renewal, fencing) is the
  * {@link IdempotencyEngine}'s; this class runs the command and turns outcomes into messages and exit codes.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
-        headerHeading = "%n", header = "Run COMMAND once per KEY: a repeat prints what already ran and exits 0.",
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        exitCodeOnInvalidInput = ExitCodes.USAGE,
+        headerHeading = "%n",
+        header = "Run COMMAND once per KEY: a repeat prints what already ran and exits 0.",
         synopsisHeading = "Usage: ",
-        description = {"",
-                "Claims KEY, runs COMMAND with this terminal's stdin, stdout and stderr, renews the claim while it"
-                        + " runs, and on exit code 0 records the run (exit code, times, host, user, command line,"
-                        + " last lines of output) for --ttl. A later run with the same KEY prints one line to stderr"
-                        + " and exits 0 without running COMMAND. A non-zero exit releases KEY, so a retry runs again,"
-                        + " and passes the exit code through. The command sees IDEMPOTENT_KEY=KEY.", ""},
+        description = {
+            "",
+            "Claims KEY, runs COMMAND with this terminal's stdin, stdout and stderr, renews the claim while it"
+                    + " runs, and on exit code 0 records the run (exit code, times, host, user, command line,"
+                    + " last lines of output) for --ttl. A later run with the same KEY prints one line to stderr"
+                    + " and exits 0 without running COMMAND. A non-zero exit releases KEY, so a retry runs again,"
+                    + " and passes the exit code through. The command sees IDEMPOTENT_KEY=KEY.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:ran and succeeded, or already done (skipped)",
-                "N:the command's own exit code (it ran and failed; KEY is released)",
-                "64:usage error",
-                "65:KEY was first used for another command line (key reuse)",
-                "69:the store is unreachable",
-                "75:another run holds KEY (--on-in-flight fail, or the wait timed out)",
-                "126, 127:COMMAND cannot be executed, or was not found",
-                "129, 130, 143:interrupted by SIGHUP, SIGINT or SIGTERM (sent on to COMMAND as SIGTERM), or COMMAND was ended by one of them: not recorded, KEY is released"})
+            "0:ran and succeeded, or already done (skipped)",
+            "N:the command's own exit code (it ran and failed; KEY is released)",
+            "64:usage error",
+            "65:KEY was first used for another command line (key reuse)",
+            "69:the store is unreachable",
+            "75:another run holds KEY (--on-in-flight fail, or the wait timed out)",
+            "126, 127:COMMAND cannot be executed, or was not found",
+            "129, 130, 143:interrupted by SIGHUP, SIGINT or SIGTERM (sent on to COMMAND as SIGTERM), or COMMAND was ended by one of them: not recorded, KEY is released"
+        })
 final class RunCommand implements Callable<Integer> {
 
     /** The namespace of the CLI's keys: the store key of {@code --key K} is {@code run:K}. */
@@ -65,41 +74,76 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     StoreOption store;
 
-    @Option(names = "--key", order = 1, required = true, paramLabel = "KEY",
+    @Option(
+            names = "--key",
+            order = 1,
+            required = true,
+            paramLabel = "KEY",
             description = "What makes two runs \"the same\", e.g. deploy-$GIT_SHA-prod.")
     String key;
 
-    @Option(names = "--ttl", order = 2, paramLabel = "DURATION", defaultValue = "30d", converter = DurationConverter.class,
+    @Option(
+            names = "--ttl",
+            order = 2,
+            paramLabel = "DURATION",
+            defaultValue = "30d",
+            converter = DurationConverter.class,
             description = "How long a finished run is remembered (default: ${DEFAULT-VALUE}). Units: ms, s, m, h, d.")
     Duration ttl;
 
-    @Option(names = "--lease", order = 3, paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
+    @Option(
+            names = "--lease",
+            order = 3,
+            paramLabel = "DURATION",
+            defaultValue = "2m",
+            converter = DurationConverter.class,
             description = "How long the claim holds without renewal; renewed every third of it while COMMAND runs."
                     + " If idempotent is killed (kill -9, power loss), KEY is free again when it ends"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration lease;
 
-    @Option(names = "--on-in-flight", order = 4, paramLabel = "wait|fail|skip", defaultValue = "wait",
+    @Option(
+            names = "--on-in-flight",
+            order = 4,
+            paramLabel = "wait|fail|skip",
+            defaultValue = "wait",
             description = "When another run holds KEY: wait for it, then skip (or run, if it failed); fail with exit"
                     + " 75; or skip with exit 0 (default: ${DEFAULT-VALUE}).")
     InFlight onInFlight;
 
-    @Option(names = "--wait-timeout", order = 5, paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(
+            names = "--wait-timeout",
+            order = 5,
+            paramLabel = "DURATION",
+            defaultValue = "10m",
+            converter = DurationConverter.class,
             description = "How long --on-in-flight wait waits before exit 75 (default: ${DEFAULT-VALUE}).")
     Duration waitTimeout;
 
-    @Option(names = "--remember-failures", order = 6,
+    @Option(
+            names = "--remember-failures",
+            order = 6,
             description = "Record a non-zero exit too instead of releasing KEY: later runs skip, printing the"
                     + " recorded exit code and exiting with it, until the record is forgotten or expires.")
     boolean rememberFailures;
 
-    @Option(names = "--output-lines", order = 7, paramLabel = "N", defaultValue = "20",
-            description = "How many of the last lines of output to record, at most 1000 (default: ${DEFAULT-VALUE}). 0 records"
-                    + " none and gives COMMAND this terminal's stdout and stderr as they are, as a process it"
-                    + " starts in the background may need.")
+    @Option(
+            names = "--output-lines",
+            order = 7,
+            paramLabel = "N",
+            defaultValue = "20",
+            description =
+                    "How many of the last lines of output to record, at most 1000 (default: ${DEFAULT-VALUE}). 0 records"
+                            + " none and gives COMMAND this terminal's stdout and stderr as they are, as a process it"
+                            + " starts in the background may need.")
     int outputLines;
 
-    @Option(names = "--kill-after", order = 8, paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(
+            names = "--kill-after",
+            order = 8,
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
             description = "When the run is interrupted (SIGINT, SIGTERM, SIGHUP), how long COMMAND and its child"
                     + " processes get after SIGTERM before they are killed; 1ms kills at once (default: ${DEFAULT-VALUE},"
                     + " within the 10 s that docker stop and most supervisors give idempotent itself).")
@@ -142,8 +186,9 @@ final class RunCommand implements Callable<Integer> {
         String fingerprint = CommandLines.fingerprint(command);
         SignalAwareStore guarded = new SignalAwareStore(store, runner::signal, held -> {
             if (onInFlight == InFlight.WAIT && fingerprint.equals(held.fingerprint())) {
-                err.println("idempotent: " + key + " " + RecordView.of(key, storeKey, held, codec).summary()
-                        + "; waiting for it, at most " + Formats.option(waitTimeout) + " (--wait-timeout)");
+                err.println("idempotent: " + key + " "
+                        + RecordView.of(key, storeKey, held, codec).summary() + "; waiting for it, at most "
+                        + Formats.option(waitTimeout) + " (--wait-timeout)");
             }
         });
         IdempotencyRequest request = IdempotencyRequest.builder(NAMESPACE, guarded)
@@ -162,14 +207,17 @@ final class RunCommand implements Callable<Integer> {
         } catch (CommandRunner.CommandFailedException e) {
             return e.record().exitCode();
         } catch (CommandRunner.RunInterruptedException e) {
-            String what = e.received() ? "interrupted by " + e.signalName()
-                    : CommandLines.quote(command.get(0)) + " was ended by " + e.signalName() + " (exit " + (128 + e.signal()) + ")";
-            err.println("idempotent: " + what + "; " + key + " was not recorded as done" + releaseState(store, storeKey));
+            String what = e.received()
+                    ? "interrupted by " + e.signalName()
+                    : CommandLines.quote(command.get(0)) + " was ended by " + e.signalName() + " (exit "
+                            + (128 + e.signal()) + ")";
+            err.println(
+                    "idempotent: " + what + "; " + key + " was not recorded as done" + releaseState(store, storeKey));
             return 128 + e.signal();
         } catch (SignalAwareStore.StoppedBySignalException e) {
             int signal = runner.signal();
-            err.println("idempotent: interrupted by " + CommandRunner.RunInterruptedException.name(signal)
-                    + " before " + key + " was claimed; not running " + CommandLines.display(command));
+            err.println("idempotent: interrupted by " + CommandRunner.RunInterruptedException.name(signal) + " before "
+                    + key + " was claimed; not running " + CommandLines.display(command));
             return 128 + signal;
         } catch (CommandRunner.CommandStartException e) {
             err.println("idempotent: " + e.getMessage() + "; " + key + " was released");
@@ -191,10 +239,14 @@ final class RunCommand implements Callable<Integer> {
                 int signal = runner.signal();
                 if (signal != 0) {
                     IdempotencyRecord record = find(store, storeKey);
-                    String recorded = record == null || !record.isCompleted() ? " could not be recorded (see above)"
-                            : done.exitCode() == 0 ? " is recorded as done" : " is recorded as failed (--remember-failures)";
+                    String recorded = record == null || !record.isCompleted()
+                            ? " could not be recorded (see above)"
+                            : done.exitCode() == 0
+                                    ? " is recorded as done"
+                                    : " is recorded as failed (--remember-failures)";
                     err.println("idempotent: " + CommandRunner.RunInterruptedException.name(signal) + " arrived after "
-                            + CommandLines.quote(command.get(0)) + " had finished (exit " + done.exitCode() + "); " + key
+                            + CommandLines.quote(command.get(0)) + " had finished (exit " + done.exitCode() + "); "
+                            + key
                             + recorded);
                 }
                 yield done.exitCode();
@@ -205,7 +257,8 @@ final class RunCommand implements Callable<Integer> {
                 yield done.exitCode();
             }
             case SKIPPED -> {
-                err.println("skipped: " + key + " " + skippedInFlight(RecordView.of(key, storeKey, find(store, storeKey), codec))
+                err.println("skipped: " + key + " "
+                        + skippedInFlight(RecordView.of(key, storeKey, find(store, storeKey), codec))
                         + "; not waiting (--on-in-flight skip)");
                 yield ExitCodes.OK;
             }
@@ -259,8 +312,8 @@ final class RunCommand implements Callable<Integer> {
         String recorded = view.commandLine() == null ? "another command line" : view.commandLine();
         String detail;
         if (view.run() != null) {
-            detail = " (ran at " + Formats.time(view.run().startedAt()) + " on " + view.run().host() + ", exit "
-                    + view.run().exitCode() + ")";
+            detail = " (ran at " + Formats.time(view.run().startedAt()) + " on "
+                    + view.run().host() + ", exit " + view.run().exitCode() + ")";
         } else if (view.record() != null && view.record().isInProgress()) {
             detail = " (running since " + Formats.time(view.record().createdAt()) + ")";
         } else {
@@ -271,11 +324,12 @@ final class RunCommand implements Callable<Integer> {
                 + " 'idempotent forget " + CommandLines.quote(key) + "' to drop the record";
     }
 
-    private String inFlight(IdempotencyStore store, String storeKey, RunRecordCodec codec,
-            IdempotencyInFlightException e) {
+    private String inFlight(
+            IdempotencyStore store, String storeKey, RunRecordCodec codec, IdempotencyInFlightException e) {
         RecordView view = RecordView.of(key, storeKey, find(store, storeKey), codec);
         String what = view.record() == null ? "was running elsewhere" : view.summary();
-        String lease = e.getLeaseExpiresAt() == null ? ""
+        String lease = e.getLeaseExpiresAt() == null
+                ? ""
                 : "; its lease ends at " + Formats.time(e.getLeaseExpiresAt()) + " unless renewed";
         return onInFlight == InFlight.WAIT
                 ? key + " " + what + ", still after waiting " + Formats.option(waitTimeout) + lease

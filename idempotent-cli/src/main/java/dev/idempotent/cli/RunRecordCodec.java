@@ -56,7 +56,9 @@ final class RunRecordCodec implements ResultCodec {
     }
 
     private static IdempotencyException notARun(@Nullable String why, @Nullable Throwable cause) {
-        return new IdempotencyException("The record is not a run of the idempotent command line (" + why
-                + "); was the key written by an application using the 'run' namespace?", cause);
+        return new IdempotencyException(
+                "The record is not a run of the idempotent command line (" + why
+                        + "); was the key written by an application using the 'run' namespace?",
+                cause);
     }
 }

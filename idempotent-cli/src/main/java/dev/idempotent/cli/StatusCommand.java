@@ -7,13 +7,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code idempotent status KEY}: what is known about a key. */
-@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, exitCodeOnInvalidInput = ExitCodes.USAGE,
-        headerHeading = "%n", header = "Show what is known about KEY: done, failed (remembered), running, or none.",
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        exitCodeOnInvalidInput = ExitCodes.USAGE,
+        headerHeading = "%n",
+        header = "Show what is known about KEY: done, failed (remembered), running, or none.",
         synopsisHeading = "Usage: ",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:KEY has a record (done, failed or running)", "1:KEY has no record", "64:usage error",
-                "69:the store is unreachable"})
+        exitCodeList = {
+            "0:KEY has a record (done, failed or running)",
+            "1:KEY has no record",
+            "64:usage error",
+            "69:the store is unreachable"
+        })
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin

@@ -22,8 +22,7 @@ final class StoreUrls {
 
     static final String ENV_HOME = "IDEMPOTENT_HOME";
 
-    private StoreUrls() {
-    }
+    private StoreUrls() {}
 
     /** The store URL in effect: the option, else the environment, else {@code null} for the default. */
     static @Nullable String url(@Nullable String option, Map<String, String> env) {
@@ -67,7 +66,10 @@ final class StoreUrls {
         int settings = rest.indexOf(';');
         String path = settings < 0 ? rest : rest.substring(0, settings);
         String lower = path.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("mem:") || lower.startsWith("tcp:") || lower.startsWith("ssl:") || lower.startsWith("zip:")) {
+        if (lower.startsWith("mem:")
+                || lower.startsWith("tcp:")
+                || lower.startsWith("ssl:")
+                || lower.startsWith("zip:")) {
             return null;
         }
         if (lower.startsWith("file:")) {

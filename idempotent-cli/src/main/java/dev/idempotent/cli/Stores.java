@@ -22,8 +22,7 @@ import org.springframework.core.NestedExceptionUtils;
  */
 final class Stores {
 
-    private Stores() {
-    }
+    private Stores() {}
 
     /**
      * Opens and checks the store: connects, and for JDBC creates the table if it is missing.
@@ -64,9 +63,10 @@ final class Stores {
         if (lower.startsWith("redis://") || lower.startsWith("rediss://")) {
             return RedisStoreFactory.create(url, env);
         }
-        throw new UsageException("Unsupported store '" + StoreUrls.redacted(url) + "': use jdbc:postgresql://host:5432/db,"
-                + " jdbc:mariadb://host:3306/db, redis://host:6379/0, jdbc:h2:file:/path/name, or nothing for the"
-                + " embedded store in ~/.idempotent");
+        throw new UsageException(
+                "Unsupported store '" + StoreUrls.redacted(url) + "': use jdbc:postgresql://host:5432/db,"
+                        + " jdbc:mariadb://host:3306/db, redis://host:6379/0, jdbc:h2:file:/path/name, or nothing for the"
+                        + " embedded store in ~/.idempotent");
     }
 
     /** The exception and its root cause, which usually says what went wrong. */

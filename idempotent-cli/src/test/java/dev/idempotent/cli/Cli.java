@@ -32,7 +32,9 @@ final class Cli {
     private static final int[] SIGNALS_SENT = {1, 2, 3, 15};
 
     /** Starts a new session (process group), resets the signals the tests send to their defaults, becomes the command. */
-    private static final List<String> NEW_SESSION_WITH_DEFAULT_SIGNALS = List.of("perl", "-e",
+    private static final List<String> NEW_SESSION_WITH_DEFAULT_SIGNALS = List.of(
+            "perl",
+            "-e",
             "use POSIX (); POSIX::setsid(); $SIG{$_} = 'DEFAULT' for qw(HUP INT QUIT TERM);"
                     + " exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\\n\";",
             "--");
@@ -42,10 +44,11 @@ final class Cli {
     /** Every process started by any Cli and not yet killed by {@link #killAll()}. */
     private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String JAVA =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-    private static final String CLASSPATH = System.getProperty("surefire.test.class.path",
-            System.getProperty("java.class.path"));
+    private static final String CLASSPATH =
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
     private static final AtomicInteger counter = new AtomicInteger();
 
@@ -103,8 +106,8 @@ final class Cli {
     private Started launch(List<String> prefix, String... args) {
         List<String> command = new ArrayList<>(PERL ? NEW_SESSION_WITH_DEFAULT_SIGNALS : List.of());
         command.addAll(prefix);
-        command.addAll(List.of(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xshare:auto", "-XX:-UsePerfData"));
+        command.addAll(
+                List.of(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-XX:-UsePerfData"));
         command.addAll(javaOptions);
         command.addAll(List.of("-cp", CLASSPATH, Main.class.getName()));
         command.addAll(List.of(args));
@@ -136,8 +139,8 @@ final class Cli {
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
-                    throw new AssertionError("idempotent " + args + " did not exit within " + timeout
-                            + "; stderr so far: " + read(err));
+                    throw new AssertionError(
+                            "idempotent " + args + " did not exit within " + timeout + "; stderr so far: " + read(err));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -219,10 +222,12 @@ final class Cli {
      * and every child inherits that) and Perl, which would reset it for the command line, is not installed.
      */
     static void assumeSignalsDelivered() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(signalsDelivered(), () -> "this test JVM ignores "
-                + ignoredSignalsHere() + " (it was started from a background job, by nohup or by a CI runner"
-                + " that ignores them, and every child inherits that) and perl, which would reset them for the"
-                + " command line, is not installed; the signal cases cannot be tested here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                signalsDelivered(),
+                () -> "this test JVM ignores "
+                        + ignoredSignalsHere() + " (it was started from a background job, by nohup or by a CI runner"
+                        + " that ignores them, and every child inherits that) and perl, which would reset them for the"
+                        + " command line, is not installed; the signal cases cannot be tested here");
     }
 
     /** The signals the tests send that this JVM ignores (Linux: the SigIgn mask of /proc/self/status). */
@@ -234,12 +239,13 @@ final class Cli {
                     long mask = Long.parseUnsignedLong(line.substring(7).strip(), 16);
                     for (int signal : SIGNALS_SENT) {
                         if ((mask & (1L << (signal - 1))) != 0) {
-                            ignored.add(switch (signal) {
-                                case 1 -> "SIGHUP";
-                                case 2 -> "SIGINT";
-                                case 3 -> "SIGQUIT";
-                                default -> "SIGTERM";
-                            });
+                            ignored.add(
+                                    switch (signal) {
+                                        case 1 -> "SIGHUP";
+                                        case 2 -> "SIGINT";
+                                        case 3 -> "SIGQUIT";
+                                        default -> "SIGTERM";
+                                    });
                         }
                     }
                 }
@@ -252,8 +258,10 @@ final class Cli {
 
     private static boolean canRun(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
         } catch (IOException e) {
             return false;
@@ -277,7 +285,8 @@ final class Cli {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (lines(file).size() < count) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(file + " has " + lines(file).size() + " lines, not " + count + ", after " + timeout);
+                throw new AssertionError(
+                        file + " has " + lines(file).size() + " lines, not " + count + ", after " + timeout);
             }
             Thread.sleep(20);
         }

@@ -41,8 +41,7 @@ abstract class CliStoreTestSupport {
     protected abstract String storeUrl();
 
     /** Settings the store needs besides its URL (credentials). */
-    protected void configure(Cli cli) {
-    }
+    protected void configure(Cli cli) {}
 
     @BeforeEach
     void setUp() {
@@ -101,8 +100,10 @@ abstract class CliStoreTestSupport {
         assertThat(first.err()).isEqualTo("to-stderr\n");
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.out()).isEmpty();
-        assertThat(second.err()).matches("skipped: " + key
-                + " already ran at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ on \\S+ \\(exit 0, [0-9.]+ s\\)\n");
+        assertThat(second.err())
+                .matches(
+                        "skipped: " + key
+                                + " already ran at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ on \\S+ \\(exit 0, [0-9.]+ s\\)\n");
         assertThat(Cli.lines(file)).containsExactly("ran");
     }
 
@@ -157,7 +158,8 @@ abstract class CliStoreTestSupport {
         Cli.Result first = running.await(Duration.ofSeconds(60));
 
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(75);
-        assertThat(failed.err()).startsWith("idempotent: " + key + " is running since ")
+        assertThat(failed.err())
+                .startsWith("idempotent: " + key + " is running since ")
                 .contains("its lease ends at ")
                 .contains("--on-in-flight fail");
         assertThat(skipped.exitCode()).as(skipped.toString()).isZero();
@@ -199,7 +201,8 @@ abstract class CliStoreTestSupport {
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(reuse.exitCode()).as(reuse.toString()).isEqualTo(65);
-        assertThat(reuse.err()).startsWith("idempotent: key reuse: " + key + " was first used for: ")
+        assertThat(reuse.err())
+                .startsWith("idempotent: key reuse: " + key + " was first used for: ")
                 .contains("'echo deploy prod >> \"$1\"'")
                 .contains("this command is: sh -c 'echo deploy staging >> \"$1\"'");
         assertThat(Cli.lines(file)).containsExactly("deploy prod");
@@ -229,8 +232,10 @@ abstract class CliStoreTestSupport {
     void sigtermIsForwardedToTheCommandAndTheInterruptedRunIsNotRecorded() throws Exception {
         Cli.assumeSignalsDelivered();
         Path file = dir.resolve("runs.txt");
-        String[] command = sh("trap 'echo terminated >> \"$1\"; echo cleaning up; exit 0' TERM; echo started >> \"$1\";"
-                + " sleep 30 & wait", file);
+        String[] command = sh(
+                "trap 'echo terminated >> \"$1\"; echo cleaning up; exit 0' TERM; echo started >> \"$1\";"
+                        + " sleep 30 & wait",
+                file);
         Cli.Started running = cli.start(concat(run("--remember-failures"), command));
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
         running.process().descendants().forEach(leftovers::add);
@@ -244,8 +249,9 @@ abstract class CliStoreTestSupport {
         Cli.Result again = cli.run(concat(run(), sh("echo again >> \"$1\"", file)));
 
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(143);
-        assertThat(interrupted.err()).endsWith("idempotent: interrupted by SIGTERM; " + key
-                + " was not recorded as done; it is released, so the next run runs the command\n");
+        assertThat(interrupted.err())
+                .endsWith("idempotent: interrupted by SIGTERM; " + key
+                        + " was not recorded as done; it is released, so the next run runs the command\n");
         // what the command prints as it ends still reaches the terminal
         assertThat(interrupted.out()).isEqualTo("cleaning up\n");
         assertThat(status.exitCode()).as(status.toString()).isEqualTo(1);
@@ -271,9 +277,10 @@ abstract class CliStoreTestSupport {
         Cli.Result first = running.await(Duration.ofSeconds(60));
 
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(130);
-        assertThat(interrupted.err()).startsWith("idempotent: " + key + " is running since ")
-                .endsWith("; waiting for it, at most 5m (--wait-timeout)\nidempotent: interrupted by SIGINT before " + key
-                        + " was claimed; not running " + CommandLines.display(List.of(command)) + "\n");
+        assertThat(interrupted.err())
+                .startsWith("idempotent: " + key + " is running since ")
+                .endsWith("; waiting for it, at most 5m (--wait-timeout)\nidempotent: interrupted by SIGINT before "
+                        + key + " was claimed; not running " + CommandLines.display(List.of(command)) + "\n");
         assertThat(status.out()).startsWith(key + ": running");
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(Cli.lines(file)).containsExactly("ran");
@@ -284,7 +291,8 @@ abstract class CliStoreTestSupport {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!Cli.read(started.err()).contains("; waiting for it, at most ")) {
             if (System.nanoTime() > deadline || !started.process().isAlive()) {
-                throw new AssertionError("idempotent " + started.args() + " is not waiting; stderr: " + Cli.read(started.err()));
+                throw new AssertionError(
+                        "idempotent " + started.args() + " is not waiting; stderr: " + Cli.read(started.err()));
             }
             Thread.sleep(20);
         }
@@ -304,8 +312,12 @@ abstract class CliStoreTestSupport {
         Cli.Started running = cli.start(concat(run(), sh(untilStopped("ran"), file)));
         Cli.awaitLines(file, 2, Duration.ofSeconds(30));
 
-        Cli.Started[] reads = {cli.start("status", prefix + "-a"), cli.start("status", "--json", prefix + "-a"),
-                cli.start("list", "--prefix", prefix), cli.start("list", "--json", "--prefix", prefix)};
+        Cli.Started[] reads = {
+            cli.start("status", prefix + "-a"),
+            cli.start("status", "--json", prefix + "-a"),
+            cli.start("list", "--prefix", prefix),
+            cli.start("list", "--json", "--prefix", prefix)
+        };
         Cli.Result status = reads[0].await(Duration.ofSeconds(60));
         Cli.Result json = reads[1].await(Duration.ofSeconds(60));
         Cli.Result list = reads[2].await(Duration.ofSeconds(60));
@@ -316,7 +328,8 @@ abstract class CliStoreTestSupport {
         Cli.Result stopped = running.await(Duration.ofSeconds(60));
 
         assertThat(status.exitCode()).as(status.toString()).isZero();
-        assertThat(status.out()).startsWith(prefix + "-a: done\n")
+        assertThat(status.out())
+                .startsWith(prefix + "-a: done\n")
                 .contains("  command:    sh -c 'echo ran >> \"$1\"; printf '\\''one\\ntwo\\nthree\\n'\\''' sh " + file)
                 .contains("  exit code:  0\n")
                 .contains("  last 2 lines of output:\n    | two\n    | three\n");
@@ -327,12 +340,15 @@ abstract class CliStoreTestSupport {
         assertThat(node.path("command").get(0).asString()).isEqualTo("sh");
         assertThat(node.path("output").toString()).isEqualTo("[\"two\",\"three\"]");
         assertThat(node.path("host").asString()).isNotBlank();
-        assertThat(Instant.parse(node.path("endedAt").asString())).isAfterOrEqualTo(Instant.parse(node.path("startedAt").asString()));
+        assertThat(Instant.parse(node.path("endedAt").asString()))
+                .isAfterOrEqualTo(Instant.parse(node.path("startedAt").asString()));
         assertThat(list.exitCode()).as(list.toString()).isZero();
         assertThat(list.out().lines().toList()).hasSize(3);
         assertThat(list.out().lines().toList().get(0)).startsWith("KEY");
         assertThat(list.out().lines().toList().get(1)).matches(prefix + "-a +done +0 +.*");
-        assertThat(list.out().lines().toList().get(2)).matches(prefix + "-b +running +- +.*").endsWith("done' sh " + file);
+        assertThat(list.out().lines().toList().get(2))
+                .matches(prefix + "-b +running +- +.*")
+                .endsWith("done' sh " + file);
         JsonNode array = JSON.readTree(listJson.out());
         assertThat(array).hasSize(2);
         assertThat(array.get(1).path("state").asString()).isEqualTo("running");

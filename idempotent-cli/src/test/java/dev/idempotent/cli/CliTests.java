@@ -60,8 +60,19 @@ class CliTests {
         Cli.Result help = new Cli(dir, null).run("run", "--help");
 
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("--key=KEY", "--ttl=DURATION", "--lease=DURATION", "--on-in-flight=wait|fail|skip",
-                "--wait-timeout=DURATION", "--remember-failures", "--store=URL", "Exit codes:", "65", "69", "75");
+        assertThat(help.out())
+                .contains(
+                        "--key=KEY",
+                        "--ttl=DURATION",
+                        "--lease=DURATION",
+                        "--on-in-flight=wait|fail|skip",
+                        "--wait-timeout=DURATION",
+                        "--remember-failures",
+                        "--store=URL",
+                        "Exit codes:",
+                        "65",
+                        "69",
+                        "75");
     }
 
     @Test
@@ -72,16 +83,19 @@ class CliTests {
 
         Cli.Result postgres = new Cli(dir, "jdbc:postgresql://127.0.0.1:" + port + "/test?connectTimeout=2")
                 .run(join(new String[] {"run", "--key", "k"}, command));
-        Cli.Result redis = new Cli(dir, "redis://127.0.0.1:" + port + "/0")
-                .run(join(new String[] {"run", "--key", "k"}, command));
+        Cli.Result redis =
+                new Cli(dir, "redis://127.0.0.1:" + port + "/0").run(join(new String[] {"run", "--key", "k"}, command));
         Cli.Result status = new Cli(dir, null).run("status", "--store", "redis://127.0.0.1:" + port + "/0", "k");
-        Cli.Result unsupported = new Cli(dir, "mongodb://127.0.0.1/test").run(join(new String[] {"run", "--key", "k"}, command));
+        Cli.Result unsupported =
+                new Cli(dir, "mongodb://127.0.0.1/test").run(join(new String[] {"run", "--key", "k"}, command));
 
         assertThat(postgres.exitCode()).as(postgres.toString()).isEqualTo(69);
-        assertThat(postgres.err()).startsWith("idempotent: store unavailable: jdbc:postgresql://127.0.0.1:" + port)
+        assertThat(postgres.err())
+                .startsWith("idempotent: store unavailable: jdbc:postgresql://127.0.0.1:" + port)
                 .contains("Connection refused");
         assertThat(redis.exitCode()).as(redis.toString()).isEqualTo(69);
-        assertThat(redis.err()).startsWith("idempotent: store unavailable: redis://127.0.0.1:" + port + "/0: cannot be reached");
+        assertThat(redis.err())
+                .startsWith("idempotent: store unavailable: redis://127.0.0.1:" + port + "/0: cannot be reached");
         assertThat(status.exitCode()).isEqualTo(69);
         assertThat(unsupported.exitCode()).isEqualTo(64);
         assertThat(unsupported.err()).startsWith("idempotent: Unsupported store 'mongodb://127.0.0.1/test'");
@@ -96,7 +110,8 @@ class CliTests {
         Cli.Result status = cli.run("status", "k");
 
         assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(127);
-        assertThat(missing.err()).isEqualTo("idempotent: cannot run ./no-such-command: command not found; k was released\n");
+        assertThat(missing.err())
+                .isEqualTo("idempotent: cannot run ./no-such-command: command not found; k was released\n");
         assertThat(status.exitCode()).isEqualTo(1);
     }
 
@@ -106,14 +121,26 @@ class CliTests {
         Path target = Files.createDirectories(dir.resolve("dist/target"));
         Path bin = Files.createDirectories(dir.resolve("dist/bin"));
         writeLauncherJar(target.resolve("idempotent-cli.jar"));
-        Path script = Files.copy(Path.of("bin/idempotent"), bin.resolve("idempotent"), StandardCopyOption.COPY_ATTRIBUTES);
+        Path script =
+                Files.copy(Path.of("bin/idempotent"), bin.resolve("idempotent"), StandardCopyOption.COPY_ATTRIBUTES);
         Path link = Files.createSymbolicLink(dir.resolve("idempotent-link"), script);
         Path file = dir.resolve("runs.txt");
 
-        Process first = launch(link, null, "run", "--key", "k", "--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString());
+        Process first =
+                launch(link, null, "run", "--key", "k", "--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString());
         int firstExit = exit(first);
-        Process second = launch(Path.of("bin/idempotent").toAbsolutePath(), target.resolve("idempotent-cli.jar"),
-                "run", "--key", "k", "--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString());
+        Process second = launch(
+                Path.of("bin/idempotent").toAbsolutePath(),
+                target.resolve("idempotent-cli.jar"),
+                "run",
+                "--key",
+                "k",
+                "--",
+                "sh",
+                "-c",
+                "echo ran >> \"$1\"",
+                "sh",
+                file.toString());
         Process missing = launch(Path.of("bin/idempotent").toAbsolutePath(), dir.resolve("none.jar"), "--version");
 
         assertThat(firstExit).isZero();
@@ -128,29 +155,47 @@ class CliTests {
         Path target = Files.createDirectories(dir.resolve("dist/target"));
         writeLauncherJar(target.resolve("idempotent-cli.jar"));
         Path file = dir.resolve("args.txt");
-        String[] command = {"sh", "-c", "printf '%s|%s|%s\\n' \"$2\" \"$IDEMPOTENT_KEY\" \"${LC_ALL-unset}\" >> \"$1\"", "sh",
-                file.toString(), "h\u00e9 \u2713"};
+        String[] command = {
+            "sh",
+            "-c",
+            "printf '%s|%s|%s\\n' \"$2\" \"$IDEMPOTENT_KEY\" \"${LC_ALL-unset}\" >> \"$1\"",
+            "sh",
+            file.toString(),
+            "h\u00e9 \u2713"
+        };
 
-        Process posix = launch(Path.of("bin/idempotent").toAbsolutePath(), target.resolve("idempotent-cli.jar"),
-                Map.of(), join(new String[] {"run", "--key", "d\u00e9j\u00e0-vu", "--"}, command));
-        Process posixAll = launch(Path.of("bin/idempotent").toAbsolutePath(), target.resolve("idempotent-cli.jar"),
-                Map.of("LC_ALL", "POSIX"), join(new String[] {"run", "--key", "d\u00e8j\u00e0-vu", "--"}, command));
+        Process posix = launch(
+                Path.of("bin/idempotent").toAbsolutePath(),
+                target.resolve("idempotent-cli.jar"),
+                Map.of(),
+                join(new String[] {"run", "--key", "d\u00e9j\u00e0-vu", "--"}, command));
+        Process posixAll = launch(
+                Path.of("bin/idempotent").toAbsolutePath(),
+                target.resolve("idempotent-cli.jar"),
+                Map.of("LC_ALL", "POSIX"),
+                join(new String[] {"run", "--key", "d\u00e8j\u00e0-vu", "--"}, command));
         int posixExit = exit(posix);
         int posixAllExit = exit(posixAll);
 
-        assertThat(posixExit).as(new String(posix.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        assertThat(posixExit)
+                .as(new String(posix.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
         assertThat(posixAllExit).isZero();
         // two keys that differ only in non-ASCII letters stay two keys
-        assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).containsExactlyInAnyOrder(
-                "h\u00e9 \u2713|d\u00e9j\u00e0-vu|unset", "h\u00e9 \u2713|d\u00e8j\u00e0-vu|POSIX");
+        assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder(
+                        "h\u00e9 \u2713|d\u00e9j\u00e0-vu|unset", "h\u00e9 \u2713|d\u00e8j\u00e0-vu|POSIX");
     }
 
     @Test
     void withoutTheLauncherAnArgumentTheLocaleCannotDecodeIsRefused() {
-        Cli.Result refused = new Cli(dir, null).env("LC_ALL", "C").run("run", "--key", "d\u00e9j\u00e0-vu", "--", "true");
+        Cli.Result refused =
+                new Cli(dir, null).env("LC_ALL", "C").run("run", "--key", "d\u00e9j\u00e0-vu", "--", "true");
 
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(64);
-        assertThat(refused.err()).contains("some arguments are not valid ANSI_X3.4-1968 text").contains("LC_ALL=C.UTF-8");
+        assertThat(refused.err())
+                .contains("some arguments are not valid ANSI_X3.4-1968 text")
+                .contains("LC_ALL=C.UTF-8");
     }
 
     @Test
@@ -197,7 +242,8 @@ class CliTests {
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
 
                 assertThat(patient.exitCode()).as(patient.toString()).isEqualTo(143);
-                assertThat(patient.err()).startsWith("idempotent: interrupted by SIGTERM while the store did not answer (")
+                assertThat(patient.err())
+                        .startsWith("idempotent: interrupted by SIGTERM while the store did not answer (")
                         .endsWith("); not running true\n");
                 assertThat(impatient.exitCode()).as(impatient.toString()).isEqualTo(143);
                 assertThat(impatient.err()).isEqualTo("idempotent: interrupted again; exiting now\n");
@@ -218,7 +264,8 @@ class CliTests {
     private Process launch(Path script, Path jar, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("sh", script.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().put("HOME", dir.resolve("home").toString());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -255,7 +302,8 @@ class CliTests {
             }
         }
         attributes.put(Attributes.Name.CLASS_PATH, classPath.toString().strip());
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
             jarOut.flush();
         }
     }

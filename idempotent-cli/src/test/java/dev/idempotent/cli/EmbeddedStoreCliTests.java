@@ -50,7 +50,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         Cli.Result first = running.await(Duration.ofSeconds(60));
 
         assertThat(timedOut.exitCode()).as(timedOut.toString()).isEqualTo(75);
-        assertThat(timedOut.err()).startsWith("idempotent: " + key + " is running since ")
+        assertThat(timedOut.err())
+                .startsWith("idempotent: " + key + " is running since ")
                 .contains("still after waiting 1s");
         assertThat(first.exitCode()).isZero();
         assertThat(Cli.lines(file)).containsExactly("ran");
@@ -61,7 +62,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         Path body = Files.writeString(dir.resolve("body.json"), "{}");
         Path file = dir.resolve("args.txt");
 
-        Cli.Result result = cli.run(concat(run(), "sh", "-c", "echo \"$2\" >> \"$1\"", "sh", file.toString(), "@" + body));
+        Cli.Result result =
+                cli.run(concat(run(), "sh", "-c", "echo \"$2\" >> \"$1\"", "sh", file.toString(), "@" + body));
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(Cli.lines(file)).containsExactly("@" + body);
@@ -81,7 +83,9 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
 
         assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(3);
         assertThat(replayed.exitCode()).as(replayed.toString()).isEqualTo(3);
-        assertThat(replayed.err()).startsWith("skipped: " + key + " already ran at ").contains("(exit 3, ");
+        assertThat(replayed.err())
+                .startsWith("skipped: " + key + " already ran at ")
+                .contains("(exit 3, ");
         assertThat(status.out()).startsWith(key + ": failed\n").contains("  exit code:  3\n");
         assertThat(forgot.out()).startsWith("forgot " + key);
         assertThat(retried.exitCode()).isEqualTo(3);
@@ -93,8 +97,10 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         Cli.assumeSignalsDelivered();
         // Ctrl-C in a terminal sends SIGINT to the command too; this one cleans up and exits 0 on it
         Path file = dir.resolve("runs.txt");
-        String[] command = sh("trap 'echo cleaned-up >> \"$1\"; exit 0' INT; echo started >> \"$1\";"
-                + " while :; do sleep 0.05; done", file);
+        String[] command = sh(
+                "trap 'echo cleaned-up >> \"$1\"; exit 0' INT; echo started >> \"$1\";"
+                        + " while :; do sleep 0.05; done",
+                file);
         Cli.Started running = cli.start(concat(run("--remember-failures"), command));
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
 
@@ -116,7 +122,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         String[] command = sh("trap 'exit 0' INT; sh " + child + " \"$1\" & while :; do sleep 0.05; done", pids);
         Cli.Started running = cli.start(concat(run("--kill-after", "1s"), command));
         Cli.awaitLines(pids, 1, Duration.ofSeconds(30));
-        ProcessHandle background = ProcessHandle.of(Long.parseLong(Cli.lines(pids).get(0).strip())).orElseThrow();
+        ProcessHandle background =
+                ProcessHandle.of(Long.parseLong(Cli.lines(pids).get(0).strip())).orElseThrow();
         leftovers.add(background);
         Thread.sleep(300); // the run has seen it among the command's descendants
 
@@ -126,8 +133,10 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
 
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(130);
         assertThat(interrupted.err()).contains("was not recorded as done; it is released");
-        assertThat(backgroundAliveAfterRelease).as("the process the command started, ignoring SIGINT and SIGTERM,"
-                + " was killed before the key was released").isFalse();
+        assertThat(backgroundAliveAfterRelease)
+                .as("the process the command started, ignoring SIGINT and SIGTERM,"
+                        + " was killed before the key was released")
+                .isFalse();
     }
 
     @Test
@@ -145,9 +154,12 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         signal("TERM", running.pid());
         Cli.Result interrupted = running.await(Duration.ofSeconds(5));
 
-        assertThat(stillRunning).as("a command ignoring SIGTERM gets --kill-after before it is killed").isTrue();
+        assertThat(stillRunning)
+                .as("a command ignoring SIGTERM gets --kill-after before it is killed")
+                .isTrue();
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(129);
-        assertThat(interrupted.err()).contains("idempotent: interrupted again; killing sh\n")
+        assertThat(interrupted.err())
+                .contains("idempotent: interrupted again; killing sh\n")
                 .contains("interrupted by SIGHUP; " + key + " was not recorded as done; it is released");
     }
 
@@ -156,8 +168,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         Cli.assumeSignalsDelivered();
         Path file = dir.resolve("runs.txt");
         Path pid = dir.resolve("pid.txt");
-        Cli.Started running = cli.start(concat(run("--remember-failures"),
-                "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh", pid.toString()));
+        Cli.Started running = cli.start(concat(
+                run("--remember-failures"), "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh", pid.toString()));
         Cli.awaitLines(pid, 1, Duration.ofSeconds(30));
 
         signal("TERM", Long.parseLong(Cli.lines(pid).get(0).strip()));
@@ -165,8 +177,9 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         Cli.Result status = cli.run("status", key);
 
         assertThat(ended.exitCode()).as(ended.toString()).isEqualTo(143);
-        assertThat(ended.err()).isEqualTo("idempotent: sh was ended by SIGTERM (exit 143); " + key
-                + " was not recorded as done; it is released, so the next run runs the command\n");
+        assertThat(ended.err())
+                .isEqualTo("idempotent: sh was ended by SIGTERM (exit 143); " + key
+                        + " was not recorded as done; it is released, so the next run runs the command\n");
         assertThat(status.exitCode()).as(status.toString()).isEqualTo(1);
         assertThat(file).doesNotExist();
     }
@@ -174,11 +187,13 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
     @Test
     void whenItsOutputIsClosedTheCommandGetsSigpipeAsInAShellPipeline() {
         // `yes | head -n 2` ends because yes gets SIGPIPE; through idempotent it must end the same way
-        Cli.Result piped = cli.startIn("\"$@\" | head -n 2", concat(run(), "yes")).await(Duration.ofSeconds(60));
+        Cli.Result piped =
+                cli.startIn("\"$@\" | head -n 2", concat(run(), "yes")).await(Duration.ofSeconds(60));
         Cli.Result status = cli.run("status", key);
 
         assertThat(piped.out()).as(piped.toString()).isEqualTo("y\ny\n");
-        assertThat(status.exitCode()).as("yes died of SIGPIPE (exit 141), so the key was released: " + status)
+        assertThat(status.exitCode())
+                .as("yes died of SIGPIPE (exit 141), so the key was released: " + status)
                 .isEqualTo(1);
     }
 
@@ -196,7 +211,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         // captured output ends with the command (the JDK closes its pipes when it exits): a process left
         // running in the background needs the streams themselves
         Path out = dir.resolve("background.out");
-        Cli.Started started = cli.startIn("\"$@\" > \"$0\"".replace("$0", out.toString()),
+        Cli.Started started = cli.startIn(
+                "\"$@\" > \"$0\"".replace("$0", out.toString()),
                 concat(run("--output-lines", "0"), "sh", "-c", "(sleep 1; echo late) & echo started"));
         Cli.Result inherited = started.await(Duration.ofSeconds(60));
         Cli.awaitLines(out, 2, Duration.ofSeconds(30));
@@ -232,7 +248,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         String script = "sh -c 'trap \"\" TERM; echo $$ >> \"$1\"; exec sleep 40' sh \"$1\" & wait";
         Cli.Started running = cli.start(concat(run("--kill-after", "1s"), sh(script, pids)));
         Cli.awaitLines(pids, 1, Duration.ofSeconds(30));
-        ProcessHandle child = ProcessHandle.of(Long.parseLong(Cli.lines(pids).get(0).strip())).orElseThrow();
+        ProcessHandle child =
+                ProcessHandle.of(Long.parseLong(Cli.lines(pids).get(0).strip())).orElseThrow();
         leftovers.add(child);
 
         signal("TERM", running.pid());
@@ -241,7 +258,8 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
 
         assertThat(interrupted.exitCode()).as(interrupted.toString()).isEqualTo(143);
         assertThat(interrupted.err()).contains("it is released");
-        assertThat(childAliveAfterRelease).as("the child that ignored SIGTERM was killed before the key was released")
+        assertThat(childAliveAfterRelease)
+                .as("the child that ignored SIGTERM was killed before the key was released")
                 .isFalse();
     }
 
@@ -253,9 +271,10 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
 
             assertThat(result.exitCode()).as(result.toString()).isZero();
             assertThat(result.out()).isEqualTo("started\n");
-            assertThat(result.err()).isEqualTo("idempotent: warning: sh exited, but a process it started still holds its"
-                    + " output open; not waiting for it (what it writes from now on is lost: redirect its output, or use"
-                    + " --output-lines 0)\n");
+            assertThat(result.err())
+                    .isEqualTo("idempotent: warning: sh exited, but a process it started still holds its"
+                            + " output open; not waiting for it (what it writes from now on is lost: redirect its output, or use"
+                            + " --output-lines 0)\n");
         } finally {
             for (String pid : Cli.lines(pids)) {
                 ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
@@ -268,27 +287,37 @@ class EmbeddedStoreCliTests extends CliStoreTestSupport {
         Cli.assumeSignalsDelivered();
         // the command's output waits in the pipes for a reader that starts 5 s later; SIGTERM comes meanwhile
         Path file = dir.resolve("runs.txt");
-        Cli.Started running = cli.startIn("{ \"$@\"; echo \"rc=$?\" >&2; } | { sleep 5; wc -c > /dev/null; }",
+        Cli.Started running = cli.startIn(
+                "{ \"$@\"; echo \"rc=$?\" >&2; } | { sleep 5; wc -c > /dev/null; }",
                 concat(run(), sh("head -c 120000 /dev/zero | tr '\\0' x; echo finished >> \"$1\"", file)));
         Cli.awaitLines(file, 1, Duration.ofSeconds(30));
         Thread.sleep(300);
-        ProcessHandle jvm = running.process().descendants()
+        ProcessHandle jvm = running.process()
+                .descendants()
                 .filter(process -> process.info().command().orElse("").endsWith("java"))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
 
         signal("TERM", jvm.pid());
         Cli.Result piped = running.await(Duration.ofSeconds(60));
         Cli.Result status = cli.run("status", key);
 
-        assertThat(piped.err()).as(piped.toString())
-                .contains("idempotent: SIGTERM arrived after sh had finished (exit 0); " + key + " is recorded as done\n")
+        assertThat(piped.err())
+                .as(piped.toString())
+                .contains(
+                        "idempotent: SIGTERM arrived after sh had finished (exit 0); " + key + " is recorded as done\n")
                 .endsWith("rc=0\n");
         assertThat(status.out()).startsWith(key + ": done\n");
     }
 
     /** What Ctrl-C in a terminal does: SIGINT to every process of the foreground group, the command's first. */
     private static void ctrlC(Cli.Started running) throws Exception {
-        Cli.kill("INT", Stream.concat(running.process().descendants(), Stream.of(running.process().toHandle()))
-                .mapToLong(ProcessHandle::pid).toArray());
+        Cli.kill(
+                "INT",
+                Stream.concat(
+                                running.process().descendants(),
+                                Stream.of(running.process().toHandle()))
+                        .mapToLong(ProcessHandle::pid)
+                        .toArray());
     }
 }

@@ -25,10 +25,16 @@ class MariaDbStoreCliTests {
 
     @Test
     void aCommandRunTwiceRunsOnceAndIsListed() {
-        Cli cli = new Cli(dir, Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_MARIADB_URL"),
-                "jdbc:mariadb://127.0.0.1:3306/test"))
-                .env("IDEMPOTENT_STORE_USER", Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_MARIADB_USER"), "root"))
-                .env("IDEMPOTENT_STORE_PASSWORD", Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_MARIADB_PASSWORD"), ""));
+        Cli cli = new Cli(
+                        dir,
+                        Objects.requireNonNullElse(
+                                System.getenv("IDEMPOTENCY_TEST_MARIADB_URL"), "jdbc:mariadb://127.0.0.1:3306/test"))
+                .env(
+                        "IDEMPOTENT_STORE_USER",
+                        Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_MARIADB_USER"), "root"))
+                .env(
+                        "IDEMPOTENT_STORE_PASSWORD",
+                        Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_MARIADB_PASSWORD"), ""));
         String key = "test-" + UUID.randomUUID() + "-zürich";
         Path file = dir.resolve("runs.txt");
         String[] run = {"run", "--key", key, "--", "sh", "-c", "echo ran >> \"$1\"", "sh", file.toString()};

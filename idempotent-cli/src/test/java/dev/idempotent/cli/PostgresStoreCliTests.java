@@ -8,8 +8,8 @@ import java.util.Objects;
  */
 class PostgresStoreCliTests extends CliStoreTestSupport {
 
-    static final String URL = Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_POSTGRES_URL"),
-            "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String URL = Objects.requireNonNullElse(
+            System.getenv("IDEMPOTENCY_TEST_POSTGRES_URL"), "jdbc:postgresql://127.0.0.1:5432/test");
 
     @Override
     protected String storeUrl() {
@@ -18,7 +18,8 @@ class PostgresStoreCliTests extends CliStoreTestSupport {
 
     @Override
     protected void configure(Cli cli) {
-        cli.env("IDEMPOTENT_STORE_USER",
+        cli.env(
+                "IDEMPOTENT_STORE_USER",
                 Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_POSTGRES_USER"), "postgres"));
         String password = System.getenv("IDEMPOTENCY_TEST_POSTGRES_PASSWORD");
         if (password != null) {

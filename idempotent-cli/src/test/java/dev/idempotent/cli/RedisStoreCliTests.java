@@ -28,11 +28,13 @@ class RedisStoreCliTests extends CliStoreTestSupport {
     void credentialsComeFromTheEnvironmentWhenTheUrlHasNoneAndAreNeverShown() {
         String user = "idempotent-cli-test";
         withRedisUser(user, "s3cret", () -> {
-            Cli.Result withEnv = cli.env("IDEMPOTENT_STORE_USER", user).env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+            Cli.Result withEnv = cli.env("IDEMPOTENT_STORE_USER", user)
+                    .env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
                     .run(concat(run(), "true"));
             Cli.Result wrong = cli.env("IDEMPOTENT_STORE_PASSWORD", "wrong").run(concat(run(), "true"));
             Cli.Result inUrl = new Cli(dir, URL.replace("redis://", "redis://" + user + ":wr0ng-in-url@"))
-                    .env("IDEMPOTENT_STORE_USER", user).env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+                    .env("IDEMPOTENT_STORE_USER", user)
+                    .env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
                     .run(concat(run(), "true"));
 
             assertThat(withEnv.exitCode()).as(withEnv.toString()).isZero();
@@ -49,15 +51,19 @@ class RedisStoreCliTests extends CliStoreTestSupport {
         String user = "idempotent-cli-test-2";
         withRedisUser(user, "s3cret", () -> {
             String withUser = URL.replace("redis://", "redis://" + user + ":@");
-            Cli.Result urlUser = new Cli(dir, withUser).env("IDEMPOTENT_STORE_PASSWORD", "s3cret").run(concat(run(), "true"));
-            Cli.Result wrongForUser = new Cli(dir, withUser).env("IDEMPOTENT_STORE_PASSWORD", "not-it")
+            Cli.Result urlUser = new Cli(dir, withUser)
+                    .env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+                    .run(concat(run(), "true"));
+            Cli.Result wrongForUser = new Cli(dir, withUser)
+                    .env("IDEMPOTENT_STORE_PASSWORD", "not-it")
                     .run(concat(run(), "true"));
             Cli.Result userAlone = cli.env("IDEMPOTENT_STORE_USER", user).run(concat(run(), "true"));
-            Cli.Result unparsable = new Cli(dir, URL.replace("redis://", "redis://" + user + ":se cret@"))
-                    .run(concat(run(), "true"));
+            Cli.Result unparsable =
+                    new Cli(dir, URL.replace("redis://", "redis://" + user + ":se cret@")).run(concat(run(), "true"));
             // an @ in the query is not the end of a user name: the default user is used (it takes any password)
             key = key + "-query";
-            Cli.Result atInQuery = new Cli(dir, URL + "?clientName=cli@test").env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
+            Cli.Result atInQuery = new Cli(dir, URL + "?clientName=cli@test")
+                    .env("IDEMPOTENT_STORE_PASSWORD", "s3cret")
                     .run(concat(run(), "true"));
 
             assertThat(urlUser.exitCode()).as(urlUser.toString()).isZero();
@@ -66,7 +72,9 @@ class RedisStoreCliTests extends CliStoreTestSupport {
             assertThat(userAlone.exitCode()).as(userAlone.toString()).isEqualTo(64);
             assertThat(userAlone.err()).contains("IDEMPOTENT_STORE_USER is set but IDEMPOTENT_STORE_PASSWORD is not");
             assertThat(unparsable.exitCode()).as(unparsable.toString()).isEqualTo(64);
-            assertThat(unparsable.err()).contains("Invalid Redis URL 'redis://" + user + ":***@").doesNotContain("cret");
+            assertThat(unparsable.err())
+                    .contains("Invalid Redis URL 'redis://" + user + ":***@")
+                    .doesNotContain("cret");
             assertThat(atInQuery.exitCode()).as(atInQuery.toString()).isZero();
         });
     }
@@ -75,7 +83,14 @@ class RedisStoreCliTests extends CliStoreTestSupport {
     private static void withRedisUser(String user, String password, Runnable body) {
         RedisClient client = RedisClient.create(RedisURI.create(URL));
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            connection.sync().aclSetuser(user, AclSetuserArgs.Builder.on().addPassword(password).allKeys().allCommands());
+            connection
+                    .sync()
+                    .aclSetuser(
+                            user,
+                            AclSetuserArgs.Builder.on()
+                                    .addPassword(password)
+                                    .allKeys()
+                                    .allCommands());
             try {
                 body.run();
             } finally {

@@ -14,7 +14,8 @@ class UnitsTests {
     @Test
     void commandLinesAreShownAsAShellWouldNeedThem() {
         assertThat(CommandLines.display(List.of("./deploy.sh", "prod"))).isEqualTo("./deploy.sh prod");
-        assertThat(CommandLines.display(List.of("sh", "-c", "echo 'hi' $X", ""))).isEqualTo("sh -c 'echo '\\''hi'\\'' $X' ''");
+        assertThat(CommandLines.display(List.of("sh", "-c", "echo 'hi' $X", "")))
+                .isEqualTo("sh -c 'echo '\\''hi'\\'' $X' ''");
     }
 
     @Test
@@ -26,11 +27,14 @@ class UnitsTests {
         assertThat(fingerprint).isNotEqualTo(other);
         assertThat(CommandLines.displayOf(fingerprint)).isEqualTo("echo 'a b'");
         assertThat(CommandLines.displayOf(other)).isEqualTo("echo a b");
-        assertThat(huge).hasSizeLessThanOrEqualTo(CommandLines.MAX_FINGERPRINT_LENGTH).endsWith("…");
+        assertThat(huge)
+                .hasSizeLessThanOrEqualTo(CommandLines.MAX_FINGERPRINT_LENGTH)
+                .endsWith("…");
         assertThat(CommandLines.displayOf("not-ours")).isNull();
         String unicorns = CommandLines.fingerprint(List.of("🦄".repeat(200)));
         assertThat(unicorns).hasSizeLessThanOrEqualTo(CommandLines.MAX_FINGERPRINT_LENGTH);
-        assertThat(Character.isHighSurrogate(unicorns.charAt(unicorns.length() - 2))).isFalse();
+        assertThat(Character.isHighSurrogate(unicorns.charAt(unicorns.length() - 2)))
+                .isFalse();
     }
 
     @Test
@@ -74,7 +78,8 @@ class UnitsTests {
         assertThat(StoreUrls.redacted("redis://secret@host:6379/0")).isEqualTo("redis://***@host:6379/0");
         assertThat(StoreUrls.redacted("redis://user:se/cr@et@host:6379/0")).isEqualTo("redis://user:***@host:6379/0");
         assertThat(StoreUrls.redacted("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
-        assertThat(StoreUrls.redacted("redis://u:pw/x@host:6379/0?clientName=a@b")).isEqualTo("redis://u:***@host:6379/0?clientName=a@b");
+        assertThat(StoreUrls.redacted("redis://u:pw/x@host:6379/0?clientName=a@b"))
+                .isEqualTo("redis://u:***@host:6379/0?clientName=a@b");
         assertThat(StoreUrls.redacted("redis://host:6379/0?clientName=a:b@c")).doesNotContain("b@c");
         assertThat(StoreUrls.redacted("jdbc:postgresql://h/db?user=u&password=p&ssl=true"))
                 .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
@@ -85,10 +90,10 @@ class UnitsTests {
 
     @Test
     void theCommandGetsTheLocaleTheLauncherReplacedBack() {
-        java.util.Map<String, String> unset = new java.util.HashMap<>(java.util.Map.of("LC_ALL", "C.UTF-8",
-                "IDEMPOTENT_LAUNCHER_LC_ALL", "1", "LANG", "C"));
-        java.util.Map<String, String> set = new java.util.HashMap<>(java.util.Map.of("LC_ALL", "C.UTF-8",
-                "IDEMPOTENT_LAUNCHER_LC_ALL", "1", "IDEMPOTENT_ORIGINAL_LC_ALL", "POSIX"));
+        java.util.Map<String, String> unset = new java.util.HashMap<>(
+                java.util.Map.of("LC_ALL", "C.UTF-8", "IDEMPOTENT_LAUNCHER_LC_ALL", "1", "LANG", "C"));
+        java.util.Map<String, String> set = new java.util.HashMap<>(java.util.Map.of(
+                "LC_ALL", "C.UTF-8", "IDEMPOTENT_LAUNCHER_LC_ALL", "1", "IDEMPOTENT_ORIGINAL_LC_ALL", "POSIX"));
         java.util.Map<String, String> untouched = new java.util.HashMap<>(java.util.Map.of("LC_ALL", "de_DE.UTF-8"));
 
         CommandRunner.restoreLauncherLocale(unset);

@@ -1,6 +1,5 @@
 package dev.idempotent.engine;
 
-import dev.idempotent.support.RateLimitedWarning;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
@@ -9,10 +8,11 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.engine.IdempotencyListener.CallOutcome;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.engine.IdempotencyListener.CallOutcome;
+import dev.idempotent.support.RateLimitedWarning;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -25,7 +25,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
-
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -142,7 +141,8 @@ public class IdempotencyEngine implements AutoCloseable {
     /** The protected work. */
     @FunctionalInterface
     public interface Invocation {
-        @Nullable Object proceed() throws Throwable;
+        @Nullable
+        Object proceed() throws Throwable;
     }
 
     /**
@@ -161,8 +161,14 @@ public class IdempotencyEngine implements AutoCloseable {
         try {
             // read first: a replay or an in-flight answer costs one read and no write (unless the store's
             // claim is itself that read)
-            IdempotencyRecord live = request.store().claimIsARead() ? null : step(request.store(), "find",
-                    request.lease(), () -> request.store().find(request.key())).orElse(null);
+            IdempotencyRecord live = request.store().claimIsARead()
+                    ? null
+                    : step(
+                                    request.store(),
+                                    "find",
+                                    request.lease(),
+                                    () -> request.store().find(request.key()))
+                            .orElse(null);
             if (live != null) {
                 claim = Claim.existing(live);
             } else {
@@ -197,7 +203,8 @@ public class IdempotencyEngine implements AutoCloseable {
     private @Nullable Object run(IdempotencyRequest request, String token, Invocation invocation) throws Throwable {
         IdempotencyStore store = request.store();
         LeaseRenewer.Renewal renewal = renewer.start(store, request.key(), token, request.lease());
-        boolean inTransaction = store.completesInTransaction() && request.codec().mayCompleteInTransaction();
+        boolean inTransaction =
+                store.completesInTransaction() && request.codec().mayCompleteInTransaction();
         Object result;
         try {
             result = inTransaction
@@ -238,8 +245,9 @@ public class IdempotencyEngine implements AutoCloseable {
      * completion that fails or finds the claim lost throws, so the operation's writes roll back with it:
      * exactly once, never twice.
      */
-    private @Nullable Object proceedAndCompleteInTransaction(IdempotencyRequest request, String token, Invocation invocation,
-            LeaseRenewer.Renewal renewal) throws Throwable {
+    private @Nullable Object proceedAndCompleteInTransaction(
+            IdempotencyRequest request, String token, Invocation invocation, LeaseRenewer.Renewal renewal)
+            throws Throwable {
         Object result = invocation.proceed();
         if (request.codec().pending(result) != null) {
             return result;
@@ -251,11 +259,14 @@ public class IdempotencyEngine implements AutoCloseable {
             releaseOversize(request, token);
             return result;
         }
-        if (!timed(request.store(), "complete",
+        if (!timed(
+                request.store(),
+                "complete",
                 () -> request.store().complete(request.key(), token, payload, request.ttl()))) {
-            throw new IdempotencyException("The claim on key '" + request.key() + "' of " + request.operation()
-                    + " was lost before its transaction committed (the lease ended or the key was deleted), so"
-                    + " the transaction was rolled back rather than risk running the operation twice; use a longer lease");
+            throw new IdempotencyException(
+                    "The claim on key '" + request.key() + "' of " + request.operation()
+                            + " was lost before its transaction committed (the lease ended or the key was deleted), so"
+                            + " the transaction was rolled back rather than risk running the operation twice; use a longer lease");
         }
         return result;
     }
@@ -276,13 +287,19 @@ public class IdempotencyEngine implements AutoCloseable {
      * The payload of a successful result, or {@code null} if it cannot be serialized (logged: the caller got
      * the result, the key stays in flight until its lease ends).
      */
-    @Nullable byte[] valuePayload(IdempotencyRequest request, @Nullable Object value) {
+    @Nullable
+    byte[] valuePayload(IdempotencyRequest request, @Nullable Object value) {
         try {
             return request.codec().encodeValue(value);
         } catch (RuntimeException e) {
-            logger.error("The result of " + request.operation() + " (a " + (value == null ? "null" : value.getClass().getName())
-                    + ") could not be serialized for key '" + request.key() + "'; the caller got it, the key stays in"
-                    + " flight until its lease ends (" + request.lease() + ") and then the operation may run again", e);
+            logger.error(
+                    "The result of " + request.operation() + " (a "
+                            + (value == null ? "null" : value.getClass().getName())
+                            + ") could not be serialized for key '" + request.key()
+                            + "'; the caller got it, the key stays in"
+                            + " flight until its lease ends (" + request.lease()
+                            + ") and then the operation may run again",
+                    e);
             return null;
         }
     }
@@ -292,7 +309,8 @@ public class IdempotencyEngine implements AutoCloseable {
         if (payload.length <= maxPayloadSize) {
             return false;
         }
-        oversize.warn(request.operation() + " with key '" + request.key() + "' (" + payload.length + " bytes)",
+        oversize.warn(
+                request.operation() + " with key '" + request.key() + "' (" + payload.length + " bytes)",
                 (count, latest) -> count + " result(s) larger than idempotency.max-payload-size (" + maxPayloadSize
                         + " bytes) since the last such warning, latest " + latest + ": each was returned to its caller"
                         + " but not stored, and its key released, so a repeat runs the operation again. Return less,"
@@ -322,8 +340,10 @@ public class IdempotencyEngine implements AutoCloseable {
         try {
             payload = request.codec().encodeFailure(failure);
         } catch (RuntimeException e) {
-            logger.error("The exception of " + request.operation() + " could not be recorded for key '" + request.key()
-                    + "'; releasing the key", e);
+            logger.error(
+                    "The exception of " + request.operation() + " could not be recorded for key '" + request.key()
+                            + "'; releasing the key",
+                    e);
             return null;
         }
         return payload != null && isOversize(request, payload) ? null : payload;
@@ -332,7 +352,11 @@ public class IdempotencyEngine implements AutoCloseable {
     /** Releases the key so that a repeat runs again; in the background if the store does not answer. */
     private void release(IdempotencyRequest request, String token, String why) {
         try {
-            if (!step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token))) {
+            if (!step(
+                    request.store(),
+                    "release",
+                    request.lease(),
+                    () -> request.store().release(request.key(), token))) {
                 releaseLost(request, why);
             }
         } catch (RuntimeException e) {
@@ -374,16 +398,18 @@ public class IdempotencyEngine implements AutoCloseable {
      */
     void storeFailed(IdempotencyRequest request, String token, byte[] payload, RuntimeException e) {
         if (isCallerError(e)) {
-            logger.error("The store refused the outcome of " + request.operation() + " for key '" + request.key()
-                    + "'; the caller got it, the key stays in flight until its lease ends (" + request.lease()
-                    + ") and then the operation may run again", e);
+            logger.error(
+                    "The store refused the outcome of " + request.operation() + " for key '" + request.key()
+                            + "'; the caller got it, the key stays in flight until its lease ends (" + request.lease()
+                            + ") and then the operation may run again",
+                    e);
             return;
         }
         logger.warn("Could not store the outcome of " + request.operation() + " for key '" + request.key()
                 + "' yet; the caller got it, and it is stored in the background while its claim is kept alive"
                 + " (for up to " + pending.retryTimeout() + "): " + e);
-        pending.add(new PendingCompletion(request, token, payload,
-                renewer.start(request.store(), request.key(), token, request.lease())));
+        pending.add(new PendingCompletion(
+                request, token, payload, renewer.start(request.store(), request.key(), token, request.lease())));
     }
 
     /**
@@ -392,7 +418,11 @@ public class IdempotencyEngine implements AutoCloseable {
      */
     private boolean storeOnce(IdempotencyRequest request, String token, byte[] payload, boolean retry) {
         IdempotencyStore store = request.store();
-        if (step(store, "complete", request.lease(), () -> store.complete(request.key(), token, payload, request.ttl()),
+        if (step(
+                store,
+                "complete",
+                request.lease(),
+                () -> store.complete(request.key(), token, payload, request.ttl()),
                 retry)) {
             return true;
         }
@@ -473,7 +503,12 @@ public class IdempotencyEngine implements AutoCloseable {
 
         @Override
         public boolean attempt(boolean retry) {
-            step(request.store(), "release", request.lease(), () -> request.store().release(request.key(), token), retry);
+            step(
+                    request.store(),
+                    "release",
+                    request.lease(),
+                    () -> request.store().release(request.key(), token),
+                    retry);
             return true;
         }
 
@@ -499,8 +534,12 @@ public class IdempotencyEngine implements AutoCloseable {
         try {
             return new IdempotentResult<>(request.codec().decode(payload), Outcome.REPLAYED);
         } catch (IdempotencyReplayException e) {
-            throw new IdempotencyReplayException("Key '" + request.key() + "' of " + request.operation() + " "
-                    + e.getMessage(), request.key(), e.getStoredType(), e.getExpectedType(), e.getCause());
+            throw new IdempotencyReplayException(
+                    "Key '" + request.key() + "' of " + request.operation() + " " + e.getMessage(),
+                    request.key(),
+                    e.getStoredType(),
+                    e.getExpectedType(),
+                    e.getCause());
         }
     }
 
@@ -518,8 +557,10 @@ public class IdempotencyEngine implements AutoCloseable {
                 Thread.sleep(Math.max(1, Math.min(pollMillis, leftNanos / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IdempotencyException("Interrupted while waiting for key '" + request.key() + "' of "
-                        + request.operation() + " to complete", e);
+                throw new IdempotencyException(
+                        "Interrupted while waiting for key '" + request.key() + "' of " + request.operation()
+                                + " to complete",
+                        e);
             }
             pollMillis = Math.min(pollMillis * 2, MAX_POLL_MILLIS);
             Claim claim;
@@ -541,12 +582,12 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     /** Runs the operation if the claim was acquired, replays it if completed; {@code null} while in flight. */
-    private @Nullable IdempotentResult<Object> runOrReplay(IdempotencyRequest request, @Nullable String token,
-            Invocation invocation, Claim claim) throws Throwable {
+    private @Nullable IdempotentResult<Object> runOrReplay(
+            IdempotencyRequest request, @Nullable String token, Invocation invocation, Claim claim) throws Throwable {
         if (claim.isAcquired()) {
             // only a claim of ours is acquired, and every claim of ours has its token
-            return new IdempotentResult<>(run(request, Objects.requireNonNull(token, "token"), invocation),
-                    Outcome.EXECUTED);
+            return new IdempotentResult<>(
+                    run(request, Objects.requireNonNull(token, "token"), invocation), Outcome.EXECUTED);
         }
         checkFingerprint(request, claim.record());
         if (claim.outcome() == Claim.Outcome.COMPLETED) {
@@ -575,7 +616,10 @@ public class IdempotencyEngine implements AutoCloseable {
         long start = System.nanoTime();
         Claim claim;
         try {
-            claim = step(store, "claim", request.lease(),
+            claim = step(
+                    store,
+                    "claim",
+                    request.lease(),
                     () -> store.claim(request.key(), request.fingerprint(), token, request.lease()));
         } catch (IdempotencyStoreUnavailableException e) {
             if (!e.isTransient()) {
@@ -584,8 +628,11 @@ public class IdempotencyEngine implements AutoCloseable {
             IdempotencyRecord landed = null;
             if (mayReadBack(request, start)) {
                 try {
-                    landed = ownClaim(request, token,
-                            timed(store, "find", () -> store.find(request.key())).orElse(null));
+                    landed = ownClaim(
+                            request,
+                            token,
+                            timed(store, "find", () -> store.find(request.key()))
+                                    .orElse(null));
                 } catch (RuntimeException readFailure) {
                     logger.debug("Could not read back the claim of key '" + request.key() + "'", readFailure);
                 }
@@ -604,13 +651,17 @@ public class IdempotencyEngine implements AutoCloseable {
 
     /** A claim answered with nothing: never taken for a claim. */
     static IdempotencyStoreUnavailableException noClaim(IdempotencyRequest request) {
-        return new IdempotencyStoreUnavailableException("The store " + request.store() + " answered nothing to a"
-                + " claim of key '" + request.key() + "'; an empty answer is never a claim", null);
+        return new IdempotencyStoreUnavailableException(
+                "The store " + request.store() + " answered nothing to a" + " claim of key '" + request.key()
+                        + "'; an empty answer is never a claim",
+                null);
     }
 
     /** {@code claim} as the engine counts it: an in-progress record of our own token (a retry that landed) is ours. */
     static Claim ownClaim(Claim claim, String token) {
-        if (!claim.isAcquired() && claim.record().isInProgress() && claim.record().isOwnedBy(token)) {
+        if (!claim.isAcquired()
+                && claim.record().isInProgress()
+                && claim.record().isOwnedBy(token)) {
             return Claim.acquired(claim.record());
         }
         return claim;
@@ -625,8 +676,8 @@ public class IdempotencyEngine implements AutoCloseable {
     }
 
     /** {@code record} if it is our failed claim, landed after all (in progress, our token); {@code null} otherwise. */
-    static @Nullable IdempotencyRecord ownClaim(IdempotencyRequest request, String token,
-            @Nullable IdempotencyRecord record) {
+    static @Nullable IdempotencyRecord ownClaim(
+            IdempotencyRequest request, String token, @Nullable IdempotencyRecord record) {
         if (record != null && record.isInProgress() && record.isOwnedBy(token)) {
             logger.info("The claim of key '" + request.key() + "' of " + request.operation() + " failed to answer"
                     + " but had landed: reading it back found it ours");
@@ -667,8 +718,10 @@ public class IdempotencyEngine implements AutoCloseable {
     /** A call that runs without protection because the store failed (fail-open): counted as unprotected. */
     void unprotected(IdempotencyRequest request, Throwable e) {
         listener.onCall(request.name(), CallOutcome.UNPROTECTED);
-        logger.warn("Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
-                + "; running it WITHOUT protection (on-store-failure=fail-open): " + e, e);
+        logger.warn(
+                "Idempotency store failed to claim key '" + request.key() + "' of " + request.operation()
+                        + "; running it WITHOUT protection (on-store-failure=fail-open): " + e,
+                e);
     }
 
     /** Logs a skipped call ({@code OnInFlight.SKIP}). */
@@ -688,7 +741,8 @@ public class IdempotencyEngine implements AutoCloseable {
             return timed(store, step, call);
         } catch (IdempotencyStoreUnavailableException first) {
             RetryTemplate retries = first.isTransient()
-                    ? storeRetry.template(lease, Duration.ofNanos(System.nanoTime() - start)) : null;
+                    ? storeRetry.template(lease, Duration.ofNanos(System.nanoTime() - start))
+                    : null;
             if (retries == null) {
                 throw first;
             }
@@ -735,14 +789,16 @@ public class IdempotencyEngine implements AutoCloseable {
     void checkFingerprint(IdempotencyRequest request, IdempotencyRecord record) {
         if (!Objects.equals(request.fingerprint(), record.fingerprint())) {
             listener.onCall(request.name(), CallOutcome.KEY_REUSE);
-            throw new IdempotencyKeyReuseException("Key '" + request.key() + "' of " + request.operation()
-                    + " was first used with other arguments (a different request), so its result is not returned"
-                    + " for this one; use a new key for a different request", request.key());
+            throw new IdempotencyKeyReuseException(
+                    "Key '" + request.key() + "' of " + request.operation()
+                            + " was first used with other arguments (a different request), so its result is not returned"
+                            + " for this one; use a new key for a different request",
+                    request.key());
         }
     }
 
-    IdempotencyInFlightException inFlight(IdempotencyRequest request, @Nullable IdempotencyRecord record,
-            @Nullable Duration waited) {
+    IdempotencyInFlightException inFlight(
+            IdempotencyRequest request, @Nullable IdempotencyRecord record, @Nullable Duration waited) {
         listener.onCall(request.name(), CallOutcome.IN_FLIGHT);
         Instant leaseEnd = record == null ? null : record.leaseExpiresAt();
         String message = request.operation() + " with key '" + request.key() + "' is already running in another call"
@@ -759,8 +815,10 @@ public class IdempotencyEngine implements AutoCloseable {
         if (e instanceof IdempotencyStoreUnavailableException unavailable) {
             return unavailable;
         }
-        return new IdempotencyStoreUnavailableException("The idempotency store failed for key '" + request.key()
-                + "' of " + request.operation() + ", so it did not run (on-store-failure=fail-closed): " + e, e);
+        return new IdempotencyStoreUnavailableException(
+                "The idempotency store failed for key '" + request.key() + "' of " + request.operation()
+                        + ", so it did not run (on-store-failure=fail-closed): " + e,
+                e);
     }
 
     /** The metrics tag of a store: {@code caffeine}, {@code redis}, {@code jdbc}, or its class name. */

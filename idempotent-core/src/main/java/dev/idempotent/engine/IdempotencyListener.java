@@ -7,8 +7,7 @@ package dev.idempotent.engine;
 public interface IdempotencyListener {
 
     /** Does nothing. */
-    IdempotencyListener NONE = new IdempotencyListener() {
-    };
+    IdempotencyListener NONE = new IdempotencyListener() {};
 
     /** How a call ended. */
     enum CallOutcome {
@@ -39,25 +38,21 @@ public interface IdempotencyListener {
     }
 
     /** A call in namespace {@code name} ended with {@code outcome}. */
-    default void onCall(String name, CallOutcome outcome) {
-    }
+    default void onCall(String name, CallOutcome outcome) {}
 
     /**
      * A store operation ({@code claim}, {@code complete}, {@code release}, {@code renew}) took
      * {@code nanos} and succeeded or threw.
      */
-    default void onStoreOperation(String store, String operation, long nanos, boolean success) {
-    }
+    default void onStoreOperation(String store, String operation, long nanos, boolean success) {}
 
     /** A store operation that failed transiently is tried again. */
-    default void onStoreRetry(String store, String operation) {
-    }
+    default void onStoreRetry(String store, String operation) {}
 
     /**
      * The outcome of a call in namespace {@code name} was given up after the store failed for the whole
      * completion retry timeout (or the queue of pending outcomes was full): the operation may run again
      * once its lease ends.
      */
-    default void onCompletionAbandoned(String name) {
-    }
+    default void onCompletionAbandoned(String name) {}
 }

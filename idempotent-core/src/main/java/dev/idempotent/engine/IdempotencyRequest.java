@@ -1,10 +1,10 @@
 package dev.idempotent.engine;
 
-import dev.idempotent.support.ResultCodec;
-import dev.idempotent.support.Keys;
-import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.IdempotencyDefaults;
+import dev.idempotent.support.Keys;
+import dev.idempotent.support.ResultCodec;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -138,8 +138,17 @@ public record IdempotencyRequest(
 
         /** @throws NullPointerException if the key or the codec was not set */
         public IdempotencyRequest build() {
-            return new IdempotencyRequest(name, store, Objects.requireNonNull(key, "key"), fingerprint, ttl, lease,
-                    onInFlight, waitTimeout, Objects.requireNonNull(codec, "codec"), operation != null ? operation : name);
+            return new IdempotencyRequest(
+                    name,
+                    store,
+                    Objects.requireNonNull(key, "key"),
+                    fingerprint,
+                    ttl,
+                    lease,
+                    onInFlight,
+                    waitTimeout,
+                    Objects.requireNonNull(codec, "codec"),
+                    operation != null ? operation : name);
         }
     }
 }

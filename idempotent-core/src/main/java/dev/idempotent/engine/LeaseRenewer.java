@@ -137,7 +137,12 @@ final class LeaseRenewer implements AutoCloseable {
         /** Whether a renewal of this claim is under way (a slow one is not started twice). */
         private final AtomicBoolean renewing = new AtomicBoolean();
 
-        private Renewal(LeaseRenewer renewer, IdempotencyStore store, String key, String ownerToken, Duration lease,
+        private Renewal(
+                LeaseRenewer renewer,
+                IdempotencyStore store,
+                String key,
+                String ownerToken,
+                Duration lease,
                 long period) {
             this.renewer = renewer;
             this.store = store;
@@ -161,7 +166,8 @@ final class LeaseRenewer implements AutoCloseable {
                 return;
             }
             try {
-                if (!renewer.engine.step(store, "renew", lease, () -> store.renew(key, ownerToken, lease)) && !stopped) {
+                if (!renewer.engine.step(store, "renew", lease, () -> store.renew(key, ownerToken, lease))
+                        && !stopped) {
                     logger.warn("Lost the claim on idempotency key '" + key + "' while running: its lease ended"
                             + " or it was deleted, so another caller may run the same operation. Use a longer lease"
                             + " if renewals are delayed.");

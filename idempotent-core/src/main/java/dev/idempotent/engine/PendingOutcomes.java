@@ -45,8 +45,7 @@ final class PendingOutcomes implements AutoCloseable {
         void abandon(String why);
     }
 
-    private record Entry(Outcome outcome, long deadlineNanos, long addedNanos) {
-    }
+    private record Entry(Outcome outcome, long deadlineNanos, long addedNanos) {}
 
     private final Deque<Entry> queue = new ArrayDeque<>();
 
@@ -100,9 +99,12 @@ final class PendingOutcomes implements AutoCloseable {
                 return;
             }
         }
-        outcome.abandon(closed ? "the application is shutting down"
-                : retryTimeout.isZero() ? "completion retries are off (completion-retry-timeout is 0)"
-                : maxPending + " outcomes already wait for the store (max-pending-completions)");
+        outcome.abandon(
+                closed
+                        ? "the application is shutting down"
+                        : retryTimeout.isZero()
+                                ? "completion retries are off (completion-retry-timeout is 0)"
+                                : maxPending + " outcomes already wait for the store (max-pending-completions)");
     }
 
     private void work() {
@@ -169,8 +171,8 @@ final class PendingOutcomes implements AutoCloseable {
                 }
             }
         }
-        expired.forEach(entry -> entry.outcome.abandon("the store failed for " + retryTimeout
-                + " (completion-retry-timeout)"));
+        expired.forEach(
+                entry -> entry.outcome.abandon("the store failed for " + retryTimeout + " (completion-retry-timeout)"));
     }
 
     private void waitQuietly(long millis) {

@@ -3,11 +3,11 @@ package dev.idempotent.engine;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.engine.IdempotencyListener.CallOutcome;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.store.ReactiveIdempotencyStoreAdapter;
-import dev.idempotent.engine.IdempotencyListener.CallOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,14 +64,16 @@ public final class ReactiveIdempotencyEngine {
      * @return the result: this run's value, the stored one, or none (a skipped call, an empty {@code Mono});
      *     an error for key reuse, a key in flight, a store failure (fail-closed), or the operation's own
      */
-    public Mono<IdempotentResult<Object>> execute(IdempotencyRequest request, ReactiveIdempotencyStore store,
-            Supplier<? extends Mono<?>> invocation) {
+    public Mono<IdempotentResult<Object>> execute(
+            IdempotencyRequest request, ReactiveIdempotencyStore store, Supplier<? extends Mono<?>> invocation) {
         return Mono.defer(() -> decide(request, store)).flatMap(decision -> switch (decision.kind) {
             case RUN -> runOne(request, store, decision.token, invocation);
             case REPLAY -> replay(request, decision.record);
             case SKIP -> Mono.just(new IdempotentResult<>(null, Outcome.SKIPPED));
-            case UNPROTECTED -> mono(invocation).map(value -> new IdempotentResult<Object>(value, Outcome.UNPROTECTED))
-                    .defaultIfEmpty(new IdempotentResult<>(null, Outcome.UNPROTECTED));
+            case UNPROTECTED ->
+                mono(invocation)
+                        .map(value -> new IdempotentResult<Object>(value, Outcome.UNPROTECTED))
+                        .defaultIfEmpty(new IdempotentResult<>(null, Outcome.UNPROTECTED));
         });
     }
 
@@ -81,12 +83,14 @@ public final class ReactiveIdempotencyEngine {
      *
      * @return this run's elements, the stored ones (fresh copies), or none (a skipped call)
      */
-    public Flux<Object> executeMany(IdempotencyRequest request, ReactiveIdempotencyStore store,
-            Supplier<? extends Publisher<?>> invocation) {
+    public Flux<Object> executeMany(
+            IdempotencyRequest request, ReactiveIdempotencyStore store, Supplier<? extends Publisher<?>> invocation) {
         return Mono.defer(() -> decide(request, store)).flatMapMany(decision -> switch (decision.kind) {
             case RUN -> runMany(request, store, decision.token, invocation);
-            case REPLAY -> replay(request, decision.record)
-                    .flatMapMany(result -> result.value() == null ? Flux.empty() : Flux.fromIterable((List<?>) result.value()));
+            case REPLAY ->
+                replay(request, decision.record)
+                        .flatMapMany(result ->
+                                result.value() == null ? Flux.empty() : Flux.fromIterable((List<?>) result.value()));
             case SKIP -> Flux.empty();
             case UNPROTECTED -> flux(invocation);
         });
@@ -95,31 +99,47 @@ public final class ReactiveIdempotencyEngine {
     // ---- deciding: read first, claim, wait ----
 
     private enum Kind {
-        RUN, REPLAY, SKIP, UNPROTECTED
+        RUN,
+        REPLAY,
+        SKIP,
+        UNPROTECTED
     }
 
-    private record Decision(Kind kind, String token, IdempotencyRecord record) {
-    }
+    private record Decision(Kind kind, String token, IdempotencyRecord record) {}
 
     private Mono<Decision> decide(IdempotencyRequest request, ReactiveIdempotencyStore store) {
         String token = engine.nextOwnerToken();
-        Mono<Claim> first = store.claimIsARead() ? claim(request, store, token)
-                : step(request, store, "find", () -> store.find(request.key())).map(Claim::existing)
+        Mono<Claim> first = store.claimIsARead()
+                ? claim(request, store, token)
+                : step(request, store, "find", () -> store.find(request.key()))
+                        .map(Claim::existing)
                         .switchIfEmpty(Mono.defer(() -> claim(request, store, token)));
         return first.onErrorResume(e -> !IdempotencyEngine.isCallerError(e), e -> {
-            if (engine.onStoreFailure() == OnStoreFailure.FAIL_OPEN) {
-                engine.unprotected(request, e);
-                return Mono.empty();
-            }
-            listener.onCall(request.name(), CallOutcome.STORE_ERROR);
-            return Mono.error(IdempotencyEngine.unavailable(request, e));
-        }).flatMap(claim -> settle(request, store, token, claim, System.nanoTime() + request.waitTimeout().toNanos(), 10))
+                    if (engine.onStoreFailure() == OnStoreFailure.FAIL_OPEN) {
+                        engine.unprotected(request, e);
+                        return Mono.empty();
+                    }
+                    listener.onCall(request.name(), CallOutcome.STORE_ERROR);
+                    return Mono.error(IdempotencyEngine.unavailable(request, e));
+                })
+                .flatMap(claim -> settle(
+                        request,
+                        store,
+                        token,
+                        claim,
+                        System.nanoTime() + request.waitTimeout().toNanos(),
+                        10))
                 .defaultIfEmpty(new Decision(Kind.UNPROTECTED, null, null));
     }
 
     /** What to do with {@code claim}: run, replay, or handle the key in flight as the request says. */
-    private Mono<Decision> settle(IdempotencyRequest request, ReactiveIdempotencyStore store, String token, Claim claim,
-            long waitDeadline, long pollMillis) {
+    private Mono<Decision> settle(
+            IdempotencyRequest request,
+            ReactiveIdempotencyStore store,
+            String token,
+            Claim claim,
+            long waitDeadline,
+            long pollMillis) {
         if (claim.isAcquired()) {
             return Mono.just(new Decision(Kind.RUN, token, claim.record()));
         }
@@ -142,8 +162,13 @@ public final class ReactiveIdempotencyEngine {
     }
 
     /** Looks at the key again after a pause on a timer, until it is free or completed, or the wait times out. */
-    private Mono<Decision> waitFor(IdempotencyRequest request, ReactiveIdempotencyStore store, String token,
-            IdempotencyRecord last, long deadline, long pollMillis) {
+    private Mono<Decision> waitFor(
+            IdempotencyRequest request,
+            ReactiveIdempotencyStore store,
+            String token,
+            IdempotencyRecord last,
+            long deadline,
+            long pollMillis) {
         long leftNanos = deadline - System.nanoTime();
         if (leftNanos <= 0) {
             return Mono.error(engine.inFlight(request, last, request.waitTimeout()));
@@ -155,7 +180,12 @@ public final class ReactiveIdempotencyEngine {
                     listener.onCall(request.name(), CallOutcome.STORE_ERROR);
                     return IdempotencyEngine.unavailable(request, e);
                 })
-                .flatMap(claim -> settle(request, store, token, claim, deadline,
+                .flatMap(claim -> settle(
+                        request,
+                        store,
+                        token,
+                        claim,
+                        deadline,
                         Math.min(pollMillis * 2, IdempotencyEngine.MAX_POLL_MILLIS)));
     }
 
@@ -167,17 +197,22 @@ public final class ReactiveIdempotencyEngine {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             AtomicBoolean answered = new AtomicBoolean();
-            return step(request, store, "claim",
-                    () -> store.claim(request.key(), request.fingerprint(), token, request.lease()))
+            return step(
+                            request,
+                            store,
+                            "claim",
+                            () -> store.claim(request.key(), request.fingerprint(), token, request.lease()))
                     .switchIfEmpty(Mono.error(() -> IdempotencyEngine.noClaim(request)))
                     .map(claim -> IdempotencyEngine.ownClaim(claim, token))
                     .onErrorResume(StoreRetry::isTransient, failure -> {
-                        Mono<Claim> readBack = !engine.mayReadBack(request, start) ? Mono.empty()
+                        Mono<Claim> readBack = !engine.mayReadBack(request, start)
+                                ? Mono.empty()
                                 : timed(request, store, "find", () -> store.find(request.key()))
                                         .mapNotNull(record -> IdempotencyEngine.ownClaim(request, token, record))
                                         .map(Claim::acquired)
                                         .onErrorResume(e -> {
-                                            logger.debug("Could not read back the claim of key '" + request.key() + "'", e);
+                                            logger.debug(
+                                                    "Could not read back the claim of key '" + request.key() + "'", e);
                                             return Mono.empty();
                                         });
                         return readBack.switchIfEmpty(Mono.defer(() -> {
@@ -198,8 +233,11 @@ public final class ReactiveIdempotencyEngine {
 
     // ---- running and storing ----
 
-    private Mono<IdempotentResult<Object>> runOne(IdempotencyRequest request, ReactiveIdempotencyStore store,
-            String token, Supplier<? extends Mono<?>> invocation) {
+    private Mono<IdempotentResult<Object>> runOne(
+            IdempotencyRequest request,
+            ReactiveIdempotencyStore store,
+            String token,
+            Supplier<? extends Mono<?>> invocation) {
         return Mono.defer(() -> {
             LeaseRenewer.Renewal renewal = engine.startRenewal(request, token);
             AtomicBoolean ended = new AtomicBoolean();
@@ -212,12 +250,16 @@ public final class ReactiveIdempotencyEngine {
                         ended.set(true);
                         renewal.stop();
                         listener.onCall(request.name(), CallOutcome.EXECUTED);
-                        return uncancellable(complete(request, store, token, result.value())).thenReturn(result);
+                        return uncancellable(complete(request, store, token, result.value()))
+                                .thenReturn(result);
                     });
         });
     }
 
-    private Flux<Object> runMany(IdempotencyRequest request, ReactiveIdempotencyStore store, String token,
+    private Flux<Object> runMany(
+            IdempotencyRequest request,
+            ReactiveIdempotencyStore store,
+            String token,
             Supplier<? extends Publisher<?>> invocation) {
         return Flux.defer(() -> {
             LeaseRenewer.Renewal renewal = engine.startRenewal(request, token);
@@ -246,37 +288,50 @@ public final class ReactiveIdempotencyEngine {
                     return uncancellable(release(request, store, token, "its Flux proved too long to store"))
                             .then(Mono.<Object>empty());
                 }
-                return uncancellable(complete(request, store, token, List.copyOf(elements))).then(Mono.<Object>empty());
+                return uncancellable(complete(request, store, token, List.copyOf(elements)))
+                        .then(Mono.<Object>empty());
             });
             return run.concatWith(stored);
         });
     }
 
     /** The subscriber cancelled while the operation ran: the key is released, so a repeat runs again. */
-    private void cancelled(IdempotencyRequest request, ReactiveIdempotencyStore store, String token,
-            LeaseRenewer.Renewal renewal, AtomicBoolean ended) {
+    private void cancelled(
+            IdempotencyRequest request,
+            ReactiveIdempotencyStore store,
+            String token,
+            LeaseRenewer.Renewal renewal,
+            AtomicBoolean ended) {
         if (ended.compareAndSet(false, true)) {
             renewal.stop();
             listener.onCall(request.name(), CallOutcome.FAILED);
-            release(request, store, token, request.operation() + " was cancelled").subscribe();
+            release(request, store, token, request.operation() + " was cancelled")
+                    .subscribe();
         }
     }
 
     /** The operation failed: its exception is stored if the codec records it, otherwise the key is released. */
-    private <T> Mono<T> failed(IdempotencyRequest request, ReactiveIdempotencyStore store, String token,
-            LeaseRenewer.Renewal renewal, AtomicBoolean ended, Throwable failure) {
+    private <T> Mono<T> failed(
+            IdempotencyRequest request,
+            ReactiveIdempotencyStore store,
+            String token,
+            LeaseRenewer.Renewal renewal,
+            AtomicBoolean ended,
+            Throwable failure) {
         if (!ended.compareAndSet(false, true)) {
             return Mono.error(failure);
         }
         renewal.stop();
         listener.onCall(request.name(), CallOutcome.FAILED);
         byte[] payload = engine.failurePayload(request, failure);
-        Mono<Void> recorded = payload != null ? store(request, store, token, payload)
+        Mono<Void> recorded = payload != null
+                ? store(request, store, token, payload)
                 : release(request, store, token, request.operation() + " failed");
         return uncancellable(recorded).then(Mono.error(failure));
     }
 
-    private Mono<Void> complete(IdempotencyRequest request, ReactiveIdempotencyStore store, String token, Object value) {
+    private Mono<Void> complete(
+            IdempotencyRequest request, ReactiveIdempotencyStore store, String token, Object value) {
         byte[] payload = engine.valuePayload(request, value);
         if (payload == null) {
             return Mono.empty();
@@ -293,7 +348,8 @@ public final class ReactiveIdempotencyEngine {
      */
     private Mono<Void> store(IdempotencyRequest request, ReactiveIdempotencyStore store, String token, byte[] payload) {
         return step(request, store, "complete", () -> store.complete(request.key(), token, payload, request.ttl()))
-                .flatMap(completed -> completed ? Mono.just(true)
+                .flatMap(completed -> completed
+                        ? Mono.just(true)
                         : timed(request, store, "find", () -> store.find(request.key()))
                                 .map(record -> record.isCompleted() && record.isOwnedBy(token))
                                 .defaultIfEmpty(false))
@@ -353,27 +409,33 @@ public final class ReactiveIdempotencyEngine {
      * One store step, retried on a transient failure within the {@link StoreRetry} budget; the pauses between
      * attempts are timers.
      */
-    private <T> Mono<T> step(IdempotencyRequest request, ReactiveIdempotencyStore store, String step,
-            Supplier<Mono<T>> call) {
+    private <T> Mono<T> step(
+            IdempotencyRequest request, ReactiveIdempotencyStore store, String step, Supplier<Mono<T>> call) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             String name = storeName(store);
-            return timed(request, store, step, call).retryWhen(Retry.from(failures -> failures.concatMap(signal -> {
-                Throwable failure = signal.failure();
-                Duration pause = StoreRetry.isTransient(failure) ? engine.storeRetry().nextDelay(request.lease(),
-                        Duration.ofNanos(System.nanoTime() - start), signal.totalRetries()) : null;
-                if (pause == null) {
-                    return Mono.error(failure);
-                }
-                listener.onStoreRetry(name, step);
-                return pause.isZero() ? Mono.just(0L) : Mono.delay(pause);
-            })));
+            return timed(request, store, step, call)
+                    .retryWhen(Retry.from(failures -> failures.concatMap(signal -> {
+                        Throwable failure = signal.failure();
+                        Duration pause = StoreRetry.isTransient(failure)
+                                ? engine.storeRetry()
+                                        .nextDelay(
+                                                request.lease(),
+                                                Duration.ofNanos(System.nanoTime() - start),
+                                                signal.totalRetries())
+                                : null;
+                        if (pause == null) {
+                            return Mono.error(failure);
+                        }
+                        listener.onStoreRetry(name, step);
+                        return pause.isZero() ? Mono.just(0L) : Mono.delay(pause);
+                    })));
         });
     }
 
     /** One store operation, telling the listener how long it took. */
-    private <T> Mono<T> timed(IdempotencyRequest request, ReactiveIdempotencyStore store, String operation,
-            Supplier<Mono<T>> call) {
+    private <T> Mono<T> timed(
+            IdempotencyRequest request, ReactiveIdempotencyStore store, String operation, Supplier<Mono<T>> call) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             Mono<T> answer;
@@ -382,8 +444,8 @@ public final class ReactiveIdempotencyEngine {
             } catch (RuntimeException e) {
                 answer = Mono.error(e);
             }
-            return answer.doFinally(signal -> listener.onStoreOperation(storeName(store), operation,
-                    System.nanoTime() - start, signal == SignalType.ON_COMPLETE));
+            return answer.doFinally(signal -> listener.onStoreOperation(
+                    storeName(store), operation, System.nanoTime() - start, signal == SignalType.ON_COMPLETE));
         });
     }
 

@@ -28,7 +28,8 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
             new StoreRetry(8, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(5));
 
     /** No retry: every failure is reported at once. */
-    public static final StoreRetry NONE = new StoreRetry(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1));
+    public static final StoreRetry NONE =
+            new StoreRetry(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1));
 
     public StoreRetry {
         if (maxRetries < 0) {
@@ -58,7 +59,8 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
      * The retries of one step whose first attempt failed after {@code elapsed}, within what is left of the
      * budget; {@code null} when nothing is left (or retries are off), so a slow first failure is not repeated.
      */
-    @Nullable RetryTemplate template(Duration lease, Duration elapsed) {
+    @Nullable
+    RetryTemplate template(Duration lease, Duration elapsed) {
         Duration left = budget(lease).minus(elapsed);
         if (maxRetries == 0 || left.isNegative() || left.isZero()) {
             return null;
@@ -92,8 +94,10 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
             long base = initialDelay.toNanos() << Math.min(retry - 1, 30);
             long capped = base <= 0 ? maxDelay.toNanos() : Math.min(base, maxDelay.toNanos());
             long jitter = initialDelay.toNanos() / 2;
-            delay = Duration.ofNanos(capped + (jitter <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current()
-                    .nextLong(jitter + 1)));
+            delay = Duration.ofNanos(capped
+                    + (jitter <= 0
+                            ? 0
+                            : java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter + 1)));
         }
         return elapsed.plus(delay).compareTo(budget(lease)) < 0 ? delay : null;
     }

@@ -17,8 +17,8 @@ public final class IdempotencyExpressionRootObject {
 
     private final @Nullable Class<?> targetClass;
 
-    IdempotencyExpressionRootObject(Method method, @Nullable Object[] args, @Nullable Object target,
-            @Nullable Class<?> targetClass) {
+    IdempotencyExpressionRootObject(
+            Method method, @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass) {
         this.method = method;
         this.args = args;
         this.target = target;

@@ -3,10 +3,10 @@ package dev.idempotent.interceptor;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyReplayException;
-import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.Fingerprints;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyStores;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -35,15 +35,19 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     /** {@code Mono} and {@code Flux} results; {@code null} without Reactor. */
     private final ReactiveIdempotentCalls reactive;
 
-    private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
-            IdempotencyInterceptor.class.getClassLoader());
+    private static final boolean REACTOR_PRESENT =
+            ClassUtils.isPresent("reactor.core.publisher.Mono", IdempotencyInterceptor.class.getClassLoader());
 
     /**
      * @param beanFactory resolves {@code @bean} references in key expressions and
      *     {@code @Idempotent(store = "...")}; may be {@code null}
      */
-    public IdempotencyInterceptor(IdempotentOperationSource operations, IdempotencyEngine engine,
-            IdempotencyStore defaultStore, Fingerprints fingerprints, @Nullable BeanFactory beanFactory) {
+    public IdempotencyInterceptor(
+            IdempotentOperationSource operations,
+            IdempotencyEngine engine,
+            IdempotencyStore defaultStore,
+            Fingerprints fingerprints,
+            @Nullable BeanFactory beanFactory) {
         this.operations = operations;
         this.engine = engine;
         this.stores = new IdempotencyStores(defaultStore, beanFactory);
@@ -70,12 +74,18 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         }
     }
 
-    private @Nullable Object execute(IdempotentOperation operation, MethodInvocation invocation,
-            @Nullable Object target, @Nullable Class<?> targetClass) throws Throwable {
+    private @Nullable Object execute(
+            IdempotentOperation operation,
+            MethodInvocation invocation,
+            @Nullable Object target,
+            @Nullable Class<?> targetClass)
+            throws Throwable {
         @Nullable Object[] args = invocation.getArguments();
         if (operation.reactive() != ReactiveKind.NONE) {
-            return reactive.call(operation, invocation, store -> request(operation, invocation, args, target,
-                    targetClass, store.blocking()));
+            return reactive.call(
+                    operation,
+                    invocation,
+                    store -> request(operation, invocation, args, target, targetClass, store.blocking()));
         }
         IdempotencyStore store = stores.get(operation.storeName(), "@Idempotent on " + operation.description());
         IdempotencyRequest request;
@@ -91,15 +101,25 @@ public class IdempotencyInterceptor implements MethodInterceptor {
         return engine.execute(request, invocation::proceed).value();
     }
 
-    private IdempotencyRequest request(IdempotentOperation operation, MethodInvocation invocation,
-            @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass, IdempotencyStore store) {
+    private IdempotencyRequest request(
+            IdempotentOperation operation,
+            MethodInvocation invocation,
+            @Nullable Object[] args,
+            @Nullable Object target,
+            @Nullable Class<?> targetClass,
+            IdempotencyStore store) {
         Expression keyExpression = operation.key();
-        String keyValue = keyExpression == null ? null : keyEvaluator.evaluateKey(operation, keyExpression,
-                invocation.getMethod(), args, target, targetClass);
+        String keyValue = keyExpression == null
+                ? null
+                : keyEvaluator.evaluateKey(operation, keyExpression, invocation.getMethod(), args, target, targetClass);
         Expression fingerprintExpression = operation.fingerprint();
-        @Nullable Object[] fingerprinted = fingerprintExpression == null ? args : new @Nullable Object[] {
-                keyEvaluator.evaluateFingerprint(operation, fingerprintExpression, invocation.getMethod(), args,
-                        target, targetClass) };
+        @Nullable
+        Object[] fingerprinted = fingerprintExpression == null
+                ? args
+                : new @Nullable Object[] {
+                    keyEvaluator.evaluateFingerprint(
+                            operation, fingerprintExpression, invocation.getMethod(), args, target, targetClass)
+                };
         String fingerprint = fingerprints.of(fingerprinted, operation.description());
         if (keyValue == null) {
             keyValue = fingerprint;

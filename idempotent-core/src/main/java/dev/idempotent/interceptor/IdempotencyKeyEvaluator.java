@@ -28,14 +28,21 @@ class IdempotencyKeyEvaluator {
     /**
      * @throws InvalidIdempotencyKeyException if the expression fails, or yields null or a blank string
      */
-    String evaluateKey(IdempotentOperation operation, Expression expression, Method method, @Nullable Object[] args,
-            @Nullable Object target, @Nullable Class<?> targetClass) {
+    String evaluateKey(
+            IdempotentOperation operation,
+            Expression expression,
+            Method method,
+            @Nullable Object[] args,
+            @Nullable Object target,
+            @Nullable Class<?> targetClass) {
         Object value;
         try {
             value = expression.getValue(context(operation, method, args, target, targetClass));
         } catch (EvaluationException e) {
-            throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
-                    + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
+            throw new InvalidIdempotencyKeyException(
+                    "The key expression '" + operation.keySource() + "' on " + operation.description() + " failed: "
+                            + e.getMessage() + "; the method did not run",
+                    e);
         }
         if (value == null) {
             throw new InvalidIdempotencyKeyException("The key expression '" + operation.keySource() + "' on "
@@ -53,18 +60,30 @@ class IdempotencyKeyEvaluator {
     /**
      * @throws InvalidIdempotencyKeyException if the fingerprint expression fails
      */
-    @Nullable Object evaluateFingerprint(IdempotentOperation operation, Expression expression, Method method,
-            @Nullable Object[] args, @Nullable Object target, @Nullable Class<?> targetClass) {
+    @Nullable
+    Object evaluateFingerprint(
+            IdempotentOperation operation,
+            Expression expression,
+            Method method,
+            @Nullable Object[] args,
+            @Nullable Object target,
+            @Nullable Class<?> targetClass) {
         try {
             return expression.getValue(context(operation, method, args, target, targetClass));
         } catch (EvaluationException e) {
-            throw new InvalidIdempotencyKeyException("The fingerprint expression '" + operation.fingerprintSource()
-                    + "' on " + operation.description() + " failed: " + e.getMessage() + "; the method did not run", e);
+            throw new InvalidIdempotencyKeyException(
+                    "The fingerprint expression '" + operation.fingerprintSource() + "' on " + operation.description()
+                            + " failed: " + e.getMessage() + "; the method did not run",
+                    e);
         }
     }
 
-    private MethodBasedEvaluationContext context(IdempotentOperation operation, Method method, @Nullable Object[] args,
-            @Nullable Object target, @Nullable Class<?> targetClass) {
+    private MethodBasedEvaluationContext context(
+            IdempotentOperation operation,
+            Method method,
+            @Nullable Object[] args,
+            @Nullable Object target,
+            @Nullable Class<?> targetClass) {
         var root = new IdempotencyExpressionRootObject(method, args, target, targetClass);
         var context = new MethodBasedEvaluationContext(root, operation.method(), args, parameterNames);
         if (beanResolver != null) {

@@ -1,7 +1,7 @@
 package dev.idempotent.interceptor;
 
-import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.Idempotent;
 import dev.idempotent.store.IdempotencyStore;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -43,8 +43,11 @@ public class IdempotentMethodValidator implements BeanPostProcessor, BeanFactory
         if (targetClass.getName().startsWith("org.springframework.")) {
             return bean;
         }
-        ReflectionUtils.doWithMethods(targetClass, method -> validate(method, targetClass),
-                method -> !method.isBridge() && !method.isSynthetic()
+        ReflectionUtils.doWithMethods(
+                targetClass,
+                method -> validate(method, targetClass),
+                method -> !method.isBridge()
+                        && !method.isSynthetic()
                         && AnnotatedElementUtils.hasAnnotation(method, Idempotent.class));
         return bean;
     }
@@ -60,7 +63,8 @@ public class IdempotentMethodValidator implements BeanPostProcessor, BeanFactory
                     + ", so a proxy cannot intercept it");
         }
         String store = operation.storeName();
-        if (!store.isEmpty() && beanFactory instanceof ListableBeanFactory listable
+        if (!store.isEmpty()
+                && beanFactory instanceof ListableBeanFactory listable
                 && !(listable.containsBean(store) && listable.isTypeMatch(store, IdempotencyStore.class))) {
             throw new IdempotencyConfigurationException("@Idempotent(store = \"" + store + "\") on "
                     + operation.description() + " names no IdempotencyStore bean; define an IdempotencyStore bean"

@@ -39,5 +39,4 @@ record IdempotentOperation(
         ResultCodec codec,
         String storeName,
         ListenerKind listener,
-        ReactiveKind reactive) {
-}
+        ReactiveKind reactive) {}

@@ -1,7 +1,7 @@
 package dev.idempotent.interceptor;
 
-import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.Idempotent;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.support.Durations;
 import dev.idempotent.support.Fingerprints;
@@ -70,8 +70,8 @@ public class IdempotentOperationSource {
      * @param placeholders resolves {@code ${...}} in durations (the application context's embedded value
      *     resolver); {@code null} for none
      */
-    public IdempotentOperationSource(IdempotencyDefaults defaults, JsonMapper mapper,
-            @Nullable StringValueResolver placeholders) {
+    public IdempotentOperationSource(
+            IdempotencyDefaults defaults, JsonMapper mapper, @Nullable StringValueResolver placeholders) {
         this.defaults = defaults;
         this.mapper = mapper;
         this.placeholders = placeholders;
@@ -86,9 +86,11 @@ public class IdempotentOperationSource {
     }
 
     /** The operation for {@code method} on {@code targetClass}, or {@code null} if it is not idempotent. */
-    @Nullable IdempotentOperation getOperation(Method method, @Nullable Class<?> targetClass) {
+    @Nullable
+    IdempotentOperation getOperation(Method method, @Nullable Class<?> targetClass) {
         Class<?> userClass = targetClass == null ? method.getDeclaringClass() : ClassUtils.getUserClass(targetClass);
-        return cache.computeIfAbsent(new MethodClassKey(method, userClass), k -> Optional.ofNullable(build(method, userClass)))
+        return cache.computeIfAbsent(
+                        new MethodClassKey(method, userClass), k -> Optional.ofNullable(build(method, userClass)))
                 .orElse(null);
     }
 
@@ -103,10 +105,12 @@ public class IdempotentOperationSource {
         }
         String description = describe(targetClass, specific);
         if (!Modifier.isPublic(specific.getModifiers())) {
-            throw new IdempotencyConfigurationException("@Idempotent on " + description + " has no effect: the method is"
-                    + " not public, and Spring AOP proxies only intercept public methods; make it public");
+            throw new IdempotencyConfigurationException(
+                    "@Idempotent on " + description + " has no effect: the method is"
+                            + " not public, and Spring AOP proxies only intercept public methods; make it public");
         }
-        String name = annotation.name().isBlank() ? defaultName(targetClass, specific, description)
+        String name = annotation.name().isBlank()
+                ? defaultName(targetClass, specific, description)
                 : annotation.name().trim();
         String keySource = annotation.key().trim();
         Expression key = parse(keySource, "key", description, specific);
@@ -141,7 +145,8 @@ public class IdempotentOperationSource {
         if (fingerprint == null) {
             checkFingerprintable(specific, description);
         }
-        if (annotation.onInFlight() == OnInFlight.SKIP && specific.getReturnType().isPrimitive()
+        if (annotation.onInFlight() == OnInFlight.SKIP
+                && specific.getReturnType().isPrimitive()
                 && specific.getReturnType() != void.class) {
             throw new IdempotencyConfigurationException("@Idempotent(onInFlight = SKIP) on " + description
                     + " cannot skip: a skipped call returns null, which a " + specific.getReturnType()
@@ -153,15 +158,32 @@ public class IdempotentOperationSource {
                     + " method, returns a " + specific.getReturnType().getSimpleName() + ": listener containers do not"
                     + " subscribe to it, so it would never run; return the result itself (or void)");
         }
-        ResultCodec codec = JsonResultCodec.forType(mapper, reactive.storedType(specific, targetClass, description),
-                annotation.storeExceptions(), description);
+        ResultCodec codec = JsonResultCodec.forType(
+                mapper,
+                reactive.storedType(specific, targetClass, description),
+                annotation.storeExceptions(),
+                description);
         if (listener != ListenerKind.NONE) {
             codec = new ListenerResultCodec(codec, listener);
         }
         String namespace = Keys.namespace(name, annotation.version().trim());
-        return new IdempotentOperation(specific, description, name, namespace, keySource, key, fingerprintSource, fingerprint,
-                ttl, lease,
-                onInFlight, waitTimeout, codec, annotation.store().trim(), listener, reactive);
+        return new IdempotentOperation(
+                specific,
+                description,
+                name,
+                namespace,
+                keySource,
+                key,
+                fingerprintSource,
+                fingerprint,
+                ttl,
+                lease,
+                onInFlight,
+                waitTimeout,
+                codec,
+                annotation.store().trim(),
+                listener,
+                reactive);
     }
 
     /**
@@ -186,8 +208,7 @@ public class IdempotentOperationSource {
 
     private String defaultName(Class<?> targetClass, Method method, String description) {
         String name = targetClass.getSimpleName() + "." + method.getName();
-        String owner = targetClass.getName() + "#" + method.getName()
-                + Arrays.toString(method.getParameterTypes());
+        String owner = targetClass.getName() + "#" + method.getName() + Arrays.toString(method.getParameterTypes());
         String first = defaultNames.putIfAbsent(name, owner);
         if (first != null && !first.equals(owner)) {
             throw new IdempotencyConfigurationException("@Idempotent on " + description + " and on " + first
@@ -205,8 +226,10 @@ public class IdempotentOperationSource {
         try {
             expression = parser.parseExpression(source);
         } catch (ParseException e) {
-            throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source + "' on "
-                    + description + " does not parse: " + e.getMessage(), e);
+            throw new IdempotencyConfigurationException(
+                    "@Idempotent " + attribute + " expression '" + source + "' on " + description + " does not parse: "
+                            + e.getMessage(),
+                    e);
         }
         checkParameterNames(expression, source, attribute, description, method);
         return expression;
@@ -217,14 +240,16 @@ public class IdempotentOperationSource {
      * the names are not in the class file and {@code #paymentId} would be {@code null} at run time; with
      * them, a name that is no parameter (a typo) would be {@code null} too.
      */
-    private void checkParameterNames(Expression expression, String source, String attribute, String description,
-            Method method) {
+    private void checkParameterNames(
+            Expression expression, String source, String attribute, String description, Method method) {
         if (!(expression instanceof SpelExpression spel)) {
             return;
         }
         Set<String> variables = new LinkedHashSet<>();
         collectVariables(spel.getAST(), variables);
-        variables.removeIf(name -> name.equals("root") || name.equals("this") || POSITIONAL.matcher(name).matches());
+        variables.removeIf(name -> name.equals("root")
+                || name.equals("this")
+                || POSITIONAL.matcher(name).matches());
         if (variables.isEmpty()) {
             return;
         }
@@ -232,8 +257,9 @@ public class IdempotentOperationSource {
         String positions = positions(method);
         if (names == null) {
             throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source + "' on "
-                    + description + " names parameters (" + variables.stream().map(v -> "#" + v)
-                    .collect(Collectors.joining(", ")) + "), but " + method.getDeclaringClass().getName()
+                    + description + " names parameters ("
+                    + variables.stream().map(v -> "#" + v).collect(Collectors.joining(", ")) + "), but "
+                    + method.getDeclaringClass().getName()
                     + " was compiled without parameter names, so they would be null at run time. Compile with"
                     + " -parameters (maven-compiler-plugin <parameters>true</parameters>, as the Spring Boot parent"
                     + " does; Gradle: options.compilerArgs << '-parameters'), or refer to the parameters by position: "
@@ -244,8 +270,9 @@ public class IdempotentOperationSource {
             if (!declared.contains(variable)) {
                 throw new IdempotencyConfigurationException("@Idempotent " + attribute + " expression '" + source
                         + "' on " + description + " names #" + variable + ", which is not a parameter of the method;"
-                        + " its parameters are " + declared.stream().map(n -> "#" + n)
-                        .collect(Collectors.joining(", ")) + " (or by position: " + positions + ")");
+                        + " its parameters are "
+                        + declared.stream().map(n -> "#" + n).collect(Collectors.joining(", ")) + " (or by position: "
+                        + positions + ")");
             }
         }
     }
@@ -265,7 +292,12 @@ public class IdempotentOperationSource {
         }
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < method.getParameterCount(); i++) {
-            text.append(i == 0 ? "" : ", ").append("#p").append(i).append(" or #a").append(i).append(" for the ")
+            text.append(i == 0 ? "" : ", ")
+                    .append("#p")
+                    .append(i)
+                    .append(" or #a")
+                    .append(i)
+                    .append(" for the ")
                     .append(method.getParameterTypes()[i].getSimpleName());
         }
         return text.toString();
@@ -282,14 +314,18 @@ public class IdempotentOperationSource {
             }
             return Durations.parse(resolved);
         } catch (IllegalArgumentException e) {
-            throw new IdempotencyConfigurationException("@Idempotent " + attribute + " = \"" + text + "\" on "
-                    + description + (resolved.equals(text) ? "" : " (resolved to \"" + resolved + "\")") + ": "
-                    + e.getMessage(), e);
+            throw new IdempotencyConfigurationException(
+                    "@Idempotent " + attribute + " = \"" + text + "\" on "
+                            + description + (resolved.equals(text) ? "" : " (resolved to \"" + resolved + "\")") + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     static String describe(Class<?> targetClass, Method method) {
-        return targetClass.getSimpleName() + "." + method.getName() + Arrays.stream(method.getParameterTypes())
-                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+        return targetClass.getSimpleName() + "." + method.getName()
+                + Arrays.stream(method.getParameterTypes())
+                        .map(Class::getSimpleName)
+                        .collect(Collectors.joining(", ", "(", ")"));
     }
 }

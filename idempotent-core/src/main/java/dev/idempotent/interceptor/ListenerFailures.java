@@ -11,8 +11,7 @@ import dev.idempotent.IdempotencyException;
  */
 final class ListenerFailures {
 
-    private ListenerFailures() {
-    }
+    private ListenerFailures() {}
 
     static RuntimeException permanent(ListenerKind kind, IdempotencyException failure) {
         if (kind == ListenerKind.RABBIT) {
@@ -28,8 +27,10 @@ final class ListenerFailures {
     private static final class Amqp {
 
         static RuntimeException reject(IdempotencyException failure) {
-            return new org.springframework.amqp.AmqpRejectAndDontRequeueException(failure.getMessage()
-                    + " (the delivery is rejected, not requeued: it would fail the same way every time)", failure);
+            return new org.springframework.amqp.AmqpRejectAndDontRequeueException(
+                    failure.getMessage()
+                            + " (the delivery is rejected, not requeued: it would fail the same way every time)",
+                    failure);
         }
 
         static boolean isReject(Throwable failure) {

@@ -53,7 +53,11 @@ enum ListenerKind {
         for (String listener : List.of(RABBIT_LISTENER, KAFKA_LISTENER)) {
             MergedAnnotation<?> annotation = annotations.get(listener);
             if (annotation.isPresent()
-                    && "true".equalsIgnoreCase(annotation.getValue("batch", String.class).orElse("").trim())) {
+                    && "true"
+                            .equalsIgnoreCase(annotation
+                                    .getValue("batch", String.class)
+                                    .orElse("")
+                                    .trim())) {
                 return true;
             }
         }

@@ -1,12 +1,12 @@
 package dev.idempotent.interceptor;
 
 import dev.idempotent.IdempotencyConfigurationException;
-import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
-import dev.idempotent.support.IdempotencyStores;
 import dev.idempotent.engine.ReactiveIdempotencyEngine;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.ReactiveIdempotencyStore;
+import dev.idempotent.support.IdempotencyStores;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -46,7 +46,9 @@ final class ReactiveIdempotentCalls {
      * The publisher the method's caller gets: the operation runs, or its stored result is replayed, when it
      * is subscribed. A request that cannot be worked out (a key expression that fails) is its error.
      */
-    Object call(IdempotentOperation operation, MethodInvocation invocation,
+    Object call(
+            IdempotentOperation operation,
+            MethodInvocation invocation,
             Function<ReactiveIdempotencyStore, IdempotencyRequest> requests) {
         ReactiveIdempotencyStore store;
         IdempotencyRequest request;
@@ -65,7 +67,8 @@ final class ReactiveIdempotentCalls {
 
     /** Runs the method once more for this subscription (a clone of the invocation, so that it can proceed again). */
     private static Object proceed(MethodInvocation invocation, Object ifNull, Function<Throwable, Object> error) {
-        MethodInvocation call = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : invocation;
+        MethodInvocation call =
+                invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : invocation;
         try {
             Object result = call.proceed();
             return result == null ? ifNull : result;
@@ -78,17 +81,22 @@ final class ReactiveIdempotentCalls {
         String name = operation.storeName();
         return resolved.computeIfAbsent(name, n -> {
             if (n.isEmpty()) {
-                ReactiveIdempotencyStore own = beanFactory == null ? null
-                        : beanFactory.getBeanProvider(ReactiveIdempotencyStore.class).getIfUnique();
+                ReactiveIdempotencyStore own = beanFactory == null
+                        ? null
+                        : beanFactory
+                                .getBeanProvider(ReactiveIdempotencyStore.class)
+                                .getIfUnique();
                 return own != null ? own : ReactiveIdempotencyStore.of(stores.getDefault());
             }
-            if (beanFactory != null && beanFactory.containsBean(n) && beanFactory.isTypeMatch(n, ReactiveIdempotencyStore.class)) {
+            if (beanFactory != null
+                    && beanFactory.containsBean(n)
+                    && beanFactory.isTypeMatch(n, ReactiveIdempotencyStore.class)) {
                 return beanFactory.getBean(n, ReactiveIdempotencyStore.class);
             }
             IdempotencyStore store = stores.get(n, "@Idempotent on " + operation.description());
             if (store == null) {
-                throw new IdempotencyConfigurationException("@Idempotent on " + operation.description()
-                        + " has no store");
+                throw new IdempotencyConfigurationException(
+                        "@Idempotent on " + operation.description() + " has no store");
             }
             return ReactiveIdempotencyStore.of(store);
         });

@@ -45,12 +45,18 @@ enum ReactiveKind {
         if (this == NONE) {
             return method.getGenericReturnType();
         }
-        ResolvableType element = ResolvableType.forMethodReturnType(method, targetClass).getGeneric(0);
-        if (method.getGenericReturnType() instanceof Class || element == ResolvableType.NONE || element.resolve() == null) {
-            throw new IdempotencyConfigurationException(description + " returns a " + method.getReturnType().getSimpleName()
-                    + " without its element type, so its result cannot be stored for replay; declare it, such as "
-                    + method.getReturnType().getSimpleName() + "<Receipt>");
+        ResolvableType element =
+                ResolvableType.forMethodReturnType(method, targetClass).getGeneric(0);
+        if (method.getGenericReturnType() instanceof Class
+                || element == ResolvableType.NONE
+                || element.resolve() == null) {
+            throw new IdempotencyConfigurationException(
+                    description + " returns a " + method.getReturnType().getSimpleName()
+                            + " without its element type, so its result cannot be stored for replay; declare it, such as "
+                            + method.getReturnType().getSimpleName() + "<Receipt>");
         }
-        return this == MONO ? element.getType() : ResolvableType.forClassWithGenerics(List.class, element).getType();
+        return this == MONO
+                ? element.getType()
+                : ResolvableType.forClassWithGenerics(List.class, element).getType();
     }
 }

@@ -3,11 +3,11 @@ package dev.idempotent.messaging;
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyReplayException;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.support.ResultCodec;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -39,8 +39,13 @@ public class AmqpDeduplicationAdvice implements MethodInterceptor {
     /**
      * @param codec the codec of a {@code void} result
      */
-    public AmqpDeduplicationAdvice(IdempotencyEngine engine, IdempotencyStore store, Fingerprints fingerprints,
-            ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
+    public AmqpDeduplicationAdvice(
+            IdempotencyEngine engine,
+            IdempotencyStore store,
+            Fingerprints fingerprints,
+            ResultCodec codec,
+            IdempotencyDefaults defaults,
+            IdempotencyListener listener) {
         this.deduplicator = new MessageDeduplicator(engine, store, fingerprints, codec, defaults, listener, logger);
     }
 
@@ -74,7 +79,10 @@ public class AmqpDeduplicationAdvice implements MethodInterceptor {
         String queue = message.getMessageProperties().getConsumerQueue();
         String name = "amqp:" + (queue == null ? "" : queue);
         try {
-            deduplicator.run(name, message.getMessageProperties().getMessageId(), message,
+            deduplicator.run(
+                    name,
+                    message.getMessageProperties().getMessageId(),
+                    message,
                     "the RabbitMQ listener of queue '" + queue + "'",
                     () -> "A message on queue '" + queue + "' has no message-id property, so it was processed"
                             + " without deduplication (idempotency.amqp.deduplicate=message-id); further such messages"
@@ -84,8 +92,9 @@ public class AmqpDeduplicationAdvice implements MethodInterceptor {
                     invocation::proceed);
             return null;
         } catch (IdempotencyKeyReuseException | IdempotencyReplayException e) {
-            throw new AmqpRejectAndDontRequeueException(e.getMessage()
-                    + " (the delivery is rejected, not requeued: it would fail the same way every time)", e);
+            throw new AmqpRejectAndDontRequeueException(
+                    e.getMessage() + " (the delivery is rejected, not requeued: it would fail the same way every time)",
+                    e);
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.idempotent.messaging;
 
 import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.support.ResultCodec;
 import java.nio.charset.StandardCharsets;
 import org.apache.commons.logging.Log;
@@ -42,8 +42,14 @@ public final class KafkaDeduplication {
 
     private final MessageDeduplicator deduplicator;
 
-    private KafkaDeduplication(@Nullable String header, IdempotencyEngine engine, IdempotencyStore store,
-            Fingerprints fingerprints, ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
+    private KafkaDeduplication(
+            @Nullable String header,
+            IdempotencyEngine engine,
+            IdempotencyStore store,
+            Fingerprints fingerprints,
+            ResultCodec codec,
+            IdempotencyDefaults defaults,
+            IdempotencyListener listener) {
         this.header = header;
         this.deduplicator = new MessageDeduplicator(engine, store, fingerprints, codec, defaults, listener, logger);
     }
@@ -53,13 +59,20 @@ public final class KafkaDeduplication {
      * @param codec the codec of a {@code void} result
      * @throws IllegalArgumentException for any other setting
      */
-    public static KafkaDeduplication of(@Nullable String setting, IdempotencyEngine engine, IdempotencyStore store,
-            Fingerprints fingerprints, ResultCodec codec, IdempotencyDefaults defaults, IdempotencyListener listener) {
+    public static KafkaDeduplication of(
+            @Nullable String setting,
+            IdempotencyEngine engine,
+            IdempotencyStore store,
+            Fingerprints fingerprints,
+            ResultCodec codec,
+            IdempotencyDefaults defaults,
+            IdempotencyListener listener) {
         String value = setting == null ? "" : setting.trim();
         String header;
         if (value.equalsIgnoreCase("offset")) {
             header = null;
-        } else if (value.regionMatches(true, 0, "header:", 0, 7) && !value.substring(7).isBlank()) {
+        } else if (value.regionMatches(true, 0, "header:", 0, 7)
+                && !value.substring(7).isBlank()) {
             header = value.substring(7).trim();
         } else {
             throw new IllegalArgumentException("idempotency.kafka.deduplicate='" + setting + "' is neither 'offset'"
@@ -84,7 +97,8 @@ public final class KafkaDeduplication {
                     + " listener, deduplicate inside it (an @Idempotent method of another bean called once per"
                     + " record), or remove idempotency.kafka.deduplicate");
         }
-        if (messageListener instanceof GenericMessageListener<?> generic && !(messageListener instanceof Deduplicating)) {
+        if (messageListener instanceof GenericMessageListener<?> generic
+                && !(messageListener instanceof Deduplicating)) {
             container.setupMessageListener(new Deduplicating(generic, "kafka:" + group));
         }
     }
@@ -97,9 +111,9 @@ public final class KafkaDeduplication {
         return last == null || last.value() == null ? null : new String(last.value(), StandardCharsets.UTF_8);
     }
 
-    @SuppressWarnings({ "rawtypes", "unchecked" })
-    private final class Deduplicating implements AcknowledgingConsumerAwareMessageListener<Object, Object>,
-            DelegatingMessageListener<Object> {
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private final class Deduplicating
+            implements AcknowledgingConsumerAwareMessageListener<Object, Object>, DelegatingMessageListener<Object> {
 
         private final GenericMessageListener delegate;
 
@@ -116,10 +130,15 @@ public final class KafkaDeduplication {
         }
 
         @Override
-        public void onMessage(ConsumerRecord<Object, Object> record, @Nullable Acknowledgment acknowledgment,
+        public void onMessage(
+                ConsumerRecord<Object, Object> record,
+                @Nullable Acknowledgment acknowledgment,
                 @Nullable Consumer<?, ?> consumer) {
             try {
-                deduplicator.run(name, key(record), record,
+                deduplicator.run(
+                        name,
+                        key(record),
+                        record,
                         "the Kafka listener of group '" + name.substring("kafka:".length()) + "'",
                         () -> "A record on " + record.topic() + " has no '" + header + "' header, so it was"
                                 + " processed without deduplication (idempotency.kafka.deduplicate=header:" + header
@@ -136,7 +155,9 @@ public final class KafkaDeduplication {
             }
         }
 
-        private void invoke(ConsumerRecord<Object, Object> record, @Nullable Acknowledgment acknowledgment,
+        private void invoke(
+                ConsumerRecord<Object, Object> record,
+                @Nullable Acknowledgment acknowledgment,
                 @Nullable Consumer<?, ?> consumer) {
             if (delegate instanceof AcknowledgingConsumerAwareMessageListener) {
                 delegate.onMessage(record, acknowledgment, consumer);

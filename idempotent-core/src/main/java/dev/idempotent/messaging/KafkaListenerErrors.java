@@ -27,8 +27,7 @@ import org.springframework.util.backoff.FixedBackOff;
  */
 public final class KafkaListenerErrors {
 
-    private KafkaListenerErrors() {
-    }
+    private KafkaListenerErrors() {}
 
     /**
      * @param handler the container's error handler
@@ -37,10 +36,13 @@ public final class KafkaListenerErrors {
      */
     public static <T extends DefaultErrorHandler> T configure(T handler, Duration inFlightBackOff) {
         long interval = inFlightBackOff.toMillis();
-        handler.addNotRetryableExceptions(IdempotencyKeyReuseException.class, InvalidIdempotencyKeyException.class,
-                IdempotencyReplayException.class, IdempotencyConfigurationException.class);
-        handler.setBackOffFunction((record, failure) -> isInFlight(failure)
-                ? new FixedBackOff(interval, FixedBackOff.UNLIMITED_ATTEMPTS) : null);
+        handler.addNotRetryableExceptions(
+                IdempotencyKeyReuseException.class,
+                InvalidIdempotencyKeyException.class,
+                IdempotencyReplayException.class,
+                IdempotencyConfigurationException.class);
+        handler.setBackOffFunction((record, failure) ->
+                isInFlight(failure) ? new FixedBackOff(interval, FixedBackOff.UNLIMITED_ATTEMPTS) : null);
         // a duplicate in flight whose first run then fails starts its own retries afresh
         handler.setResetStateOnExceptionChange(true);
         return handler;

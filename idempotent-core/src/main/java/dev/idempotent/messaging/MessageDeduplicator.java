@@ -1,13 +1,13 @@
 package dev.idempotent.messaging;
 
 import dev.idempotent.OnInFlight;
-import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.support.Fingerprints;
-import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.engine.IdempotencyListener.CallOutcome;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.support.Fingerprints;
+import dev.idempotent.support.IdempotencyDefaults;
 import dev.idempotent.support.ResultCodec;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,8 +42,14 @@ final class MessageDeduplicator {
      * @param codec the codec of a {@code void} result
      * @param logger where the warning about messages without an id goes
      */
-    MessageDeduplicator(IdempotencyEngine engine, IdempotencyStore store, Fingerprints fingerprints, ResultCodec codec,
-            IdempotencyDefaults defaults, IdempotencyListener listener, Log logger) {
+    MessageDeduplicator(
+            IdempotencyEngine engine,
+            IdempotencyStore store,
+            Fingerprints fingerprints,
+            ResultCodec codec,
+            IdempotencyDefaults defaults,
+            IdempotencyListener listener,
+            Log logger) {
         this.engine = engine;
         this.store = store;
         this.fingerprints = fingerprints;
@@ -61,8 +67,14 @@ final class MessageDeduplicator {
      * @param operation names the listener in messages
      * @param missingId the warning logged the first time a message of {@code name} has no id
      */
-    void run(String name, @Nullable String id, Object message, String operation, Supplier<String> missingId,
-            IdempotencyEngine.Invocation listenerCall) throws Throwable {
+    void run(
+            String name,
+            @Nullable String id,
+            Object message,
+            String operation,
+            Supplier<String> missingId,
+            IdempotencyEngine.Invocation listenerCall)
+            throws Throwable {
         if (id == null || id.isBlank()) {
             listener.onCall(name, CallOutcome.UNPROTECTED);
             if (warned.add(name)) {
@@ -73,7 +85,7 @@ final class MessageDeduplicator {
         }
         IdempotencyRequest request = IdempotencyRequest.builder(name, store)
                 .key(id)
-                .fingerprint(fingerprints.of(new Object[] { message }, operation))
+                .fingerprint(fingerprints.of(new Object[] {message}, operation))
                 .durations(defaults)
                 .onInFlight(OnInFlight.WAIT)
                 .codec(codec)

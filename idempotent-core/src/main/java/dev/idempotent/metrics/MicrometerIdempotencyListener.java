@@ -1,7 +1,7 @@
 package dev.idempotent.metrics;
 
-import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,32 +53,52 @@ public class MicrometerIdempotencyListener implements IdempotencyListener {
 
     @Override
     public void onCall(String name, CallOutcome outcome) {
-        counters.computeIfAbsent(name + '\u0000' + outcome, k -> Counter.builder(CALLS)
-                .description("Calls of idempotent operations, by how they ended")
-                .tag("name", name).tag("outcome", outcome.tag()).register(registry)).increment();
+        counters.computeIfAbsent(
+                        name + '\u0000' + outcome,
+                        k -> Counter.builder(CALLS)
+                                .description("Calls of idempotent operations, by how they ended")
+                                .tag("name", name)
+                                .tag("outcome", outcome.tag())
+                                .register(registry))
+                .increment();
     }
 
     @Override
     public void onStoreOperation(String store, String operation, long nanos, boolean success) {
         String result = success ? "success" : "error";
-        timers.computeIfAbsent(store + '\u0000' + operation + '\u0000' + result, k -> Timer.builder(STORE_OPERATIONS)
-                .description("Time taken by idempotency store operations")
-                .tag("store", store).tag("operation", operation).tag("result", result).register(registry))
+        timers.computeIfAbsent(
+                        store + '\u0000' + operation + '\u0000' + result,
+                        k -> Timer.builder(STORE_OPERATIONS)
+                                .description("Time taken by idempotency store operations")
+                                .tag("store", store)
+                                .tag("operation", operation)
+                                .tag("result", result)
+                                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void onStoreRetry(String store, String operation) {
-        counters.computeIfAbsent("retry\u0000" + store + '\u0000' + operation, k -> Counter.builder(STORE_RETRIES)
-                .description("Idempotency store steps tried again after a transient failure")
-                .tag("store", store).tag("step", operation).register(registry)).increment();
+        counters.computeIfAbsent(
+                        "retry\u0000" + store + '\u0000' + operation,
+                        k -> Counter.builder(STORE_RETRIES)
+                                .description("Idempotency store steps tried again after a transient failure")
+                                .tag("store", store)
+                                .tag("step", operation)
+                                .register(registry))
+                .increment();
     }
 
     @Override
     public void onCompletionAbandoned(String name) {
-        counters.computeIfAbsent("abandoned\u0000" + name, k -> Counter.builder(COMPLETIONS_ABANDONED)
-                .description("Outcomes given up after the store failed for the whole completion retry timeout")
-                .tag("name", name).register(registry)).increment();
+        counters.computeIfAbsent(
+                        "abandoned\u0000" + name,
+                        k -> Counter.builder(COMPLETIONS_ABANDONED)
+                                .description(
+                                        "Outcomes given up after the store failed for the whole completion retry timeout")
+                                .tag("name", name)
+                                .register(registry))
+                .increment();
     }
 
     /** Registers the gauge {@code idempotency.completions.pending} of {@code engine}. */

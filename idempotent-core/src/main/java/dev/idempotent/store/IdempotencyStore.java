@@ -128,6 +128,7 @@ public interface IdempotencyStore {
     /** The operation and its completion, run by {@link #runInTransaction}. */
     @FunctionalInterface
     interface TransactionalWork {
-        @Nullable Object run() throws Throwable;
+        @Nullable
+        Object run() throws Throwable;
     }
 }

@@ -18,8 +18,7 @@ public final class Durations {
     private static final String FORMS = "use a whole number with an optional unit (ns, us, ms, s, m, h, d;"
             + " none means milliseconds) such as \"500\", \"30s\", \"24h\", \"7d\", or ISO-8601 such as \"PT24H\"";
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * The positive duration that {@code text} (without surrounding whitespace) stands for.

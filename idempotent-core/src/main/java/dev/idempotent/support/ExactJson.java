@@ -38,8 +38,7 @@ final class ExactJson {
 
     private static final Map<JsonMapper, JsonMapper> mappers = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private ExactJson() {
-    }
+    private ExactJson() {}
 
     /** The exact, strict twin of {@code mapper} (cached per mapper). */
     static JsonMapper of(JsonMapper mapper) {
@@ -51,37 +50,48 @@ final class ExactJson {
         return builder
                 // every property is written, nulls and empties included, whatever @JsonInclude says: so a
                 // creator property missing from a stored record means the class gained it since
-                .annotationIntrospector(AnnotationIntrospector.pair(new IncludeEveryProperty(), builder.annotationIntrospector()))
+                .annotationIntrospector(
+                        AnnotationIntrospector.pair(new IncludeEveryProperty(), builder.annotationIntrospector()))
                 .changeDefaultPropertyInclusion(inclusion -> ALWAYS)
                 .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
                 // a getter with no field, setter or creator parameter (a computed value) is not stored: it
                 // could not be read back, and would fail the strict read as an unknown property
                 .enable(MapperFeature.REQUIRE_SETTERS_FOR_GETTERS)
-                .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS, DateTimeFeature.WRITE_DURATIONS_AS_TIMESTAMPS,
-                        DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE, DateTimeFeature.TRUNCATE_TO_MSECS_ON_READ,
+                .disable(
+                        DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS,
+                        DateTimeFeature.WRITE_DURATIONS_AS_TIMESTAMPS,
+                        DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE,
+                        DateTimeFeature.TRUNCATE_TO_MSECS_ON_READ,
                         DateTimeFeature.TRUNCATE_TO_MSECS_ON_WRITE)
                 .enable(DateTimeFeature.WRITE_DATES_WITH_ZONE_ID)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(
+                        DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                        DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-                .disable(EnumFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, EnumFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
-                .withCoercionConfig(LogicalType.Textual, config -> config
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Integer, config -> config
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Float, config -> config
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Boolean, config -> config
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+                .disable(
+                        EnumFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL,
+                        EnumFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+                .withCoercionConfig(
+                        LogicalType.Textual,
+                        config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Integer,
+                        config -> config.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Float, config -> config.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Boolean,
+                        config -> config.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
                 .build();
     }
 
-    private static final JsonInclude.Value ALWAYS = JsonInclude.Value.construct(JsonInclude.Include.ALWAYS,
-            JsonInclude.Include.ALWAYS);
+    private static final JsonInclude.Value ALWAYS =
+            JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS);
 
     /** Overrides every {@code @JsonInclude}: a stored value has all its properties. */
     private static final class IncludeEveryProperty extends NopAnnotationIntrospector {

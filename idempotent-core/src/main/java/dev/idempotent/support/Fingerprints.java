@@ -69,8 +69,9 @@ public final class Fingerprints {
                         + " by their payload only when they are an argument themselves";
             }
             String inner = whyNot(content, depth + 1);
-            return inner == null ? null : "its elements (" + content.getRawClass().getSimpleName() + ") cannot be: "
-                    + inner;
+            return inner == null
+                    ? null
+                    : "its elements (" + content.getRawClass().getSimpleName() + ") cannot be: " + inner;
         }
         if (type.isContainerType() || type.isInterface() || type.isAbstract() || type.isJavaLangObject()) {
             return null;
@@ -114,14 +115,20 @@ public final class Fingerprints {
                 try {
                     canonical.writeValueAsBytes(arguments[i]);
                 } catch (JacksonException inner) {
-                    throw new IdempotencyException("Argument " + i + " of " + operation + " (a "
-                            + arguments[i].getClass().getName() + ") cannot be written as JSON to fingerprint the"
-                            + " call: " + inner.getOriginalMessage() + "; give @Idempotent a fingerprint expression"
-                            + " naming what the call asks for", e);
+                    throw new IdempotencyException(
+                            "Argument " + i + " of " + operation + " (a "
+                                    + arguments[i].getClass().getName()
+                                    + ") cannot be written as JSON to fingerprint the"
+                                    + " call: " + inner.getOriginalMessage()
+                                    + "; give @Idempotent a fingerprint expression"
+                                    + " naming what the call asks for",
+                            e);
                 }
             }
-            throw new IdempotencyException("The arguments of " + operation + " cannot be written as JSON to"
-                    + " fingerprint the call: " + e.getOriginalMessage(), e);
+            throw new IdempotencyException(
+                    "The arguments of " + operation + " cannot be written as JSON to" + " fingerprint the call: "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 }

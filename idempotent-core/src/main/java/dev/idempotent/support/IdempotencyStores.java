@@ -38,14 +38,15 @@ public final class IdempotencyStores {
                         + " be named in an application context");
             }
             if (!beanFactory.containsBean(n) || !beanFactory.isTypeMatch(n, IdempotencyStore.class)) {
-                throw new IdempotencyConfigurationException(user + " asks for store '" + n
-                        + "', which is not an IdempotencyStore bean");
+                throw new IdempotencyConfigurationException(
+                        user + " asks for store '" + n + "', which is not an IdempotencyStore bean");
             }
             try {
                 return beanFactory.getBean(n, IdempotencyStore.class);
             } catch (BeansException e) {
-                throw new IdempotencyConfigurationException(user + " asks for store '" + n
-                        + "', which is not an IdempotencyStore bean: " + e.getMessage(), e);
+                throw new IdempotencyConfigurationException(
+                        user + " asks for store '" + n + "', which is not an IdempotencyStore bean: " + e.getMessage(),
+                        e);
             }
         });
     }

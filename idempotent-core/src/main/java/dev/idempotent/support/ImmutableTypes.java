@@ -27,14 +27,26 @@ import tools.jackson.databind.type.TypeFactory;
  */
 final class ImmutableTypes {
 
-    private static final Set<Class<?>> VALUE_TYPES = Set.of(String.class, Boolean.class, Character.class, Byte.class,
-            Short.class, Integer.class, Long.class, Float.class, Double.class, BigDecimal.class, BigInteger.class,
-            UUID.class, URI.class, Currency.class, Locale.class);
+    private static final Set<Class<?>> VALUE_TYPES = Set.of(
+            String.class,
+            Boolean.class,
+            Character.class,
+            Byte.class,
+            Short.class,
+            Integer.class,
+            Long.class,
+            Float.class,
+            Double.class,
+            BigDecimal.class,
+            BigInteger.class,
+            UUID.class,
+            URI.class,
+            Currency.class,
+            Locale.class);
 
     private static final TypeFactory TYPES = TypeFactory.createDefaultInstance();
 
-    private ImmutableTypes() {
-    }
+    private ImmutableTypes() {}
 
     static boolean isDeeplyImmutable(JavaType type) {
         return isDeeplyImmutable(type, new HashSet<>());
@@ -46,7 +58,8 @@ final class ImmutableTypes {
             return true;
         }
         if (raw.getName().startsWith("java.time.")
-                && (TemporalAccessor.class.isAssignableFrom(raw) || TemporalAmount.class.isAssignableFrom(raw)
+                && (TemporalAccessor.class.isAssignableFrom(raw)
+                        || TemporalAmount.class.isAssignableFrom(raw)
                         || java.time.ZoneId.class.isAssignableFrom(raw))) {
             return true;
         }

@@ -61,23 +61,28 @@ public final class JsonResultCodec implements ResultCodec {
      */
     private volatile @Nullable Decoded lastDecoded;
 
-    private record Decoded(byte[] payload, @Nullable Object value) {
-    }
+    private record Decoded(byte[] payload, @Nullable Object value) {}
 
     private static final int MAX_REMEMBERED_PAYLOAD = 16 * 1024;
 
-    private JsonResultCodec(JsonMapper mapper, Shape shape, String storedType, @Nullable JavaType formType,
-            Class<? extends Throwable>[] storeExceptions, boolean async) {
+    private JsonResultCodec(
+            JsonMapper mapper,
+            Shape shape,
+            String storedType,
+            @Nullable JavaType formType,
+            Class<? extends Throwable>[] storeExceptions,
+            boolean async) {
         this.mapper = mapper;
         this.shape = shape;
         this.storedType = storedType;
         this.writer = formType == null ? mapper.writer() : mapper.writerFor(formType);
-        this.reader = formType == null ? null
+        this.reader = formType == null
+                ? null
                 : mapper.readerFor(formType).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.storeExceptions = storeExceptions;
         this.async = async;
-        this.immutableValues = shape == Shape.JSON && !async && formType != null
-                && ImmutableTypes.isDeeplyImmutable(formType);
+        this.immutableValues =
+                shape == Shape.JSON && !async && formType != null && ImmutableTypes.isDeeplyImmutable(formType);
     }
 
     /**
@@ -86,8 +91,8 @@ public final class JsonResultCodec implements ResultCodec {
      * @param owner names the operation in error messages, e.g. {@code OrderService.place(Order)}
      * @throws IdempotencyConfigurationException if the type cannot be stored and read back exactly
      */
-    public static JsonResultCodec forType(JsonMapper mapper, Type returnType,
-            Class<? extends Throwable>[] storeExceptions, String owner) {
+    public static JsonResultCodec forType(
+            JsonMapper mapper, Type returnType, Class<? extends Throwable>[] storeExceptions, String owner) {
         for (Class<? extends Throwable> type : storeExceptions) {
             if (findMessageConstructor(type) == null && findNoArgConstructor(type) == null) {
                 throw new IdempotencyConfigurationException("storeExceptions of " + owner + " names " + type.getName()
@@ -115,8 +120,13 @@ public final class JsonResultCodec implements ResultCodec {
             if (body.getRawClass() != Void.class) {
                 StorableTypes.check(exact, body, owner);
             }
-            return new JsonResultCodec(exact, Shape.RESPONSE_ENTITY, storedType, ResponseEntities.formType(exact, body),
-                    storeExceptions.clone(), async);
+            return new JsonResultCodec(
+                    exact,
+                    Shape.RESPONSE_ENTITY,
+                    storedType,
+                    ResponseEntities.formType(exact, body),
+                    storeExceptions.clone(),
+                    async);
         }
         StorableTypes.check(exact, type, owner);
         return new JsonResultCodec(exact, Shape.JSON, storedType, type, storeExceptions.clone(), async);
@@ -220,10 +230,17 @@ public final class JsonResultCodec implements ResultCodec {
                 }
             }
         }
-        String expected = Arrays.stream(storeExceptions).map(Class::getName).toList().toString();
-        throw new IdempotencyReplayException("holds a stored exception " + typeName + " (\"" + message + "\"), which"
-                + " is no longer among the storeExceptions " + expected + " (or no longer exists), so it cannot be"
-                + " replayed. " + StoredPayload.ADVICE, null, typeName, expected, null);
+        String expected =
+                Arrays.stream(storeExceptions).map(Class::getName).toList().toString();
+        throw new IdempotencyReplayException(
+                "holds a stored exception " + typeName + " (\"" + message + "\"), which"
+                        + " is no longer among the storeExceptions " + expected
+                        + " (or no longer exists), so it cannot be"
+                        + " replayed. " + StoredPayload.ADVICE,
+                null,
+                typeName,
+                expected,
+                null);
     }
 
     @SuppressWarnings("unchecked")
@@ -261,15 +278,19 @@ public final class JsonResultCodec implements ResultCodec {
     }
 
     private enum Shape {
-        NONE, JSON, RESPONSE_ENTITY
+        NONE,
+        JSON,
+        RESPONSE_ENTITY
     }
 
     /**
      * How a {@code ResponseEntity<T>} is stored: its status, its headers in order, and its body written as
      * a {@code T}.
      */
-    record EntityForm<T>(int status, @Nullable LinkedHashMap<String, List<String>> headers, @Nullable T body) {
-    }
+    record EntityForm<T>(
+            int status,
+            @Nullable LinkedHashMap<String, List<String>> headers,
+            @Nullable T body) {}
 
     /** Kept apart so that spring-web stays optional. */
     private static final class ResponseEntities {
@@ -287,7 +308,8 @@ public final class JsonResultCodec implements ResultCodec {
                 return null;
             }
             if (!(value instanceof org.springframework.http.ResponseEntity<?> entity)) {
-                throw new IdempotencyException("Only ResponseEntity results can be stored, not " + value.getClass().getName());
+                throw new IdempotencyException("Only ResponseEntity results can be stored, not "
+                        + value.getClass().getName());
             }
             LinkedHashMap<String, List<String>> headers = new LinkedHashMap<>();
             entity.getHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
@@ -302,7 +324,9 @@ public final class JsonResultCodec implements ResultCodec {
             if (form.headers() != null) {
                 form.headers().forEach(headers::addAll);
             }
-            return org.springframework.http.ResponseEntity.status(form.status()).headers(headers).body(form.body());
+            return org.springframework.http.ResponseEntity.status(form.status())
+                    .headers(headers)
+                    .body(form.body());
         }
     }
 }

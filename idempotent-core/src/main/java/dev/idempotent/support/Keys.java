@@ -14,11 +14,9 @@ public final class Keys {
 
     private static final MessageDigest SHA_256 = newSha256();
 
-
     private static final String HASHED_MARKER = "#sha256:";
 
-    private Keys() {
-    }
+    private Keys() {}
 
     /**
      * The namespace of the keys of {@code name} in key space {@code version}: {@code name@version}, or
@@ -45,7 +43,8 @@ public final class Keys {
         }
         String hashed = HASHED_MARKER + sha256Hex(key);
         if (hashed.length() > maxLength) {
-            throw new IllegalStateException("store accepts keys of at most " + maxLength + " characters, too few for a hash");
+            throw new IllegalStateException(
+                    "store accepts keys of at most " + maxLength + " characters, too few for a hash");
         }
         return hashed;
     }
@@ -60,10 +59,12 @@ public final class Keys {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\u0000') {
-                throw new InvalidIdempotencyKeyException("The key contains a NUL character at position " + i
-                        + "; the operation did not run");
+                throw new InvalidIdempotencyKeyException(
+                        "The key contains a NUL character at position " + i + "; the operation did not run");
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw new InvalidIdempotencyKeyException("The key contains an unpaired surrogate at position " + i

@@ -37,13 +37,13 @@ public final class MessageArguments {
 
     private static final boolean MESSAGING = ClassUtils.isPresent("org.springframework.messaging.Message", LOADER);
 
-    private static final boolean KAFKA = ClassUtils.isPresent("org.apache.kafka.clients.consumer.ConsumerRecord", LOADER);
+    private static final boolean KAFKA =
+            ClassUtils.isPresent("org.apache.kafka.clients.consumer.ConsumerRecord", LOADER);
 
-    private static final boolean SPRING_KAFKA = ClassUtils.isPresent("org.springframework.kafka.support.Acknowledgment",
-            LOADER);
+    private static final boolean SPRING_KAFKA =
+            ClassUtils.isPresent("org.springframework.kafka.support.Acknowledgment", LOADER);
 
-    private MessageArguments() {
-    }
+    private MessageArguments() {}
 
     /**
      * Whether {@code type} is a message type that is fingerprinted by its payload, or a delivery control that
@@ -55,7 +55,8 @@ public final class MessageArguments {
 
     /** Whether {@code type} is a message: an AMQP or Spring messaging {@code Message}, a Kafka {@code ConsumerRecord}. */
     public static boolean isMessage(Class<?> type) {
-        return (AMQP && Amqp.isMessage(type)) || (MESSAGING && Messaging.isMessage(type))
+        return (AMQP && Amqp.isMessage(type))
+                || (MESSAGING && Messaging.isMessage(type))
                 || (KAFKA && Kafka.isRecord(type));
     }
 
@@ -69,8 +70,11 @@ public final class MessageArguments {
         if (KAFKA && Kafka.isRecords(raw)) {
             return true;
         }
-        ResolvableType element = raw.isArray() ? resolvable.getComponentType()
-                : Collection.class.isAssignableFrom(raw) ? resolvable.asCollection().getGeneric(0) : ResolvableType.NONE;
+        ResolvableType element = raw.isArray()
+                ? resolvable.getComponentType()
+                : Collection.class.isAssignableFrom(raw)
+                        ? resolvable.asCollection().getGeneric(0)
+                        : ResolvableType.NONE;
         Class<?> elementType = element.resolve();
         return elementType != null && isMessage(elementType);
     }

@@ -27,7 +27,8 @@ public interface ResultCodec {
      * The outcome stored in {@code payload}: returns a fresh copy of the value, or throws the stored
      * failure.
      */
-    @Nullable Object decode(byte[] payload) throws Throwable;
+    @Nullable
+    Object decode(byte[] payload) throws Throwable;
 
     /**
      * Whether the operation may run inside the store's transaction when the store completes in

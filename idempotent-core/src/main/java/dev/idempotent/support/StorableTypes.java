@@ -40,8 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class StorableTypes {
 
-    private static final List<Class<?>> UNSTORABLE = List.of(
-            InputStream.class, Reader.class, BaseStream.class, Iterator.class, Future.class, Thread.class);
+    private static final List<Class<?>> UNSTORABLE =
+            List.of(InputStream.class, Reader.class, BaseStream.class, Iterator.class, Future.class, Thread.class);
 
     private final JsonMapper mapper;
 
@@ -73,7 +73,8 @@ final class StorableTypes {
         Class<?> raw = type.getRawClass();
         for (Class<?> unstorable : UNSTORABLE) {
             if (unstorable.isAssignableFrom(raw)) {
-                throw refuse(path, type, "a " + unstorable.getSimpleName() + " is consumed once and has no stored form");
+                throw refuse(
+                        path, type, "a " + unstorable.getSimpleName() + " is consumed once and has no stored form");
             }
         }
         if (raw.getName().startsWith("reactor.core.publisher.") || raw.getName().startsWith("org.reactivestreams.")) {
@@ -81,8 +82,11 @@ final class StorableTypes {
         }
         if (type.isReferenceType()) {
             if (type.getContentType().isReferenceType()) {
-                throw refuse(path, type, "Optional.of(Optional.empty()) is stored as null and would come back as"
-                        + " Optional.empty(); return a single Optional");
+                throw refuse(
+                        path,
+                        type,
+                        "Optional.of(Optional.empty()) is stored as null and would come back as"
+                                + " Optional.empty(); return a single Optional");
             }
             visit(type.getContentType(), path, false);
             return;
@@ -98,24 +102,37 @@ final class StorableTypes {
             return;
         }
         if (Calendar.class.isAssignableFrom(raw)) {
-            throw refuse(path, type, "a Calendar is stored as an instant and comes back in another time zone;"
-                    + " use ZonedDateTime, OffsetDateTime or Instant");
+            throw refuse(
+                    path,
+                    type,
+                    "a Calendar is stored as an instant and comes back in another time zone;"
+                            + " use ZonedDateTime, OffsetDateTime or Instant");
         }
         if (Date.class.isAssignableFrom(raw) && raw != Date.class) {
-            throw refuse(path, type, "a " + raw.getName() + " is stored as a java.util.Date and comes back without"
-                    + " its nanoseconds or with another time of day; use Instant, LocalDateTime, LocalDate or LocalTime");
+            throw refuse(
+                    path,
+                    type,
+                    "a " + raw.getName() + " is stored as a java.util.Date and comes back without"
+                            + " its nanoseconds or with another time of day; use Instant, LocalDateTime, LocalDate or LocalTime");
         }
         if (isNamed(raw, "javax.xml.datatype.XMLGregorianCalendar")) {
             throw refuse(path, type, "an XMLGregorianCalendar is not stored exactly; use a java.time type");
         }
-        if (raw == Object.class || (type.isAbstract() && !raw.isPrimitive() && !raw.isEnum()
-                && !raw.isAnnotationPresent(JsonTypeInfo.class) && !Map.class.isAssignableFrom(raw))) {
+        if (raw == Object.class
+                || (type.isAbstract()
+                        && !raw.isPrimitive()
+                        && !raw.isEnum()
+                        && !raw.isAnnotationPresent(JsonTypeInfo.class)
+                        && !Map.class.isAssignableFrom(raw))) {
             if (typeInfoDeclared) {
                 return;
             }
-            throw refuse(path, type, "it is " + (raw == Object.class ? "Object" : "abstract")
-                    + ", so the stored JSON does not say which class to create (an Object would come back as a Map,"
-                    + " a List, a Double...); declare a concrete type, or annotate the type with @JsonTypeInfo");
+            throw refuse(
+                    path,
+                    type,
+                    "it is " + (raw == Object.class ? "Object" : "abstract")
+                            + ", so the stored JSON does not say which class to create (an Object would come back as a Map,"
+                            + " a List, a Double...); declare a concrete type, or annotate the type with @JsonTypeInfo");
         }
         if (isBean(raw)) {
             visitProperties(type, path);
@@ -138,26 +155,38 @@ final class StorableTypes {
         try {
             mapper._deserializationContext().findKeyDeserializer(keyType, null);
         } catch (JacksonException e) {
-            throw refuse(path, keyType, "map keys of this type are written as their toString() and cannot be read"
-                    + " back (" + e.getOriginalMessage() + "); use String, a number, UUID or an enum as the key, or give"
-                    + " the key type a constructor or static valueOf(String) that reads its toString()");
+            throw refuse(
+                    path,
+                    keyType,
+                    "map keys of this type are written as their toString() and cannot be read"
+                            + " back (" + e.getOriginalMessage()
+                            + "); use String, a number, UUID or an enum as the key, or give"
+                            + " the key type a constructor or static valueOf(String) that reads its toString()");
         }
     }
 
     /** Records and beans of the application, whose properties are what is stored. */
     private static boolean isBean(Class<?> raw) {
         String name = raw.getName();
-        return !raw.isPrimitive() && !raw.isEnum() && !raw.isArray() && !name.startsWith("java.")
-                && !name.startsWith("javax.") && !name.startsWith("jdk.") && !name.startsWith("tools.jackson.")
-                && !name.startsWith("com.fasterxml.jackson.") && !raw.isAnnotationPresent(JsonSerialize.class)
+        return !raw.isPrimitive()
+                && !raw.isEnum()
+                && !raw.isArray()
+                && !name.startsWith("java.")
+                && !name.startsWith("javax.")
+                && !name.startsWith("jdk.")
+                && !name.startsWith("tools.jackson.")
+                && !name.startsWith("com.fasterxml.jackson.")
+                && !raw.isAnnotationPresent(JsonSerialize.class)
                 && !raw.isAnnotationPresent(JsonDeserialize.class);
     }
 
     /** Whether the property says how to find the class of its value (then an abstract type is fine). */
     private static boolean declaresTypeInfo(BeanPropertyDefinition property) {
-        for (Annotated member : new Annotated[] { property.getField(), property.getGetter(), property.getSetter(),
-                property.getConstructorParameter() }) {
-            if (member != null && (member.hasAnnotation(JsonTypeInfo.class) || member.hasAnnotation(JsonDeserialize.class))) {
+        for (Annotated member : new Annotated[] {
+            property.getField(), property.getGetter(), property.getSetter(), property.getConstructorParameter()
+        }) {
+            if (member != null
+                    && (member.hasAnnotation(JsonTypeInfo.class) || member.hasAnnotation(JsonDeserialize.class))) {
                 return true;
             }
         }
@@ -175,7 +204,9 @@ final class StorableTypes {
 
     private IdempotencyConfigurationException refuse(String path, JavaType type, String why) {
         return new IdempotencyConfigurationException(owner + " returns " + declared.toCanonical()
-                + (path.isEmpty() ? "" : " (at " + path.substring(path.startsWith(".") ? 1 : 0) + ": " + type.toCanonical() + ")")
+                + (path.isEmpty()
+                        ? ""
+                        : " (at " + path.substring(path.startsWith(".") ? 1 : 0) + ": " + type.toCanonical() + ")")
                 + ", which cannot be stored for replay exactly: " + why);
     }
 }

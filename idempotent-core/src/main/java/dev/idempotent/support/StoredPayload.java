@@ -43,7 +43,10 @@ public final class StoredPayload {
 
     private final @Nullable String failureMessage;
 
-    private StoredPayload(@Nullable String type, @Nullable Object value, @Nullable String failureType,
+    private StoredPayload(
+            @Nullable String type,
+            @Nullable Object value,
+            @Nullable String failureType,
             @Nullable String failureMessage) {
         this.type = type;
         this.value = value;
@@ -97,8 +100,8 @@ public final class StoredPayload {
      *     {@code valueReader}'s type (unknown or retyped properties)
      * @throws IdempotencyException if it is not a payload of a known format
      */
-    public static StoredPayload read(JsonMapper mapper, byte[] payload, String expectedType,
-            @Nullable ObjectReader valueReader) {
+    public static StoredPayload read(
+            JsonMapper mapper, byte[] payload, String expectedType, @Nullable ObjectReader valueReader) {
         try (JsonParser parser = mapper.createParser(payload)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw unreadable("it is not a JSON object", null);
@@ -116,7 +119,9 @@ public final class StoredPayload {
                     case "value", "failure" -> {
                         checkFormat(format);
                         checkType(format, type, expectedType);
-                        return name.equals("value") ? new StoredPayload(type, readValue(parser, valueReader, type, expectedType), null, null)
+                        return name.equals("value")
+                                ? new StoredPayload(
+                                        type, readValue(parser, valueReader, type, expectedType), null, null)
                                 : failure(type, readTree(mapper, parser));
                     }
                     default -> parser.skipChildren();
@@ -148,28 +153,41 @@ public final class StoredPayload {
     }
 
     private static JsonNode readTree(JsonMapper mapper, JsonParser parser) {
-        return mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
+        return mapper.readerFor(JsonNode.class)
+                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .readValue(parser);
     }
 
     private static StoredPayload failure(@Nullable String type, JsonNode failure) {
-        return new StoredPayload(type, null, failure.path("type").asString(), failure.path("message").asString(null));
+        return new StoredPayload(
+                type,
+                null,
+                failure.path("type").asString(),
+                failure.path("message").asString(null));
     }
 
-    private static @Nullable Object readValue(JsonParser parser, @Nullable ObjectReader valueReader,
-            @Nullable String storedType, String expectedType) {
+    private static @Nullable Object readValue(
+            JsonParser parser, @Nullable ObjectReader valueReader, @Nullable String storedType, String expectedType) {
         if (valueReader == null) {
             parser.skipChildren();
             return null;
         }
         try {
             // the value is followed by the rest of the envelope: not trailing tokens
-            return valueReader.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
+            return valueReader
+                    .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readValue(parser);
         } catch (JacksonException e) {
             String path = path(e);
-            throw new IdempotencyReplayException("holds a result whose stored JSON no longer fits " + expectedType
-                    + (path.isEmpty() ? "" : " at '" + path + "'") + " (" + e.getOriginalMessage() + "): a field was"
-                    + " renamed, removed or retyped since it was stored, so it is not replayed. " + ADVICE, null,
-                    storedType, expectedType, e);
+            throw new IdempotencyReplayException(
+                    "holds a result whose stored JSON no longer fits " + expectedType
+                            + (path.isEmpty() ? "" : " at '" + path + "'") + " (" + e.getOriginalMessage()
+                            + "): a field was"
+                            + " renamed, removed or retyped since it was stored, so it is not replayed. " + ADVICE,
+                    null,
+                    storedType,
+                    expectedType,
+                    e);
         }
     }
 
@@ -196,8 +214,13 @@ public final class StoredPayload {
 
     private static void checkType(int format, @Nullable String type, String expectedType) {
         if (format == FORMAT && !expectedType.equals(type)) {
-            throw new IdempotencyReplayException("holds a result stored as " + type + ", but the operation now returns "
-                    + expectedType + ", so it is not replayed. " + ADVICE, null, type, expectedType, null);
+            throw new IdempotencyReplayException(
+                    "holds a result stored as " + type + ", but the operation now returns " + expectedType
+                            + ", so it is not replayed. " + ADVICE,
+                    null,
+                    type,
+                    expectedType,
+                    null);
         }
     }
 
@@ -207,8 +230,8 @@ public final class StoredPayload {
             + " the key to run it again";
 
     private static IdempotencyException unreadable(String why, @Nullable Throwable cause) {
-        return new IdempotencyException("The stored result is not readable (" + why
-                + "); delete the key to run the operation again", cause);
+        return new IdempotencyException(
+                "The stored result is not readable (" + why + "); delete the key to run the operation again", cause);
     }
 
     /** The type the record says it holds; {@code null} in format 1. */

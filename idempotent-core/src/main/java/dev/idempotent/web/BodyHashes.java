@@ -14,8 +14,7 @@ import java.util.TreeMap;
  */
 final class BodyHashes {
 
-    private BodyHashes() {
-    }
+    private BodyHashes() {}
 
     /** The SHA-256 (hex) of a raw body. */
     static String of(byte[] body) {
@@ -80,5 +79,4 @@ final class BodyHashes {
     static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(bytes);
     }
-
 }

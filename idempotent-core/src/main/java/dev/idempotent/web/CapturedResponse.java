@@ -43,8 +43,12 @@ final class CapturedResponse {
      *
      * @param headers the response's headers now, in order (names in any case; a name may come once per case)
      */
-    static CapturedResponse of(int status, String contentType, Map<String, ? extends Collection<String>> headers,
-            Map<String, List<String>> before, byte[] body) {
+    static CapturedResponse of(
+            int status,
+            String contentType,
+            Map<String, ? extends Collection<String>> headers,
+            Map<String, List<String>> before,
+            byte[] body) {
         List<Header> stored = new ArrayList<>();
         if (contentType != null) {
             stored.add(new Header("Content-Type", contentType));
@@ -52,7 +56,9 @@ final class CapturedResponse {
         Set<String> seen = new LinkedHashSet<>();
         headers.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!seen.add(lower) || lower.equals("content-type") || !IdempotencyKeyPolicy.isStorableHeader(name)
+            if (!seen.add(lower)
+                    || lower.equals("content-type")
+                    || !IdempotencyKeyPolicy.isStorableHeader(name)
                     || List.copyOf(values).equals(before.get(lower))) {
                 return;
             }
@@ -78,6 +84,7 @@ final class CapturedResponse {
 
     @Override
     public String toString() {
-        return "CapturedResponse[status=" + status + ", headers=" + headers.size() + ", body=" + body.length + " bytes]";
+        return "CapturedResponse[status=" + status + ", headers=" + headers.size() + ", body=" + body.length
+                + " bytes]";
     }
 }

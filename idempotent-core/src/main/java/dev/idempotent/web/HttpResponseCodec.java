@@ -34,8 +34,9 @@ final class HttpResponseCodec implements ResultCodec {
     @Override
     public byte[] encodeValue(Object value) {
         if (!(value instanceof CapturedResponse response)) {
-            throw new IdempotencyException("Only captured HTTP responses can be stored by the Idempotency-Key"
-                    + " filter, not " + (value == null ? "null" : value.getClass().getName()));
+            throw new IdempotencyException(
+                    "Only captured HTTP responses can be stored by the Idempotency-Key" + " filter, not "
+                            + (value == null ? "null" : value.getClass().getName()));
         }
         ObjectNode node = mapper.createObjectNode();
         node.put("kind", KIND);
@@ -64,13 +65,16 @@ final class HttpResponseCodec implements ResultCodec {
     public Object decode(byte[] payload) {
         StoredPayload stored = StoredPayload.read(mapper, payload, KIND, reader);
         JsonNode value = (JsonNode) stored.value();
-        if (stored.isFailure() || value == null || !KIND.equals(value.path("kind").asString(null))) {
+        if (stored.isFailure()
+                || value == null
+                || !KIND.equals(value.path("kind").asString(null))) {
             throw new IdempotencyException("The record under this key was not written by the Idempotency-Key"
                     + " filter (it is not a stored HTTP response), so it cannot be replayed; delete the key");
         }
         List<CapturedResponse.Header> headers = new ArrayList<>();
         for (JsonNode header : value.path("headers")) {
-            headers.add(new CapturedResponse.Header(header.path(0).asString(), header.path(1).asString()));
+            headers.add(new CapturedResponse.Header(
+                    header.path(0).asString(), header.path(1).asString()));
         }
         byte[] body = Base64.getDecoder().decode(value.path("body").asString(""));
         return new CapturedResponse(value.path("status").asInt(), headers, body);

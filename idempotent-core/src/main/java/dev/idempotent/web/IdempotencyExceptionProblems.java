@@ -25,8 +25,7 @@ final class IdempotencyExceptionProblems {
     /**
      * @param retryAfterSeconds the {@code Retry-After} to send, or 0 for none
      */
-    record Problem(int status, String detail, long retryAfterSeconds) {
-    }
+    record Problem(int status, String detail, long retryAfterSeconds) {}
 
     private final Clock clock;
 
@@ -40,27 +39,41 @@ final class IdempotencyExceptionProblems {
             return null;
         }
         if (ex instanceof IdempotencyInFlightException inFlight) {
-            logger.debug(where + " answered 409: key " + IdempotencyKeyPolicy.hashed(inFlight.getKey()) + " is in flight");
-            return new Problem(409, "Another call with the same idempotency key is still running; retry after it has"
-                    + " completed to receive its result", retryAfterSeconds(inFlight.getLeaseExpiresAt()));
+            logger.debug(
+                    where + " answered 409: key " + IdempotencyKeyPolicy.hashed(inFlight.getKey()) + " is in flight");
+            return new Problem(
+                    409,
+                    "Another call with the same idempotency key is still running; retry after it has"
+                            + " completed to receive its result",
+                    retryAfterSeconds(inFlight.getLeaseExpiresAt()));
         }
         if (ex instanceof IdempotencyKeyReuseException reuse) {
             logger.debug(where + " answered 422: key " + IdempotencyKeyPolicy.hashed(reuse.getKey())
                     + " was used with other arguments");
-            return new Problem(422, "The idempotency key was already used for a different request; use a new key for"
-                    + " a new request", 0);
+            return new Problem(
+                    422,
+                    "The idempotency key was already used for a different request; use a new key for"
+                            + " a new request",
+                    0);
         }
         if (ex instanceof InvalidIdempotencyKeyException) {
             logger.warn(where + " answered 400: " + ex.getMessage());
-            return new Problem(400, "The request does not carry a usable idempotency key (missing, blank or invalid);"
-                    + " nothing was done", 0);
+            return new Problem(
+                    400,
+                    "The request does not carry a usable idempotency key (missing, blank or invalid);"
+                            + " nothing was done",
+                    0);
         }
         if (ex instanceof IdempotencyStoreUnavailableException) {
             Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
-            logger.warn(where + " answered 503: the idempotency store is unavailable (" + cause.getClass().getName()
-                    + ")", cause);
-            return new Problem(503, "The request was not processed because the idempotency store is unavailable;"
-                    + " retry later", 0);
+            logger.warn(
+                    where + " answered 503: the idempotency store is unavailable ("
+                            + cause.getClass().getName() + ")",
+                    cause);
+            return new Problem(
+                    503,
+                    "The request was not processed because the idempotency store is unavailable;" + " retry later",
+                    0);
         }
         return null;
     }

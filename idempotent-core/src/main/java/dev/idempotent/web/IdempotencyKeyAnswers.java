@@ -45,8 +45,7 @@ final class IdempotencyKeyAnswers {
      *
      * @param retryAfter whether to send {@code Retry-After}
      */
-    record Answer(Outcome outcome, int status, String detail, boolean retryAfter) {
-    }
+    record Answer(Outcome outcome, int status, String detail, boolean retryAfter) {}
 
     private final IdempotencyKeyPolicy policy;
 
@@ -70,24 +69,43 @@ final class IdempotencyKeyAnswers {
     Answer failed(IdempotencyException e, String key, String where) {
         String header = policy.getHeaderName();
         if (e instanceof IdempotencyInFlightException) {
-            return new Answer(Outcome.CONFLICT, 409, "A request with " + header + " '" + key + "' is still being"
-                    + " processed; retry after it has completed to receive its response", true);
+            return new Answer(
+                    Outcome.CONFLICT,
+                    409,
+                    "A request with " + header + " '" + key + "' is still being"
+                            + " processed; retry after it has completed to receive its response",
+                    true);
         }
         if (e instanceof IdempotencyKeyReuseException) {
-            return new Answer(Outcome.MISMATCH, 422, header + " '" + key + "' was already used for a different"
-                    + " request (another method, path, query or body); use a new key for a new request", false);
+            return new Answer(
+                    Outcome.MISMATCH,
+                    422,
+                    header + " '" + key + "' was already used for a different"
+                            + " request (another method, path, query or body); use a new key for a new request",
+                    false);
         }
         if (e instanceof IdempotencyStoreUnavailableException) {
-            logger.warn("Idempotency store unavailable for " + where + " (" + header + " "
-                    + IdempotencyKeyPolicy.hashed(key) + "); answered 503 (on-store-failure=fail-closed)",
+            logger.warn(
+                    "Idempotency store unavailable for " + where + " (" + header + " "
+                            + IdempotencyKeyPolicy.hashed(key) + "); answered 503 (on-store-failure=fail-closed)",
                     e.getCause() != null ? e.getCause() : e);
-            return new Answer(Outcome.STORE_UNAVAILABLE, 503, "The request was not processed because the idempotency"
-                    + " store is unavailable; retry later with the same " + header, false);
+            return new Answer(
+                    Outcome.STORE_UNAVAILABLE,
+                    503,
+                    "The request was not processed because the idempotency"
+                            + " store is unavailable; retry later with the same " + header,
+                    false);
         }
-        logger.error("Cannot replay the stored response of " + where + " for " + header + " "
-                + IdempotencyKeyPolicy.hashed(key) + ": " + e.getMessage(), e.getCause());
-        return new Answer(Outcome.UNREADABLE, 500, "The request with " + header + " '" + key + "' could not be"
-                + " handled by the idempotency layer (see the server log); nothing was replayed", false);
+        logger.error(
+                "Cannot replay the stored response of " + where + " for " + header + " "
+                        + IdempotencyKeyPolicy.hashed(key) + ": " + e.getMessage(),
+                e.getCause());
+        return new Answer(
+                Outcome.UNREADABLE,
+                500,
+                "The request with " + header + " '" + key + "' could not be"
+                        + " handled by the idempotency layer (see the server log); nothing was replayed",
+                false);
     }
 
     /**
@@ -96,8 +114,9 @@ final class IdempotencyKeyAnswers {
      */
     void decided(Outcome outcome, String where, String key, String detail) {
         if (logger.isDebugEnabled()) {
-            logger.debug("Idempotency-Key " + outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + where
-                    + (key == null ? "" : " key '" + key + "'") + (detail == null ? "" : " (" + detail + ")"));
+            logger.debug(
+                    "Idempotency-Key " + outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + where
+                            + (key == null ? "" : " key '" + key + "'") + (detail == null ? "" : " (" + detail + ")"));
         }
     }
 }

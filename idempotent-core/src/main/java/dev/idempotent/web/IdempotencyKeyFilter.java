@@ -2,9 +2,9 @@ package dev.idempotent.web;
 
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.InvalidIdempotencyKeyException;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.web.IdempotencyKeyAnswers.Outcome;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -73,7 +73,8 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     public static final String HANDLED_EXCEPTION_ATTRIBUTE = IdempotencyKeyPolicy.HANDLED_EXCEPTION_ATTRIBUTE;
 
     /** Spring MVC's {@code DispatcherServlet.EXCEPTION_ATTRIBUTE}: the exception an {@code @ExceptionHandler} handled. */
-    private static final String DISPATCHER_EXCEPTION_ATTRIBUTE = "org.springframework.web.servlet.DispatcherServlet.EXCEPTION";
+    private static final String DISPATCHER_EXCEPTION_ATTRIBUTE =
+            "org.springframework.web.servlet.DispatcherServlet.EXCEPTION";
 
     /** Statuses that say "not now" rather than give an answer: never stored by default. */
     public static final Set<Integer> DEFAULT_UNSTORED_STATUSES = IdempotencyKeyPolicy.DEFAULT_UNSTORED_STATUSES;
@@ -157,14 +158,20 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
             answer(request, response, answers.tooLarge(), key);
             return;
         }
-        IdempotencyRequest idempotencyRequest = policy.request(store, scope.scopeOf(request), key,
-                request.getMethod(), request.getRequestURI(), request.getQueryString(), prepared.bodyHash(), codec);
+        IdempotencyRequest idempotencyRequest = policy.request(
+                store,
+                scope.scopeOf(request),
+                key,
+                request.getMethod(),
+                request.getRequestURI(),
+                request.getQueryString(),
+                prepared.bodyHash(),
+                codec);
         Map<String, List<String>> before = CapturingResponseWrapper.snapshotHeaders(response);
         CapturingResponseWrapper capturing = new CapturingResponseWrapper(response, policy.maxResponseBytes());
         dev.idempotent.IdempotentResult<Object> result;
         try {
-            result = engine.execute(idempotencyRequest,
-                    () -> proceed(prepared.request(), capturing, chain, before));
+            result = engine.execute(idempotencyRequest, () -> proceed(prepared.request(), capturing, chain, before));
         } catch (ResponseNotStored notStored) {
             answers.decided(Outcome.NOT_STORED, where, key, notStored.getMessage());
             capturing.deliver();
@@ -196,8 +203,9 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         }
     }
 
-    private void answer(HttpServletRequest request, HttpServletResponse response, IdempotencyKeyAnswers.Answer answer,
-            String key) throws IOException {
+    private void answer(
+            HttpServletRequest request, HttpServletResponse response, IdempotencyKeyAnswers.Answer answer, String key)
+            throws IOException {
         answers.decided(answer.outcome(), request.getMethod() + " " + request.getRequestURI(), key, answer.detail());
         if (answer.retryAfter()) {
             response.setHeader("Retry-After", policy.retryAfterSeconds());
@@ -206,13 +214,18 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     }
 
     private boolean isKeyRequired(HttpServletRequest request) {
-        return policy.isRequiredPath(request.getRequestURI().substring(request.getContextPath().length()))
+        return policy.isRequiredPath(request.getRequestURI()
+                        .substring(request.getContextPath().length()))
                 || (requiredHandlers != null && requiredHandlers.isKeyRequired(request));
     }
 
     /** Runs the application and returns its response for storing, or throws {@link ResponseNotStored}. */
-    private CapturedResponse proceed(HttpServletRequest request, CapturingResponseWrapper response,
-            FilterChain chain, Map<String, List<String>> before) throws IOException {
+    private CapturedResponse proceed(
+            HttpServletRequest request,
+            CapturingResponseWrapper response,
+            FilterChain chain,
+            Map<String, List<String>> before)
+            throws IOException {
         try {
             chain.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException | Error e) {
@@ -232,8 +245,8 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         }
         IdempotencyException handled = handledIdempotencyException(request);
         if (handled != null) {
-            throw new ResponseNotStored("the response answers " + handled.getClass().getSimpleName()
-                    + ", a transient state, not the request");
+            throw new ResponseNotStored("the response answers "
+                    + handled.getClass().getSimpleName() + ", a transient state, not the request");
         }
         CapturedResponse captured = response.capture(before);
         String notStored = policy.whyNotStored(captured.status());
@@ -247,7 +260,8 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     private static IdempotencyException handledIdempotencyException(HttpServletRequest request) {
         for (String attribute : List.of(HANDLED_EXCEPTION_ATTRIBUTE, DISPATCHER_EXCEPTION_ATTRIBUTE)) {
             Object value = request.getAttribute(attribute);
-            for (Throwable t = value instanceof Throwable thrown ? thrown : null; t != null;
+            for (Throwable t = value instanceof Throwable thrown ? thrown : null;
+                    t != null;
                     t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof IdempotencyException idempotency) {
                     return idempotency;
@@ -277,7 +291,6 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         response.setHeader(REPLAYED_HEADER, "true");
         CapturingResponseWrapper.writeBody(response, stored.body());
     }
-
 
     /** The application threw; carried through the engine (which releases the key) and rethrown as it was. */
     private static final class DownstreamFailure extends RuntimeException {

@@ -15,8 +15,7 @@ final class IdempotencyKeyHeader {
     /** The longest key accepted, in characters. */
     static final int MAX_LENGTH = 255;
 
-    private IdempotencyKeyHeader() {
-    }
+    private IdempotencyKeyHeader() {}
 
     /**
      * The key in the header's {@code values} (one per occurrence of the header), or {@code null} when

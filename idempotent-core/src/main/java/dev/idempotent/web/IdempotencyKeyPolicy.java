@@ -1,8 +1,8 @@
 package dev.idempotent.web;
 
 import dev.idempotent.InvalidIdempotencyKeyException;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyRequest;
+import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Keys;
 import dev.idempotent.support.ResultCodec;
 import java.time.Duration;
@@ -40,7 +40,8 @@ public class IdempotencyKeyPolicy {
      * {@link dev.idempotent.IdempotencyException} was handled (its value is the exception): sent, never stored.
      * A literal, so that the WebFlux filter never loads the servlet one.
      */
-    public static final String HANDLED_EXCEPTION_ATTRIBUTE = "dev.idempotent.web.IdempotencyKeyFilter.HANDLED_EXCEPTION";
+    public static final String HANDLED_EXCEPTION_ATTRIBUTE =
+            "dev.idempotent.web.IdempotencyKeyFilter.HANDLED_EXCEPTION";
 
     /** Namespace of the filters' store keys: {@code http:<sha256 of scope, or ->:<key>}. */
     public static final String KEY_NAMESPACE = "http";
@@ -51,9 +52,20 @@ public class IdempotencyKeyPolicy {
      * Never stored nor replayed: cookies and credentials belong to one exchange, hop-by-hop headers to one
      * connection, Date to one moment, Content-Length is recomputed.
      */
-    private static final Set<String> UNSTORED_HEADERS = Set.of("set-cookie", "set-cookie2", "authorization",
-            "www-authenticate", "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "date",
-            "content-length", REPLAYED_HEADER.toLowerCase(Locale.ROOT));
+    private static final Set<String> UNSTORED_HEADERS = Set.of(
+            "set-cookie",
+            "set-cookie2",
+            "authorization",
+            "www-authenticate",
+            "connection",
+            "keep-alive",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "date",
+            "content-length",
+            REPLAYED_HEADER.toLowerCase(Locale.ROOT));
 
     private String headerName = DEFAULT_HEADER_NAME;
 
@@ -105,14 +117,18 @@ public class IdempotencyKeyPolicy {
      * @throws IllegalArgumentException naming a pattern that does not parse
      */
     public void setRequiredPaths(Collection<String> patterns) {
-        this.requiredPaths = patterns.stream().map(pattern -> {
-            try {
-                return PathPatternParser.defaultInstance.parse(pattern);
-            } catch (PatternParseException e) {
-                throw new IllegalArgumentException("idempotency.http.required-paths: '" + pattern
-                        + "' is not a valid path pattern: " + e.getMessage(), e);
-            }
-        }).toList();
+        this.requiredPaths = patterns.stream()
+                .map(pattern -> {
+                    try {
+                        return PathPatternParser.defaultInstance.parse(pattern);
+                    } catch (PatternParseException e) {
+                        throw new IllegalArgumentException(
+                                "idempotency.http.required-paths: '" + pattern + "' is not a valid path pattern: "
+                                        + e.getMessage(),
+                                e);
+                    }
+                })
+                .toList();
     }
 
     /** How long a stored response is replayed (default 24h). */
@@ -172,8 +188,8 @@ public class IdempotencyKeyPolicy {
     public void setUnstoredStatuses(Collection<Integer> statuses) {
         for (Integer status : statuses) {
             if (status == null || status < 100 || status > 599) {
-                throw new IllegalArgumentException("idempotency.http.unstored-statuses: " + status
-                        + " is not an HTTP status (100 to 599)");
+                throw new IllegalArgumentException(
+                        "idempotency.http.unstored-statuses: " + status + " is not an HTTP status (100 to 599)");
             }
         }
         this.unstoredStatuses = Set.copyOf(statuses);
@@ -243,8 +259,15 @@ public class IdempotencyKeyPolicy {
      * anonymous>:<key>} (no user name or API key in the store), and the fingerprint: the SHA-256 of the method,
      * the path and query, and the body's SHA-256.
      */
-    IdempotencyRequest request(IdempotencyStore store, String scope, String key, String method, String path,
-            String query, String bodyHash, ResultCodec codec) {
+    IdempotencyRequest request(
+            IdempotencyStore store,
+            String scope,
+            String key,
+            String method,
+            String path,
+            String query,
+            String bodyHash,
+            ResultCodec codec) {
         String scopePart = scope == null || scope.isEmpty() ? ANONYMOUS_SCOPE : Keys.sha256Hex(scope);
         return IdempotencyRequest.builder(KEY_NAMESPACE, store)
                 .key(scopePart + ":" + key)

@@ -25,5 +25,4 @@ import java.lang.annotation.Target;
 @Target({ElementType.METHOD, ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-public @interface IdempotencyKeyRequired {
-}
+public @interface IdempotencyKeyRequired {}

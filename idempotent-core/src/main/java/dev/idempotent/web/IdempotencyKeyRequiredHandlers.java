@@ -27,16 +27,20 @@ import org.springframework.web.util.ServletRequestPathUtils;
  */
 public class IdempotencyKeyRequiredHandlers implements SmartInitializingSingleton {
 
-    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo> annotatedMappings;
+    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo>
+            annotatedMappings;
 
     /**
      * @param mappings the application's request mappings (asked for once, after startup)
      * @param protectedMethods the HTTP methods the filter protects ({@code idempotency.http.methods})
      */
-    public IdempotencyKeyRequiredHandlers(Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
+    public IdempotencyKeyRequiredHandlers(
+            Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
             Collection<String> protectedMethods) {
-        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(mappings,
-                RequestMappingHandlerMapping::getHandlerMethods, info -> info.getMethodsCondition().getMethods(),
+        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(
+                mappings,
+                RequestMappingHandlerMapping::getHandlerMethods,
+                info -> info.getMethodsCondition().getMethods(),
                 protectedMethods);
     }
 

@@ -59,8 +59,7 @@ public interface IdempotencyKeyScope {
 
         private static final PrincipalScope INSTANCE = new PrincipalScope();
 
-        private PrincipalScope() {
-        }
+        private PrincipalScope() {}
 
         @Override
         public String scopeOf(HttpServletRequest request) {

@@ -3,9 +3,9 @@ package dev.idempotent.web;
 import dev.idempotent.IdempotencyException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.InvalidIdempotencyKeyException;
-import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.engine.ReactiveIdempotencyEngine;
+import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.web.IdempotencyKeyAnswers.Answer;
 import dev.idempotent.web.IdempotencyKeyAnswers.Outcome;
 import java.util.ArrayList;
@@ -26,10 +26,10 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -89,8 +89,8 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
      * @param store keeps the responses
      * @param policy the rules of the header (shared with the servlet filter)
      */
-    public IdempotencyKeyWebFilter(ReactiveIdempotencyEngine engine, ReactiveIdempotencyStore store,
-            IdempotencyKeyPolicy policy) {
+    public IdempotencyKeyWebFilter(
+            ReactiveIdempotencyEngine engine, ReactiveIdempotencyStore store, IdempotencyKeyPolicy policy) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -137,17 +137,20 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
             return answer(exchange, answers.invalidKey(e), null);
         }
         if (key == null) {
-            boolean requiredPath = policy.isRequiredPath(request.getPath().pathWithinApplication().value());
-            Mono<Boolean> required = requiredPath || requiredHandlers == null ? Mono.just(requiredPath)
+            boolean requiredPath = policy.isRequiredPath(
+                    request.getPath().pathWithinApplication().value());
+            Mono<Boolean> required = requiredPath || requiredHandlers == null
+                    ? Mono.just(requiredPath)
                     : requiredHandlers.isKeyRequired(exchange);
-            return required.flatMap(yes -> yes ? answer(exchange, answers.missingKey(method, path), null)
-                    : chain.filter(exchange));
+            return required.flatMap(
+                    yes -> yes ? answer(exchange, answers.missingKey(method, path), null) : chain.filter(exchange));
         }
         if (request.getHeaders().getContentLength() > policy.getMaxRequestSize()) {
             return answer(exchange, answers.tooLarge(), key);
         }
         return prepare(exchange)
-                .flatMap(prepared -> scope.scopeOf(exchange).defaultIfEmpty("")
+                .flatMap(prepared -> scope.scopeOf(exchange)
+                        .defaultIfEmpty("")
                         .flatMap(scopeValue -> run(exchange, chain, key, scopeValue, prepared)))
                 .onErrorResume(DataBufferLimitException.class, e -> answer(exchange, answers.tooLarge(), key));
     }
@@ -163,9 +166,13 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         if (contentType != null && MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(contentType)) {
             return exchange.getFormData().map(form -> {
                 Map<String, List<String>> parameters = new LinkedHashMap<>();
-                exchange.getRequest().getQueryParams().forEach((name, values) -> parameters
-                        .computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
-                form.forEach((name, values) -> parameters.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
+                exchange.getRequest()
+                        .getQueryParams()
+                        .forEach((name, values) -> parameters
+                                .computeIfAbsent(name, n -> new ArrayList<>())
+                                .addAll(values));
+                form.forEach((name, values) ->
+                        parameters.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
                 Map<String, String[]> asArrays = new TreeMap<>();
                 parameters.forEach((name, values) -> asArrays.put(name, values.toArray(String[]::new)));
                 return new Prepared(BodyHashes.ofParameters(asArrays), null);
@@ -174,23 +181,28 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         if (contentType != null && MediaType.MULTIPART_FORM_DATA.isCompatibleWith(contentType)) {
             return exchange.getMultipartData().flatMap(multipart -> {
                 BodyHashes.Parts parts = new BodyHashes.Parts();
-                return Flux.fromIterable(multipart.values()).concatMapIterable(list -> list)
-                        .concatMap(part -> bytes(part.content()).defaultIfEmpty(new byte[0])
+                return Flux.fromIterable(multipart.values())
+                        .concatMapIterable(list -> list)
+                        .concatMap(part -> bytes(part.content())
+                                .defaultIfEmpty(new byte[0])
                                 .doOnNext(content -> {
-                                    parts.part(part.name(), part instanceof FilePart file ? file.filename() : null,
-                                            part.headers().getFirst(HttpHeaders.CONTENT_TYPE), content.length);
+                                    parts.part(
+                                            part.name(),
+                                            part instanceof FilePart file ? file.filename() : null,
+                                            part.headers().getFirst(HttpHeaders.CONTENT_TYPE),
+                                            content.length);
                                     parts.content(content, 0, content.length);
                                 }))
                         .then(Mono.fromSupplier(() -> new Prepared(parts.hex(), null)));
             });
         }
-        return bytes(exchange.getRequest().getBody()).defaultIfEmpty(new byte[0])
+        return bytes(exchange.getRequest().getBody())
+                .defaultIfEmpty(new byte[0])
                 .map(body -> new Prepared(BodyHashes.of(body), body));
     }
 
     /** What {@link #prepare} found: the body's hash, and its bytes when they were read here ({@code null} if not). */
-    private record Prepared(String bodyHash, byte[] body) {
-    }
+    private record Prepared(String bodyHash, byte[] body) {}
 
     /** The whole of {@code content} (empty when there is none), at most {@code max-request-size}. */
     private Mono<byte[]> bytes(Publisher<? extends DataBuffer> content) {
@@ -203,14 +215,21 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         });
     }
 
-    private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, String key, String scopeValue,
-            Prepared prepared) {
+    private Mono<Void> run(
+            ServerWebExchange exchange, WebFilterChain chain, String key, String scopeValue, Prepared prepared) {
         ServerHttpRequest request = exchange.getRequest();
         String method = request.getMethod().name();
         String path = request.getURI().getRawPath();
         String where = method + " " + path;
-        IdempotencyRequest idempotencyRequest = policy.request(store.blocking(), scopeValue, key,
-                method, path, request.getURI().getRawQuery(), prepared.bodyHash(), codec);
+        IdempotencyRequest idempotencyRequest = policy.request(
+                store.blocking(),
+                scopeValue,
+                key,
+                method,
+                path,
+                request.getURI().getRawQuery(),
+                prepared.bodyHash(),
+                codec);
         ServerHttpResponse response = exchange.getResponse();
         Map<String, List<String>> before = snapshot(response.getHeaders());
         CapturingResponse capturing = new CapturingResponse(response);
@@ -219,9 +238,12 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
             mutated.request(new CachedBodyRequest(request, prepared.body(), response.bufferFactory()));
         }
         ServerWebExchange decorated = mutated.build();
-        return engine.execute(idempotencyRequest, store, () -> chain.filter(decorated)
-                        .onErrorMap(DownstreamFailure::new)
-                        .then(Mono.fromCallable(() -> captured(decorated, capturing, before))))
+        return engine.execute(
+                        idempotencyRequest,
+                        store,
+                        () -> chain.filter(decorated)
+                                .onErrorMap(DownstreamFailure::new)
+                                .then(Mono.fromCallable(() -> captured(decorated, capturing, before))))
                 .flatMap(result -> settled(exchange, capturing, result, where, key))
                 .onErrorResume(ResponseNotStored.class, notStored -> {
                     answers.decided(Outcome.NOT_STORED, where, key, notStored.getMessage());
@@ -234,8 +256,12 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
                 });
     }
 
-    private Mono<Void> settled(ServerWebExchange exchange, CapturingResponse capturing, IdempotentResult<Object> result,
-            String where, String key) {
+    private Mono<Void> settled(
+            ServerWebExchange exchange,
+            CapturingResponse capturing,
+            IdempotentResult<Object> result,
+            String where,
+            String key) {
         switch (result.outcome()) {
             case REPLAYED -> {
                 answers.decided(Outcome.REPLAYED, where, key, null);
@@ -248,8 +274,8 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
     }
 
     /** The response the application produced, for storing, or {@link ResponseNotStored}. */
-    private CapturedResponse captured(ServerWebExchange exchange, CapturingResponse response,
-            Map<String, List<String>> before) {
+    private CapturedResponse captured(
+            ServerWebExchange exchange, CapturingResponse response, Map<String, List<String>> before) {
         if (response.streamed) {
             throw new ResponseNotStored("the response is streamed");
         }
@@ -258,8 +284,8 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         }
         Object handled = exchange.getAttribute(HANDLED_EXCEPTION_ATTRIBUTE);
         if (handled instanceof IdempotencyException idempotency) {
-            throw new ResponseNotStored("the response answers " + idempotency.getClass().getSimpleName()
-                    + ", a transient state, not the request");
+            throw new ResponseNotStored("the response answers "
+                    + idempotency.getClass().getSimpleName() + ", a transient state, not the request");
         }
         HttpStatusCode status = response.getStatusCode();
         int code = status == null ? 200 : status.value();
@@ -267,8 +293,8 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         MediaType contentType = headers.getContentType();
         Map<String, List<String>> all = new LinkedHashMap<>();
         headers.forEach(all::putIfAbsent);
-        CapturedResponse captured = CapturedResponse.of(code, contentType == null ? null : contentType.toString(), all,
-                before, response.body);
+        CapturedResponse captured = CapturedResponse.of(
+                code, contentType == null ? null : contentType.toString(), all, before, response.body);
         String notStored = policy.whyNotStored(code);
         if (notStored != null) {
             throw new ResponseNotStored(notStored);
@@ -306,10 +332,13 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
     private Mono<Void> answer(ServerWebExchange exchange, Answer answer, String key) {
         ServerHttpRequest request = exchange.getRequest();
-        answers.decided(answer.outcome(), request.getMethod().name() + " " + request.getURI().getRawPath(), key,
+        answers.decided(
+                answer.outcome(),
+                request.getMethod().name() + " " + request.getURI().getRawPath(),
+                key,
                 answer.detail());
-        return problems.send(exchange, answer.status(), answer.detail(),
-                answer.retryAfter() ? policy.retryAfterSeconds() : null);
+        return problems.send(
+                exchange, answer.status(), answer.detail(), answer.retryAfter() ? policy.retryAfterSeconds() : null);
     }
 
     /**
@@ -339,8 +368,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
         @Override
         public Flux<DataBuffer> getBody() {
-            return body.length == 0 ? Flux.empty()
-                    : Flux.defer(() -> Flux.just(buffers.wrap(body)));
+            return body.length == 0 ? Flux.empty() : Flux.defer(() -> Flux.just(buffers.wrap(body)));
         }
     }
 
@@ -360,12 +388,14 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
         @Override
         public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-            return DataBufferUtils.join(body).doOnNext(buffer -> {
-                byte[] bytes = new byte[buffer.readableByteCount()];
-                buffer.read(bytes);
-                DataBufferUtils.release(buffer);
-                this.body = bytes;
-            }).then();
+            return DataBufferUtils.join(body)
+                    .doOnNext(buffer -> {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        DataBufferUtils.release(buffer);
+                        this.body = bytes;
+                    })
+                    .then();
         }
 
         @Override

@@ -42,7 +42,8 @@ public class IdempotencyProblemDetailsResolver implements HandlerExceptionResolv
 
     private static final Log logger = LogFactory.getLog(IdempotencyProblemDetailsResolver.class);
 
-    private final ServletProblemResponses bodies = new ServletProblemResponses(JsonMapper.builder().build());
+    private final ServletProblemResponses bodies =
+            new ServletProblemResponses(JsonMapper.builder().build());
 
     private final IdempotencyExceptionProblems problems;
 
@@ -69,8 +70,8 @@ public class IdempotencyProblemDetailsResolver implements HandlerExceptionResolv
     }
 
     @Override
-    public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
-            Exception ex) {
+    public ModelAndView resolveException(
+            HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
         if (!(ex instanceof IdempotencyException idempotency) || response.isCommitted()) {
             return null;
         }

@@ -22,7 +22,8 @@ public class IdempotencyProblemDetailsWebExceptionHandler implements WebExceptio
     /** Before Spring Boot's {@code ErrorWebExceptionHandler} (order -1). */
     public static final int DEFAULT_ORDER = -2;
 
-    private final ReactiveProblemResponses bodies = new ReactiveProblemResponses(JsonMapper.builder().build());
+    private final ReactiveProblemResponses bodies =
+            new ReactiveProblemResponses(JsonMapper.builder().build());
 
     private final IdempotencyExceptionProblems problems;
 
@@ -52,13 +53,17 @@ public class IdempotencyProblemDetailsWebExceptionHandler implements WebExceptio
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
         ServerHttpResponse response = exchange.getResponse();
         String path = exchange.getRequest().getURI().getRawPath();
-        IdempotencyExceptionProblems.Problem problem = response.isCommitted() ? null
+        IdempotencyExceptionProblems.Problem problem = response.isCommitted()
+                ? null
                 : problems.of(ex, exchange.getRequest().getMethod().name() + " " + path);
         if (problem == null) {
             return Mono.error(ex);
         }
         exchange.getAttributes().put(IdempotencyKeyWebFilter.HANDLED_EXCEPTION_ATTRIBUTE, (IdempotencyException) ex);
-        return bodies.send(exchange, problem.status(), problem.detail(),
+        return bodies.send(
+                exchange,
+                problem.status(),
+                problem.detail(),
                 problem.retryAfterSeconds() > 0 ? Long.toString(problem.retryAfterSeconds()) : null);
     }
 }

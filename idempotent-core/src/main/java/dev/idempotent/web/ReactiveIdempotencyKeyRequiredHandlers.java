@@ -20,16 +20,20 @@ import reactor.core.publisher.Mono;
  */
 public class ReactiveIdempotencyKeyRequiredHandlers implements SmartInitializingSingleton {
 
-    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo> annotatedMappings;
+    private final RequiredHandlerMethods.AnnotatedMappings<RequestMappingHandlerMapping, RequestMappingInfo>
+            annotatedMappings;
 
     /**
      * @param mappings the application's request mappings (asked for once, after startup)
      * @param protectedMethods the HTTP methods the filter protects ({@code idempotency.http.methods})
      */
-    public ReactiveIdempotencyKeyRequiredHandlers(Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
+    public ReactiveIdempotencyKeyRequiredHandlers(
+            Supplier<? extends Collection<RequestMappingHandlerMapping>> mappings,
             Collection<String> protectedMethods) {
-        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(mappings,
-                RequestMappingHandlerMapping::getHandlerMethods, info -> info.getMethodsCondition().getMethods(),
+        this.annotatedMappings = new RequiredHandlerMethods.AnnotatedMappings<>(
+                mappings,
+                RequestMappingHandlerMapping::getHandlerMethods,
+                info -> info.getMethodsCondition().getMethods(),
                 protectedMethods);
     }
 

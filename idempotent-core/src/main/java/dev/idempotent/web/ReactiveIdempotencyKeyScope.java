@@ -34,8 +34,7 @@ public interface ReactiveIdempotencyKeyScope {
 
         private static final PrincipalScope INSTANCE = new PrincipalScope();
 
-        private PrincipalScope() {
-        }
+        private PrincipalScope() {}
 
         @Override
         public Mono<String> scopeOf(ServerWebExchange exchange) {

@@ -26,7 +26,8 @@ final class ReactiveProblemResponses extends ProblemResponses {
             response.getHeaders().set("Retry-After", retryAfter);
         }
         response.getHeaders().set(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
-        return write(response, body(status, detail, exchange.getRequest().getURI().getRawPath()));
+        return write(
+                response, body(status, detail, exchange.getRequest().getURI().getRawPath()));
     }
 
     /** Sends {@code body} whole, with its {@code Content-Length}. */
@@ -35,6 +36,7 @@ final class ReactiveProblemResponses extends ProblemResponses {
         if (body.length == 0) {
             return response.setComplete();
         }
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+        return response.writeWith(
+                Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
     }
 }

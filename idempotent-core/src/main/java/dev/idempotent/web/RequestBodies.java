@@ -24,11 +24,9 @@ import java.util.Locale;
 final class RequestBodies {
 
     /** The request to pass on, and the SHA-256 (hex) of its body. */
-    record Prepared(HttpServletRequest request, String bodyHash) {
-    }
+    record Prepared(HttpServletRequest request, String bodyHash) {}
 
-    private RequestBodies() {
-    }
+    private RequestBodies() {}
 
     /** The body is larger than the limit: it is not read further, and the request is not processed. */
     static final class TooLarge extends Exception {
@@ -42,7 +40,8 @@ final class RequestBodies {
      * @throws TooLarge if the raw body is larger than {@code maxBodySize}
      */
     static Prepared prepare(HttpServletRequest request, long maxBodySize) throws IOException, TooLarge {
-        String contentType = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+        String contentType =
+                request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith("application/x-www-form-urlencoded")) {
             return new Prepared(request, BodyHashes.ofParameters(request.getParameterMap()));
         }

@@ -22,8 +22,7 @@ import org.springframework.web.method.HandlerMethod;
  */
 final class RequiredHandlerMethods {
 
-    private RequiredHandlerMethods() {
-    }
+    private RequiredHandlerMethods() {}
 
     /**
      * The request mappings of one web stack that have annotated handler methods, found once, when first asked
@@ -44,8 +43,11 @@ final class RequiredHandlerMethods {
 
         private volatile List<M> found;
 
-        AnnotatedMappings(Supplier<? extends Collection<M>> mappings, Function<M, Map<I, HandlerMethod>> handlerMethods,
-                Function<I, Set<RequestMethod>> methodsOf, Collection<String> protectedMethods) {
+        AnnotatedMappings(
+                Supplier<? extends Collection<M>> mappings,
+                Function<M, Map<I, HandlerMethod>> handlerMethods,
+                Function<I, Set<RequestMethod>> methodsOf,
+                Collection<String> protectedMethods) {
             this.mappings = mappings;
             this.handlerMethods = handlerMethods;
             this.methodsOf = methodsOf;
@@ -75,7 +77,8 @@ final class RequiredHandlerMethods {
             List<String> problems = new ArrayList<>();
             for (M mapping : mappings.get()) {
                 boolean annotated = false;
-                for (Map.Entry<I, HandlerMethod> entry : handlerMethods.apply(mapping).entrySet()) {
+                for (Map.Entry<I, HandlerMethod> entry :
+                        handlerMethods.apply(mapping).entrySet()) {
                     if (!isAnnotated(entry.getValue())) {
                         continue;
                     }

@@ -13,12 +13,10 @@ final class ServletProblemResponses extends ProblemResponses {
     }
 
     /** Sends {@code status} with {@code detail}; {@code instance} is the request's path. */
-    void send(HttpServletRequest request, HttpServletResponse response, int status, String detail)
-            throws IOException {
+    void send(HttpServletRequest request, HttpServletResponse response, int status, String detail) throws IOException {
         byte[] body = body(status, detail, request.getRequestURI());
         response.setStatus(status);
         response.setContentType(CONTENT_TYPE);
         CapturingResponseWrapper.writeBody(response, body);
     }
-
 }

@@ -1,6 +1,5 @@
 package dev.idempotent.engine;
 
-import dev.idempotent.support.JsonResultCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
+import dev.idempotent.support.JsonResultCodec;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -29,8 +29,15 @@ class IdempotencyEngineTests {
 
     @SuppressWarnings("unchecked")
     private static IdempotencyRequest request(String key) {
-        return new IdempotencyRequest("test", new PickyStore(), key, "fp", Duration.ofMinutes(1), Duration.ofMinutes(1),
-                OnInFlight.REJECT, Duration.ofSeconds(1),
+        return new IdempotencyRequest(
+                "test",
+                new PickyStore(),
+                key,
+                "fp",
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(1),
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
                 JsonResultCodec.forType(JsonMapper.builder().build(), String.class, new Class[0], "Test.op()"),
                 "Test.op()");
     }
@@ -70,9 +77,18 @@ class IdempotencyEngineTests {
         Duration lease = Duration.ofMillis(300);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try (IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
-            for (String key : new String[] { "stuck", "healthy" }) {
-                IdempotencyRequest request = new IdempotencyRequest("test", store, key, "fp", Duration.ofMinutes(1),
-                        lease, OnInFlight.REJECT, Duration.ofSeconds(1), codec, "Test.op()");
+            for (String key : new String[] {"stuck", "healthy"}) {
+                IdempotencyRequest request = new IdempotencyRequest(
+                        "test",
+                        store,
+                        key,
+                        "fp",
+                        Duration.ofMinutes(1),
+                        lease,
+                        OnInFlight.REJECT,
+                        Duration.ofSeconds(1),
+                        codec,
+                        "Test.op()");
                 pool.submit(() -> {
                     try {
                         return engine.execute(request, () -> {
@@ -86,7 +102,8 @@ class IdempotencyEngineTests {
             }
             Thread.sleep(1000);
             assertThat(store.claim("healthy", "fp", "someone-else", lease).outcome())
-                    .as("the healthy claim is still renewed").isEqualTo(Claim.Outcome.IN_FLIGHT);
+                    .as("the healthy claim is still renewed")
+                    .isEqualTo(Claim.Outcome.IN_FLIGHT);
             store.release.countDown();
         } finally {
             pool.shutdown();

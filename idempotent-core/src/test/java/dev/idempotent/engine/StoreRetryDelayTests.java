@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /** The pauses of a reactive store step's retries: the same schedule and budget as the blocking retries. */
 class StoreRetryDelayTests {
 
-    private final StoreRetry retry = new StoreRetry(4, Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(5));
+    private final StoreRetry retry =
+            new StoreRetry(4, Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(5));
 
     private final Duration lease = Duration.ofMinutes(1);
 
@@ -25,7 +26,8 @@ class StoreRetryDelayTests {
         assertThat(retry.nextDelay(lease, Duration.ZERO, 4)).isNull();
         assertThat(retry.nextDelay(lease, Duration.ofSeconds(5), 0)).isNull();
         // never more than a third of the lease
-        assertThat(retry.nextDelay(Duration.ofMillis(300), Duration.ofMillis(99), 1)).isNull();
+        assertThat(retry.nextDelay(Duration.ofMillis(300), Duration.ofMillis(99), 1))
+                .isNull();
         assertThat(StoreRetry.NONE.nextDelay(lease, Duration.ZERO, 0)).isNull();
     }
 }

@@ -8,14 +8,14 @@ import dev.idempotent.IdempotentResult;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.Claim;
-import dev.idempotent.store.DelegatingIdempotencyStore;
-import dev.idempotent.store.IdempotencyRecord;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.engine.StoreRetry;
+import dev.idempotent.store.Claim;
+import dev.idempotent.store.DelegatingIdempotencyStore;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,14 +63,19 @@ public abstract class AbstractStoreFaultTests {
     static final Duration RENEWAL_OUTAGE = Duration.ofMillis(1500);
 
     /** Each step is retried for 1 s at most, so that an outage of {@link #OUTAGE} outlasts it. */
-    static final StoreRetry RETRY = new StoreRetry(8, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(1));
+    static final StoreRetry RETRY =
+            new StoreRetry(8, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(1));
 
     /** Callers at once, each with its own key: no one may get another's result. */
     static final int CALLERS = 3;
 
     /** Where in a call the fault strikes. */
     enum Moment {
-        CLAIM, RUNNING, COMPLETION, RELEASE, RENEWAL
+        CLAIM,
+        RUNNING,
+        COMPLETION,
+        RELEASE,
+        RENEWAL
     }
 
     /** What the fault is. */
@@ -163,7 +168,9 @@ public abstract class AbstractStoreFaultTests {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Fault.class, names = {"DROP_ALL", "OUTAGE", "BLACK_HOLE"})
+    @EnumSource(
+            value = Fault.class,
+            names = {"DROP_ALL", "OUTAGE", "BLACK_HOLE"})
     void faultWhileRunning(Fault fault) throws Exception {
         runScenario(Moment.RUNNING, fault);
     }
@@ -175,13 +182,17 @@ public abstract class AbstractStoreFaultTests {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Fault.class, names = {"DROP_ALL", "OUTAGE", "BLACK_HOLE"})
+    @EnumSource(
+            value = Fault.class,
+            names = {"DROP_ALL", "OUTAGE", "BLACK_HOLE"})
     void faultAtRelease(Fault fault) throws Exception {
         runScenario(Moment.RELEASE, fault);
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Fault.class, names = {"DROP_ALL", "OUTAGE"})
+    @EnumSource(
+            value = Fault.class,
+            names = {"DROP_ALL", "OUTAGE"})
     void faultAtRenewal(Fault fault) throws Exception {
         runScenario(Moment.RENEWAL, fault);
     }
@@ -195,9 +206,11 @@ public abstract class AbstractStoreFaultTests {
         proxy.dropAll();
         AtomicInteger runs = new AtomicInteger();
         String key = key("stale");
-        IdempotentResult<Object> first = engine.execute(request(key, Moment.CLAIM), () -> "ran-" + runs.incrementAndGet());
+        IdempotentResult<Object> first =
+                engine.execute(request(key, Moment.CLAIM), () -> "ran-" + runs.incrementAndGet());
         assertThat(first.outcome()).isEqualTo(Outcome.EXECUTED);
-        assertThat(engine.execute(request(key, Moment.CLAIM), () -> "ran-" + runs.incrementAndGet()).value())
+        assertThat(engine.execute(request(key, Moment.CLAIM), () -> "ran-" + runs.incrementAndGet())
+                        .value())
                 .isEqualTo("ran-1");
         assertThat(runs).hasValue(1);
     }
@@ -212,10 +225,13 @@ public abstract class AbstractStoreFaultTests {
         assertThat(runs).hasValue(0);
         proxy.pass();
         await("the key to be free once the server is back", () -> engine.pendingCompletions() == 0);
-        assertThat(engine.execute(request(key, Moment.CLAIM), runs::incrementAndGet).outcome())
+        assertThat(engine.execute(request(key, Moment.CLAIM), runs::incrementAndGet)
+                        .outcome())
                 .isEqualTo(Outcome.EXECUTED);
         assertThat(runs).hasValue(1);
-        assertThat(retries).as("the first step (the read, or the claim where it is the read) was retried").isNotEmpty();
+        assertThat(retries)
+                .as("the first step (the read, or the claim where it is the read) was retried")
+                .isNotEmpty();
     }
 
     /**
@@ -238,7 +254,8 @@ public abstract class AbstractStoreFaultTests {
             String key = key(moment + "-" + fault + "-" + i);
             keys.add(key);
             runs.put(key, new AtomicInteger());
-            firstCalls.add(callers.submit(() -> call(faulty, key, moment, runs.get(key), moment == Moment.RUNNING ? strike : null)));
+            firstCalls.add(callers.submit(
+                    () -> call(faulty, key, moment, runs.get(key), moment == Moment.RUNNING ? strike : null)));
         }
         List<Object> firstResults = new ArrayList<>();
         for (Future<Object> call : firstCalls) {
@@ -255,7 +272,9 @@ public abstract class AbstractStoreFaultTests {
             if (first instanceof IdempotencyStoreUnavailableException) {
                 // a caller that was claiming when the fault struck may fail, and then it did not run: once the
                 // server is back its claim is released (not left to the lease) and a retry runs it
-                assertThat(runs.get(key)).as("runs of " + key + " whose claim failed").hasValue(0);
+                assertThat(runs.get(key))
+                        .as("runs of " + key + " whose claim failed")
+                        .hasValue(0);
                 await("the failed claim to be released", () -> find(key).isEmpty());
                 first = call(store, key, moment, runs.get(key), null);
             }
@@ -272,9 +291,13 @@ public abstract class AbstractStoreFaultTests {
             }
             assertThat(first).as("the first call's result").isEqualTo(key + "#1");
             IdempotencyRecord record = find(key).orElseThrow();
-            assertThat(record.isCompleted()).as("record of " + key + " is completed: " + record).isTrue();
+            assertThat(record.isCompleted())
+                    .as("record of " + key + " is completed: " + record)
+                    .isTrue();
             assertThat(new String(record.payload(), StandardCharsets.UTF_8)).isEqualTo(key + "#1");
-            assertThat(call(store, key, Moment.CLAIM, runs.get(key), null)).as("the replay").isEqualTo(key + "#1");
+            assertThat(call(store, key, Moment.CLAIM, runs.get(key), null))
+                    .as("the replay")
+                    .isEqualTo(key + "#1");
             assertThat(runs.get(key)).as("runs of " + key).hasValue(1);
         }
         assertThat(abandoned).hasValue(0);
@@ -287,32 +310,50 @@ public abstract class AbstractStoreFaultTests {
 
     /** One call of the operation under {@code key}: its result, or what it threw. */
     private Object call(IdempotencyStore target, String key, Moment moment, AtomicInteger runs, Runnable strike) {
-        IdempotencyRequest request = new IdempotencyRequest("faults", target, key, "fp", TTL,
-                moment == Moment.RENEWAL ? RENEWAL_LEASE : LEASE, OnInFlight.REJECT, Duration.ofSeconds(1),
-                new TextCodec(), "FaultTest.op()");
+        IdempotencyRequest request = new IdempotencyRequest(
+                "faults",
+                target,
+                key,
+                "fp",
+                TTL,
+                moment == Moment.RENEWAL ? RENEWAL_LEASE : LEASE,
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
+                new TextCodec(),
+                "FaultTest.op()");
         try {
             return engine.execute(request, () -> {
-                int run = runs.incrementAndGet();
-                if (strike != null) {
-                    strike.run();
-                    Thread.sleep(200);
-                }
-                if (moment == Moment.RENEWAL && run == 1) {
-                    Thread.sleep(RENEWAL_LEASE.toMillis() - 500);
-                }
-                if (moment == Moment.RELEASE && run == 1) {
-                    throw new IllegalStateException("the operation failed");
-                }
-                return key + "#" + run;
-            }).value();
+                        int run = runs.incrementAndGet();
+                        if (strike != null) {
+                            strike.run();
+                            Thread.sleep(200);
+                        }
+                        if (moment == Moment.RENEWAL && run == 1) {
+                            Thread.sleep(RENEWAL_LEASE.toMillis() - 500);
+                        }
+                        if (moment == Moment.RELEASE && run == 1) {
+                            throw new IllegalStateException("the operation failed");
+                        }
+                        return key + "#" + run;
+                    })
+                    .value();
         } catch (Throwable e) {
             return e;
         }
     }
 
     private IdempotencyRequest request(String key, Moment moment) {
-        return new IdempotencyRequest("faults", store, key, "fp", TTL, LEASE, OnInFlight.REJECT, Duration.ofSeconds(1),
-                new TextCodec(), "FaultTest.op()");
+        return new IdempotencyRequest(
+                "faults",
+                store,
+                key,
+                "fp",
+                TTL,
+                LEASE,
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
+                new TextCodec(),
+                "FaultTest.op()");
     }
 
     private void inject(Fault fault, Duration outage) {

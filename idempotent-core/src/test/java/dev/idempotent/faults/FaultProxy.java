@@ -213,7 +213,8 @@ public final class FaultProxy implements AutoCloseable {
 
         void pump(Socket from, Socket to) {
             byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     boolean answer = from == upstream;

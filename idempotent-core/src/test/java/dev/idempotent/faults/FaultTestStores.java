@@ -28,17 +28,20 @@ final class FaultTestStores {
 
     static final int MARIADB_PORT = 3306;
 
-    static final String REDIS_HOST = Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_REDIS_HOST"), "127.0.0.1");
+    static final String REDIS_HOST =
+            Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_REDIS_HOST"), "127.0.0.1");
 
-    static final int REDIS_PORT = Integer.parseInt(Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_REDIS_PORT"), "6379"));
+    static final int REDIS_PORT =
+            Integer.parseInt(Objects.requireNonNullElse(System.getenv("IDEMPOTENCY_TEST_REDIS_PORT"), "6379"));
 
-    private FaultTestStores() {
-    }
+    private FaultTestStores() {}
 
     /** A small pool on PostgreSQL at {@code port}, with one-second socket timeouts. */
     static HikariDataSource postgres(int port, String applicationName) {
-        return pool("jdbc:postgresql://127.0.0.1:" + port + "/test?connectTimeout=1&socketTimeout=1&loginTimeout=2"
-                + "&ApplicationName=" + applicationName, "postgres");
+        return pool(
+                "jdbc:postgresql://127.0.0.1:" + port + "/test?connectTimeout=1&socketTimeout=1&loginTimeout=2"
+                        + "&ApplicationName=" + applicationName,
+                "postgres");
     }
 
     /** A small pool on MariaDB at {@code port}, with one-second socket timeouts. */
@@ -72,10 +75,13 @@ final class FaultTestStores {
                 .commandTimeout(Duration.ofSeconds(1))
                 .shutdownTimeout(Duration.ZERO)
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                        .socketOptions(SocketOptions.builder()
+                                .connectTimeout(Duration.ofSeconds(1))
+                                .build())
                         .build())
                 .build();
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
+        LettuceConnectionFactory factory =
+                new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
         factory.afterPropertiesSet();
         factory.start();
         return factory;

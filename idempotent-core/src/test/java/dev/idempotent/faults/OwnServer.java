@@ -41,7 +41,8 @@ abstract class OwnServer implements AutoCloseable {
 
     /** Starts the server and waits until it accepts connections. */
     void start() {
-        ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command())
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("server.log").toFile());
         try {
             process = builder.start();
@@ -77,7 +78,10 @@ abstract class OwnServer implements AutoCloseable {
 
     /** The pid of the server process itself (not of a launcher in front of it). */
     long serverPid() {
-        return process.toHandle().descendants().map(ProcessHandle::pid).min(Comparator.naturalOrder())
+        return process.toHandle()
+                .descendants()
+                .map(ProcessHandle::pid)
+                .min(Comparator.naturalOrder())
                 .orElse(process.pid());
     }
 
@@ -123,7 +127,10 @@ abstract class OwnServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (ProcessHandle handle : tree) {
-            handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            handle.onExit()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(e -> null)
+                    .join();
         }
     }
 
@@ -198,9 +205,22 @@ abstract class OwnServer implements AutoCloseable {
 
         @Override
         List<String> command() {
-            return List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir",
-                    dir.toString(), "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
-                    "--daemonize", "no");
+            return List.of(
+                    "redis-server",
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    dir.toString(),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    appendOnly ? "yes" : "no",
+                    "--appendfsync",
+                    "always",
+                    "--daemonize",
+                    "no");
         }
     }
 
@@ -213,8 +233,19 @@ abstract class OwnServer implements AutoCloseable {
             super("postgres");
             bin = postgresBin();
             run(List.of("chown", "-R", "postgres", dir.toString()));
-            run(List.of("runuser", "-u", "postgres", "--", bin + "/initdb", "-D", dir.resolve("data").toString(),
-                    "-A", "trust", "-U", "postgres", "--no-sync"));
+            run(List.of(
+                    "runuser",
+                    "-u",
+                    "postgres",
+                    "--",
+                    bin + "/initdb",
+                    "-D",
+                    dir.resolve("data").toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync"));
         }
 
         private boolean created;
@@ -225,7 +256,7 @@ abstract class OwnServer implements AutoCloseable {
             super.start();
             if (!created) {
                 try (java.sql.Connection connection = java.sql.DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+                                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
                         java.sql.Statement statement = connection.createStatement()) {
                     statement.execute("CREATE DATABASE test");
                 } catch (java.sql.SQLException e) {
@@ -237,9 +268,22 @@ abstract class OwnServer implements AutoCloseable {
 
         @Override
         List<String> command() {
-            return List.of("runuser", "-u", "postgres", "--", bin + "/postgres", "-D", dir.resolve("data").toString(),
-                    "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1",
-                    "-c", "fsync=on");
+            return List.of(
+                    "runuser",
+                    "-u",
+                    "postgres",
+                    "--",
+                    bin + "/postgres",
+                    "-D",
+                    dir.resolve("data").toString(),
+                    "-p",
+                    Integer.toString(port),
+                    "-k",
+                    dir.toString(),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=on");
         }
 
         /** Whether this machine can run one: root (to switch to postgres) and PostgreSQL's binaries. */
@@ -252,8 +296,13 @@ abstract class OwnServer implements AutoCloseable {
             if (versions == null) {
                 return null;
             }
-            return Stream.of(versions).map(v -> new File(v, "bin")).filter(b -> new File(b, "initdb").canExecute())
-                    .map(File::getPath).sorted(Comparator.reverseOrder()).findFirst().orElse(null);
+            return Stream.of(versions)
+                    .map(v -> new File(v, "bin"))
+                    .filter(b -> new File(b, "initdb").canExecute())
+                    .map(File::getPath)
+                    .sorted(Comparator.reverseOrder())
+                    .findFirst()
+                    .orElse(null);
         }
     }
 }

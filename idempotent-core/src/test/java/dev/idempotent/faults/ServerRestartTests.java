@@ -7,11 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.idempotent.IdempotentResult.Outcome;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
-import dev.idempotent.store.IdempotencyRecord;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.IdempotencyRequest;
-import java.nio.charset.StandardCharsets;
+import dev.idempotent.store.IdempotencyRecord;
+import dev.idempotent.store.IdempotencyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -57,7 +56,8 @@ class ServerRestartTests {
 
     @Test
     void postgresRestartedWhileTheOperationRunsStoresItsResultAndNeverRunsItTwice() throws Throwable {
-        assumeTrue(OwnServer.Postgres.available(), "needs root and PostgreSQL's server binaries to run its own cluster");
+        assumeTrue(
+                OwnServer.Postgres.available(), "needs root and PostgreSQL's server binaries to run its own cluster");
         try (OwnServer.Postgres postgres = new OwnServer.Postgres()) {
             postgres.start();
             try (HikariDataSource dataSource = FaultTestStores.postgres(postgres.port, "idempotency-restart")) {
@@ -65,23 +65,27 @@ class ServerRestartTests {
                 AtomicInteger runs = new AtomicInteger();
                 String key = key("pg-restart");
                 Object first = engine.execute(request(store, key), () -> {
-                    runs.incrementAndGet();
-                    postgres.stop();
-                    postgres.start();
-                    return key + "#" + runs.get();
-                }).value();
+                            runs.incrementAndGet();
+                            postgres.stop();
+                            postgres.start();
+                            return key + "#" + runs.get();
+                        })
+                        .value();
                 assertThat(first).isEqualTo(key + "#1");
                 await(() -> engine.pendingCompletions() == 0);
-                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet()).value())
+                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet())
+                                .value())
                         .isEqualTo(key + "#1");
 
                 // the completed record is kept across a restart, and the first claim after it succeeds
                 postgres.stop();
                 postgres.start();
-                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet()).outcome())
+                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet())
+                                .outcome())
                         .isEqualTo(Outcome.REPLAYED);
                 String fresh = key("pg-after-restart");
-                assertThat(engine.execute(request(store, fresh), () -> "fresh").outcome()).isEqualTo(Outcome.EXECUTED);
+                assertThat(engine.execute(request(store, fresh), () -> "fresh").outcome())
+                        .isEqualTo(Outcome.EXECUTED);
                 assertThat(runs).hasValue(1);
                 assertThat(abandoned).hasValue(0);
             }
@@ -99,17 +103,20 @@ class ServerRestartTests {
                 String key = key("redis-aof");
                 // crashed and restarted while the operation runs: the claim survives and the result is stored
                 assertThat(engine.execute(request(store, key), () -> {
-                    runs.incrementAndGet();
-                    redis.kill();
-                    redis.start();
-                    return key + "#1";
-                }).value()).isEqualTo(key + "#1");
+                                    runs.incrementAndGet();
+                                    redis.kill();
+                                    redis.start();
+                                    return key + "#1";
+                                })
+                                .value())
+                        .isEqualTo(key + "#1");
                 await(() -> engine.pendingCompletions() == 0);
 
                 // crashed again after completing: the result is replayed, the operation does not run again
                 redis.kill();
                 redis.start();
-                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet()).value())
+                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet())
+                                .value())
                         .isEqualTo(key + "#1");
                 assertThat(runs).hasValue(1);
                 assertThat(abandoned).hasValue(0);
@@ -142,9 +149,12 @@ class ServerRestartTests {
                     }
                 });
                 assertThat(none[0]).isNull();
-                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet()).value())
+                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet())
+                                .value())
                         .isEqualTo(key + "#2");
-                assertThat(runs).as("a Redis that lost its data runs the operation again").hasValue(2);
+                assertThat(runs)
+                        .as("a Redis that lost its data runs the operation again")
+                        .hasValue(2);
             } finally {
                 factory.destroy();
             }
@@ -157,21 +167,26 @@ class ServerRestartTests {
      */
     @Test
     void postgresTerminatingEverySessionWhileTheOperationRunsStillRunsItOnce() throws Throwable {
-        String application = "idempotency-terminate-" + UUID.randomUUID().toString().substring(0, 8);
+        String application =
+                "idempotency-terminate-" + UUID.randomUUID().toString().substring(0, 8);
         try (HikariDataSource dataSource = FaultTestStores.postgres(FaultTestStores.POSTGRES_PORT, application)) {
             IdempotencyStore store = FaultTestStores.jdbc(dataSource);
             for (int round = 0; round < 6; round++) {
                 AtomicInteger runs = new AtomicInteger();
                 String key = key("pg-terminate");
                 Object first = engine.execute(request(store, key), () -> {
-                    runs.incrementAndGet();
-                    terminateSessions(application);
-                    return key + "#1";
-                }).value();
+                            runs.incrementAndGet();
+                            terminateSessions(application);
+                            return key + "#1";
+                        })
+                        .value();
                 assertThat(first).isEqualTo(key + "#1");
-                assertThat(store.find(key).orElseThrow().isCompleted()).as("completed at once").isTrue();
+                assertThat(store.find(key).orElseThrow().isCompleted())
+                        .as("completed at once")
+                        .isTrue();
                 terminateSessions(application);
-                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet()).value())
+                assertThat(engine.execute(request(store, key), () -> key + "#" + runs.incrementAndGet())
+                                .value())
                         .isEqualTo(key + "#1");
                 assertThat(runs).hasValue(1);
             }
@@ -179,8 +194,8 @@ class ServerRestartTests {
     }
 
     private static void terminateSessions(String application) throws Exception {
-        try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
-                + FaultTestStores.POSTGRES_PORT + "/test", "postgres", "");
+        try (Connection admin = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + FaultTestStores.POSTGRES_PORT + "/test", "postgres", "");
                 PreparedStatement terminate = admin.prepareStatement(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
             terminate.setString(1, application);
@@ -189,8 +204,17 @@ class ServerRestartTests {
     }
 
     private static IdempotencyRequest request(IdempotencyStore store, String key) {
-        return new IdempotencyRequest("restarts", store, key, "fp", Duration.ofMinutes(10), LEASE, OnInFlight.REJECT,
-                Duration.ofSeconds(1), new TextCodec(), "RestartTest.op()");
+        return new IdempotencyRequest(
+                "restarts",
+                store,
+                key,
+                "fp",
+                Duration.ofMinutes(10),
+                LEASE,
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
+                new TextCodec(),
+                "RestartTest.op()");
     }
 
     private static String key(String name) {

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class FingerprintableArgumentsTests {
 
-    private final IdempotentOperationSource operations = new IdempotentOperationSource(IdempotencyDefaults.STANDARD,
-            JsonMapper.builder().build(), null);
+    private final IdempotentOperationSource operations = new IdempotentOperationSource(
+            IdempotencyDefaults.STANDARD, JsonMapper.builder().build(), null);
 
     /** State, but nothing Jackson writes: every value would fingerprint as {}. */
     public static class Opaque {
@@ -56,42 +56,45 @@ class FingerprintableArgumentsTests {
     }
 
     /** No state at all: {} is the whole of it, so two of them are rightly the same. */
-    public static class Stateless {
-    }
+    public static class Stateless {}
 
-    public record Order(String id, int quantity) {
-    }
+    public record Order(String id, int quantity) {}
 
     public static class Methods {
         @Idempotent(key = "#command.id()")
-        public void opaque(Opaque command) {
-        }
+        public void opaque(Opaque command) {}
 
         @Idempotent(key = "#command.id()", fingerprint = "#command.id()")
-        public void opaqueWithFingerprint(Opaque command) {
-        }
+        public void opaqueWithFingerprint(Opaque command) {}
 
         @Idempotent
-        public void opaqueList(List<Opaque> commands) {
-        }
+        public void opaqueList(List<Opaque> commands) {}
 
         @Idempotent
-        public void opaqueOptional(Optional<Opaque> command) {
-        }
+        public void opaqueOptional(Optional<Opaque> command) {}
 
         @Idempotent
-        public void opaqueMap(Map<String, Opaque> commands) {
-        }
+        public void opaqueMap(Map<String, Opaque> commands) {}
 
         @Idempotent
-        public void records(List<ConsumerRecord<String, String>> records) {
-        }
+        public void records(List<ConsumerRecord<String, String>> records) {}
 
         @Idempotent
-        public void fine(WithGetter a, WithJsonProperty b, Stateless c, Order d, List<Order> e, Map<String, Order> f,
-                Optional<Order> g, String h, int i, byte[] j, Object k, Runnable l, Message m,
-                ConsumerRecord<String, String> n) {
-        }
+        public void fine(
+                WithGetter a,
+                WithJsonProperty b,
+                Stateless c,
+                Order d,
+                List<Order> e,
+                Map<String, Order> f,
+                Optional<Order> g,
+                String h,
+                int i,
+                byte[] j,
+                Object k,
+                Runnable l,
+                Message m,
+                ConsumerRecord<String, String> n) {}
     }
 
     @Test
@@ -112,11 +115,14 @@ class FingerprintableArgumentsTests {
     @Test
     void theElementsOfCollectionsOptionalsAndMapsAreLookedInto() {
         assertThatThrownBy(() -> operation("opaqueList", List.class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("its elements (Opaque)");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("its elements (Opaque)");
         assertThatThrownBy(() -> operation("opaqueOptional", Optional.class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("written as {}");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("written as {}");
         assertThatThrownBy(() -> operation("opaqueMap", Map.class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("written as {}");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("written as {}");
     }
 
     @Test
@@ -128,9 +134,24 @@ class FingerprintableArgumentsTests {
 
     @Test
     void propertiesRecordsStatelessTypesScalarsMessagesAndTypesDecidedAtTheCallPass() throws Exception {
-        assertThat(operations.getOperation(Methods.class.getMethod("fine", WithGetter.class, WithJsonProperty.class,
-                Stateless.class, Order.class, List.class, Map.class, Optional.class, String.class, int.class,
-                byte[].class, Object.class, Runnable.class, Message.class, ConsumerRecord.class), Methods.class))
+        assertThat(operations.getOperation(
+                        Methods.class.getMethod(
+                                "fine",
+                                WithGetter.class,
+                                WithJsonProperty.class,
+                                Stateless.class,
+                                Order.class,
+                                List.class,
+                                Map.class,
+                                Optional.class,
+                                String.class,
+                                int.class,
+                                byte[].class,
+                                Object.class,
+                                Runnable.class,
+                                Message.class,
+                                ConsumerRecord.class),
+                        Methods.class))
                 .isNotNull();
     }
 
@@ -138,8 +159,8 @@ class FingerprintableArgumentsTests {
     void theFingerprintsOfTwoOpaqueValuesWouldIndeedBeEqual() {
         // what the startup check prevents
         Fingerprints fingerprints = new Fingerprints(JsonMapper.builder().build());
-        assertThat(fingerprints.of(new Object[] { new Opaque("a") }, "op"))
-                .isEqualTo(fingerprints.of(new Object[] { new Opaque("b") }, "op"));
+        assertThat(fingerprints.of(new Object[] {new Opaque("a")}, "op"))
+                .isEqualTo(fingerprints.of(new Object[] {new Opaque("b")}, "op"));
     }
 
     private IdempotentOperation operation(String name, Class<?>... parameters) throws NoSuchMethodException {

@@ -19,59 +19,49 @@ import tools.jackson.databind.json.JsonMapper;
 /** Listener methods are found at startup and get the listener defaults without tuning onInFlight. */
 class ListenerDefaultsTests {
 
-    private final IdempotentOperationSource operations = new IdempotentOperationSource(IdempotencyDefaults.STANDARD,
-            JsonMapper.builder().build(), null);
+    private final IdempotentOperationSource operations = new IdempotentOperationSource(
+            IdempotencyDefaults.STANDARD, JsonMapper.builder().build(), null);
 
     public static class Listeners {
         @RabbitListener(queues = "orders")
         @Idempotent(key = "#message.messageProperties.messageId")
-        public void rabbit(Message message) {
-        }
+        public void rabbit(Message message) {}
 
         @KafkaListener(topics = "orders")
         @Idempotent(key = "#id")
-        public void kafka(String id) {
-        }
+        public void kafka(String id) {}
 
         @Idempotent(key = "#id")
-        public void plain(String id) {
-        }
+        public void plain(String id) {}
 
         @RabbitListener(queues = "orders")
         @Idempotent(key = "#id", onInFlight = OnInFlight.SKIP)
-        public void skipping(String id) {
-        }
+        public void skipping(String id) {}
 
         @KafkaListener(topics = "orders")
         @Idempotent(key = "#records[0].key()")
-        public void kafkaBatch(List<ConsumerRecord<String, String>> records) {
-        }
+        public void kafkaBatch(List<ConsumerRecord<String, String>> records) {}
 
         @KafkaListener(topics = "orders")
         @Idempotent(key = "'batch'")
-        public void kafkaRecords(ConsumerRecords<String, String> records) {
-        }
+        public void kafkaRecords(ConsumerRecords<String, String> records) {}
 
         @KafkaListener(topics = "orders", batch = "true")
         @Idempotent(key = "#orders[0]")
-        public void kafkaPayloads(List<String> orders) {
-        }
+        public void kafkaPayloads(List<String> orders) {}
 
         @RabbitListener(queues = "orders", batch = "true")
         @Idempotent(key = "#orders[0]")
-        public void rabbitPayloads(List<String> orders) {
-        }
+        public void rabbitPayloads(List<String> orders) {}
 
         @RabbitListener(queues = "orders")
         @Idempotent(key = "#messages[0].messageProperties.messageId")
-        public void rabbitMessages(Message[] messages) {
-        }
+        public void rabbitMessages(Message[] messages) {}
 
         /** A record listener whose payload happens to be a list: one message, not a batch. */
         @KafkaListener(topics = "orders")
         @Idempotent(key = "#lines[0]")
-        public void kafkaListPayload(List<String> lines) {
-        }
+        public void kafkaListPayload(List<String> lines) {}
     }
 
     @Test
@@ -92,7 +82,8 @@ class ListenerDefaultsTests {
     void skipOnAListenerIsRefusedAtStartupBecauseItWouldLoseTheMessage() {
         assertThatThrownBy(() -> operation("skipping", String.class))
                 .isInstanceOf(IdempotencyConfigurationException.class)
-                .hasMessageContaining("@RabbitListener").hasMessageContaining("lost");
+                .hasMessageContaining("@RabbitListener")
+                .hasMessageContaining("lost");
     }
 
     @Test
@@ -102,13 +93,17 @@ class ListenerDefaultsTests {
                 .hasMessageContaining("Listeners.kafkaBatch(List), a batch @KafkaListener method")
                 .hasMessageContaining("once per message");
         assertThatThrownBy(() -> operation("kafkaRecords", ConsumerRecords.class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @KafkaListener");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("batch @KafkaListener");
         assertThatThrownBy(() -> operation("kafkaPayloads", List.class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @KafkaListener");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("batch @KafkaListener");
         assertThatThrownBy(() -> operation("rabbitPayloads", List.class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @RabbitListener");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("batch @RabbitListener");
         assertThatThrownBy(() -> operation("rabbitMessages", Message[].class))
-                .isInstanceOf(IdempotencyConfigurationException.class).hasMessageContaining("batch @RabbitListener");
+                .isInstanceOf(IdempotencyConfigurationException.class)
+                .hasMessageContaining("batch @RabbitListener");
         assertThat(operation("kafkaListPayload", List.class).listener()).isEqualTo(ListenerKind.KAFKA);
     }
 

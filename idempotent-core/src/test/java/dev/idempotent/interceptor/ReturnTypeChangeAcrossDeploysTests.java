@@ -7,12 +7,12 @@ import dev.idempotent.IdempotencyReplayException;
 import dev.idempotent.Idempotent;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.ResultCodec;
 import java.lang.reflect.Type;
@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ReturnTypeChangeAcrossDeploysTests {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+    private static final JsonMapper MAPPER =
+            JsonMapper.builder().findAndAddModules().build();
 
     private final IdempotencyStore store = new CaffeineIdempotencyStore();
 
@@ -47,11 +48,9 @@ class ReturnTypeChangeAcrossDeploysTests {
         engine.close();
     }
 
-    public record Receipt(String reference, long amount) {
-    }
+    public record Receipt(String reference, long amount) {}
 
-    public record Refund(String reference, long amount) {
-    }
+    public record Refund(String reference, long amount) {}
 
     public static class Declined extends RuntimeException {
         public Declined(String message) {
@@ -121,7 +120,8 @@ class ReturnTypeChangeAcrossDeploysTests {
     }
 
     private <T> T deploy(T target) {
-        IdempotentOperationSource operations = new IdempotentOperationSource(IdempotencyDefaults.STANDARD, MAPPER, null);
+        IdempotentOperationSource operations =
+                new IdempotentOperationSource(IdempotencyDefaults.STANDARD, MAPPER, null);
         ProxyFactory factory = new ProxyFactory(target);
         factory.setProxyTargetClass(true);
         factory.addAdvice(new IdempotencyInterceptor(operations, engine, store, new Fingerprints(MAPPER), null));
@@ -187,7 +187,8 @@ class ReturnTypeChangeAcrossDeploysTests {
         assertThatThrownBy(() -> v1.pay("p-1")).isInstanceOf(Declined.class).hasMessage("card declined");
 
         assertThatThrownBy(() -> deploy(new OrdersV2()).pay("p-1"))
-                .isInstanceOfSatisfying(IdempotencyReplayException.class,
+                .isInstanceOfSatisfying(
+                        IdempotencyReplayException.class,
                         e -> assertThat(e.getStoredType()).isEqualTo(Declined.class.getName()))
                 .hasMessageContaining("no longer among the storeExceptions []");
     }
@@ -196,20 +197,15 @@ class ReturnTypeChangeAcrossDeploysTests {
     // of a class, so the first deploy writes with a class of another name and the payload names the class
     // of the second deploy, exactly as the edited class would have found it.
 
-    record ReceiptWithAmount(String reference, long amount) {
-    }
+    record ReceiptWithAmount(String reference, long amount) {}
 
-    record ReceiptWithTotal(String reference, long total) {
-    }
+    record ReceiptWithTotal(String reference, long total) {}
 
-    record ReceiptWithTextAmount(String reference, String amount) {
-    }
+    record ReceiptWithTextAmount(String reference, String amount) {}
 
-    record ReceiptWithNumericReference(long reference, long amount) {
-    }
+    record ReceiptWithNumericReference(long reference, long amount) {}
 
-    record ReceiptWithNote(String reference, long amount, String note) {
-    }
+    record ReceiptWithNote(String reference, long amount, String note) {}
 
     @Test
     void aRenamedRecordFieldIsNotReplayedHalfFilled() {
@@ -219,7 +215,8 @@ class ReturnTypeChangeAcrossDeploysTests {
     @Test
     void aRetypedRecordFieldIsNotReplayedCoerced() {
         assertSameClassEditedIsRefused(new ReceiptWithAmount("R-2", 1999), ReceiptWithTextAmount.class, "amount");
-        assertSameClassEditedIsRefused(new ReceiptWithAmount("R-3", 1999), ReceiptWithNumericReference.class, "reference");
+        assertSameClassEditedIsRefused(
+                new ReceiptWithAmount("R-3", 1999), ReceiptWithNumericReference.class, "reference");
     }
 
     @Test
@@ -233,8 +230,9 @@ class ReturnTypeChangeAcrossDeploysTests {
         ResultCodec gone = editedPayload(codec, Declined.class.getName(), "com.example.payments.CardDeclinedException");
         IdempotencyRequest write = request("gone", gone);
         assertThatThrownBy(() -> engine.execute(write, () -> {
-            throw new Declined("card declined");
-        })).isInstanceOf(Declined.class);
+                    throw new Declined("card declined");
+                }))
+                .isInstanceOf(Declined.class);
 
         assertThatThrownBy(() -> engine.execute(request("gone", codec), () -> new Receipt("x", 1)))
                 .isInstanceOfSatisfying(IdempotencyReplayException.class, e -> {
@@ -257,8 +255,8 @@ class ReturnTypeChangeAcrossDeploysTests {
         }
 
         assertThatThrownBy(() -> engine.execute(request(key, read), () -> {
-            throw new AssertionError("ran again");
-        }))
+                    throw new AssertionError("ran again");
+                }))
                 .isInstanceOfSatisfying(IdempotencyReplayException.class, e -> {
                     assertThat(e.getKey()).isEqualTo(key);
                     assertThat(e.getStoredType()).isEqualTo(after.getName());
@@ -273,8 +271,17 @@ class ReturnTypeChangeAcrossDeploysTests {
     }
 
     private IdempotencyRequest request(String key, ResultCodec codec) {
-        return new IdempotencyRequest("deploy", store, key, "fp", Duration.ofMinutes(10), Duration.ofMinutes(1),
-                OnInFlight.REJECT, Duration.ofSeconds(1), codec, "Deploy.op()");
+        return new IdempotencyRequest(
+                "deploy",
+                store,
+                key,
+                "fp",
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(1),
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
+                codec,
+                "Deploy.op()");
     }
 
     /** Writes what {@code codec} writes, with the name {@code from} replaced by {@code to}. */

@@ -13,26 +13,27 @@ class DurationsTests {
 
     @ParameterizedTest
     @CsvSource({
-            "500, PT0.5S",
-            "500ms, PT0.5S",
-            "10s, PT10S",
-            "30m, PT30M",
-            "24h, PT24H",
-            "7d, PT168H",
-            "7D, PT168H",
-            "' 24h ', PT24H",
-            "+10s, PT10S",
-            "PT24H, PT24H",
-            "pt90m, PT1H30M",
-            "P7D, PT168H",
-            "1500us, PT0.0015S",
-            "2000000ns, PT0.002S" })
+        "500, PT0.5S",
+        "500ms, PT0.5S",
+        "10s, PT10S",
+        "30m, PT30M",
+        "24h, PT24H",
+        "7d, PT168H",
+        "7D, PT168H",
+        "' 24h ', PT24H",
+        "+10s, PT10S",
+        "PT24H, PT24H",
+        "pt90m, PT1H30M",
+        "P7D, PT168H",
+        "1500us, PT0.0015S",
+        "2000000ns, PT0.002S"
+    })
     void readsSpringBootsSimpleAndIsoDurations(String text, String expected) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "h", "1.5h", "24 hours", "1 h", "tomorrow", "1w", "PT", "1h30m", "1d 2h", "(1h)" })
+    @ValueSource(strings = {"h", "1.5h", "24 hours", "1 h", "tomorrow", "1w", "PT", "1h30m", "1d 2h", "(1h)"})
     void rejectsTextThatIsNotADuration(String text) {
         assertThatThrownBy(() -> Durations.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -41,7 +42,7 @@ class DurationsTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "0", "0s", "-1h", "PT0S", "PT-5M" })
+    @ValueSource(strings = {"0", "0s", "-1h", "PT0S", "PT-5M"})
     void rejectsZeroAndNegativeDurations(String text) {
         assertThatThrownBy(() -> Durations.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -49,7 +50,7 @@ class DurationsTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "", "  " })
+    @ValueSource(strings = {"", "  "})
     void rejectsBlankText(String text) {
         assertThatThrownBy(() -> Durations.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)

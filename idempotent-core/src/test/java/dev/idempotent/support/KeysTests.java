@@ -44,9 +44,11 @@ class KeysTests {
     @Test
     void keysNoStoreCanKeepExactlyAreRejected() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Keys.qualify("ns", "a\u0000b", 255))
-                .isInstanceOf(dev.idempotent.InvalidIdempotencyKeyException.class).hasMessageContaining("NUL");
+                .isInstanceOf(dev.idempotent.InvalidIdempotencyKeyException.class)
+                .hasMessageContaining("NUL");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Keys.qualify("ns", "a\ud800b", 255))
-                .isInstanceOf(dev.idempotent.InvalidIdempotencyKeyException.class).hasMessageContaining("surrogate");
+                .isInstanceOf(dev.idempotent.InvalidIdempotencyKeyException.class)
+                .hasMessageContaining("surrogate");
         assertThat(Keys.qualify("ns", "emoji-\ud83e\udd84", 255)).isEqualTo("ns:emoji-\ud83e\udd84");
     }
 }

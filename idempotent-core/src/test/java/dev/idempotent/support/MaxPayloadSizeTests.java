@@ -1,7 +1,5 @@
 package dev.idempotent.support;
 
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +10,8 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import java.time.Duration;
 import java.util.List;
@@ -32,10 +32,19 @@ class MaxPayloadSizeTests {
 
     @SuppressWarnings("unchecked")
     private static IdempotencyRequest request(CaffeineIdempotencyStore store, String key) {
-        JsonResultCodec codec = JsonResultCodec.forType(JsonMapper.builder().build(), String.class,
-                new Class[] { TooLong.class }, "Report.render()");
-        return new IdempotencyRequest("report", store, key, "fp", Duration.ofMinutes(10), Duration.ofMinutes(1),
-                OnInFlight.REJECT, Duration.ofSeconds(1), codec, "Report.render()");
+        JsonResultCodec codec = JsonResultCodec.forType(
+                JsonMapper.builder().build(), String.class, new Class[] {TooLong.class}, "Report.render()");
+        return new IdempotencyRequest(
+                "report",
+                store,
+                key,
+                "fp",
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(1),
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
+                codec,
+                "Report.render()");
     }
 
     @Test
@@ -59,18 +68,23 @@ class MaxPayloadSizeTests {
                 assertThat(store.find("big")).as("released").isEmpty();
             }
             assertThatThrownBy(() -> engine.execute(request(store, "failed"), () -> {
-                throw new TooLong(large);
-            })).isInstanceOf(TooLong.class);
-            assertThat(store.find("failed")).as("a recorded exception too large to store is released").isEmpty();
+                        throw new TooLong(large);
+                    }))
+                    .isInstanceOf(TooLong.class);
+            assertThat(store.find("failed"))
+                    .as("a recorded exception too large to store is released")
+                    .isEmpty();
 
-            assertThat(engine.execute(request(store, "small"), () -> "ok").value()).isEqualTo("ok");
+            assertThat(engine.execute(request(store, "small"), () -> "ok").value())
+                    .isEqualTo("ok");
             assertThat(engine.execute(request(store, "small"), () -> "again").outcome())
                     .isEqualTo(IdempotentResult.Outcome.REPLAYED);
         } finally {
             logger.detachAppender(appender);
         }
         assertThat(runs).hasValue(2);
-        List<ILoggingEvent> warnings = appender.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        List<ILoggingEvent> warnings =
+                appender.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
         assertThat(warnings).as("one warning line for three results too large").hasSize(1);
         assertThat(warnings.get(0).getFormattedMessage())
                 .contains("larger than idempotency.max-payload-size (1024 bytes)")
@@ -82,7 +96,8 @@ class MaxPayloadSizeTests {
     void theLimitMustBePositive() {
         try (IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
             assertThatThrownBy(() -> engine.setMaxPayloadSize(DataSize.ofBytes(0)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-payload-size");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("max-payload-size");
         }
     }
 }

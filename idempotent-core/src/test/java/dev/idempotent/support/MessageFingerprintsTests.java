@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** A message argument is fingerprinted by its payload, never by writing the message object as JSON. */
 class MessageFingerprintsTests {
 
-    private final Fingerprints fingerprints = new Fingerprints(JsonMapper.builder().build());
+    private final Fingerprints fingerprints =
+            new Fingerprints(JsonMapper.builder().build());
 
     @Test
     void anAmqpMessageIsFingerprintedByItsBodyNotByItsPerDeliveryProperties() {
@@ -29,8 +30,10 @@ class MessageFingerprintsTests {
 
     @Test
     void aSpringMessagingMessageIsFingerprintedByItsPayload() {
-        var first = MessageBuilder.withPayload("order 1").setHeader("delivery", 1).build();
-        var second = MessageBuilder.withPayload("order 1").setHeader("delivery", 2).build();
+        var first =
+                MessageBuilder.withPayload("order 1").setHeader("delivery", 1).build();
+        var second =
+                MessageBuilder.withPayload("order 1").setHeader("delivery", 2).build();
         var other = MessageBuilder.withPayload("order 2").build();
         assertThat(fp(first)).isEqualTo(fp(second)).isNotEqualTo(fp(other));
     }
@@ -42,13 +45,17 @@ class MessageFingerprintsTests {
         ConsumerRecord<String, String> otherValue = new ConsumerRecord<>("orders", 0, 10, "k1", "order 2");
         ConsumerRecord<String, String> otherKey = new ConsumerRecord<>("orders", 0, 10, "k2", "order 1");
         // before: every record fingerprinted as {}, so key reuse went unnoticed
-        assertThat(fp(record)).isEqualTo(fp(redelivered)).isNotEqualTo(fp(otherValue)).isNotEqualTo(fp(otherKey));
+        assertThat(fp(record))
+                .isEqualTo(fp(redelivered))
+                .isNotEqualTo(fp(otherValue))
+                .isNotEqualTo(fp(otherKey));
     }
 
     @Test
     void theKafkaHeadersTheUserNamesAreFingerprintedToo() {
         Fingerprints withTenant = new Fingerprints(JsonMapper.builder().build(), java.util.List.of("tenant"));
-        assertThat(withTenant.of(new Object[] { kafka("a") }, "op")).isNotEqualTo(withTenant.of(new Object[] { kafka("b") }, "op"));
+        assertThat(withTenant.of(new Object[] {kafka("a")}, "op"))
+                .isNotEqualTo(withTenant.of(new Object[] {kafka("b")}, "op"));
         assertThat(fp(kafka("a"))).isEqualTo(fp(kafka("b")));
     }
 
@@ -56,7 +63,17 @@ class MessageFingerprintsTests {
         RecordHeaders headers = new RecordHeaders();
         headers.add("tenant", tenant.getBytes(StandardCharsets.UTF_8));
         headers.add("traceparent", ("trace-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8));
-        return new ConsumerRecord<>("orders", 0, 10, 0L, TimestampType.CREATE_TIME, -1, -1, "k1", "order 1", headers,
+        return new ConsumerRecord<>(
+                "orders",
+                0,
+                10,
+                0L,
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                "k1",
+                "order 1",
+                headers,
                 java.util.Optional.empty());
     }
 
@@ -68,6 +85,6 @@ class MessageFingerprintsTests {
     }
 
     private String fp(Object argument) {
-        return fingerprints.of(new Object[] { argument }, "Listener.on(message)");
+        return fingerprints.of(new Object[] {argument}, "Listener.on(message)");
     }
 }

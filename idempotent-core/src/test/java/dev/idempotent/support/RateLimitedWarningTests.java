@@ -29,7 +29,8 @@ class RateLimitedWarningTests {
                 now.addAndGet(Duration.ofMillis(10).toNanos());
                 warning.warn("k" + i, message);
             }
-            assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+            assertThat(appender.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
                     .containsExactly("1 evicted, latest k0");
 
             now.addAndGet(Duration.ofSeconds(11).toNanos());
@@ -37,7 +38,8 @@ class RateLimitedWarningTests {
         } finally {
             logger.detachAppender(appender);
         }
-        assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(appender.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
                 .containsExactly("1 evicted, latest k0", "5001 evicted, latest last");
     }
 }

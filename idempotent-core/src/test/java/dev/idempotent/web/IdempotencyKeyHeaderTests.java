@@ -48,7 +48,8 @@ class IdempotencyKeyHeaderTests {
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "\"\""})
     void emptyKeyIsRejected(String value) {
-        assertThatThrownBy(() -> parse(value)).isInstanceOf(InvalidIdempotencyKeyException.class)
+        assertThatThrownBy(() -> parse(value))
+                .isInstanceOf(InvalidIdempotencyKeyException.class)
                 .hasMessageContaining("is empty");
     }
 
@@ -56,8 +57,10 @@ class IdempotencyKeyHeaderTests {
     void keyOf255CharactersIsAcceptedAnd256AreRejected() {
         assertThat(parse("k".repeat(255))).hasSize(255);
         assertThat(parse("\"" + "k".repeat(255) + "\"")).hasSize(255);
-        assertThatThrownBy(() -> parse("k".repeat(256))).isInstanceOf(InvalidIdempotencyKeyException.class)
-                .hasMessageContaining("256 characters").hasMessageContaining("at most 255");
+        assertThatThrownBy(() -> parse("k".repeat(256)))
+                .isInstanceOf(InvalidIdempotencyKeyException.class)
+                .hasMessageContaining("256 characters")
+                .hasMessageContaining("at most 255");
         assertThatThrownBy(() -> parse("\"" + "k".repeat(256) + "\""))
                 .isInstanceOf(InvalidIdempotencyKeyException.class);
     }
@@ -65,14 +68,16 @@ class IdempotencyKeyHeaderTests {
     @ParameterizedTest
     @ValueSource(strings = {"a b", "\"a b\"", "caf\u00e9", "a\u0001b", "a\u007fb", "\u20ac", "tab\tinside"})
     void charactersOutsideVisibleAsciiAreRejected(String value) {
-        assertThatThrownBy(() -> parse(value)).isInstanceOf(InvalidIdempotencyKeyException.class)
+        assertThatThrownBy(() -> parse(value))
+                .isInstanceOf(InvalidIdempotencyKeyException.class)
                 .hasMessageContaining("outside visible ASCII");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\"abc", "\"abc\"def", "\"a\\bc\"", "\"abc\\\"", "\"abc\";p=1"})
     void malformedSfStringIsRejected(String value) {
-        assertThatThrownBy(() -> parse(value)).isInstanceOf(InvalidIdempotencyKeyException.class)
+        assertThatThrownBy(() -> parse(value))
+                .isInstanceOf(InvalidIdempotencyKeyException.class)
                 .hasMessageContaining("RFC 8941");
     }
 
@@ -83,7 +88,8 @@ class IdempotencyKeyHeaderTests {
 
     @Test
     void headerSentTwiceWithDifferentKeysIsRejected() {
-        assertThatThrownBy(() -> parse("abc", "abd")).isInstanceOf(InvalidIdempotencyKeyException.class)
+        assertThatThrownBy(() -> parse("abc", "abd"))
+                .isInstanceOf(InvalidIdempotencyKeyException.class)
                 .hasMessageContaining("2 times with different values");
     }
 

@@ -20,22 +20,23 @@ class IdempotencyKeyRequiredHandlersTests {
     @Test
     void findsAnnotatedMethodsAndControllers() {
         RequestMappingHandlerMapping mapping = mappingFor(Payments.class, Refunds.class);
-        IdempotencyKeyRequiredHandlers handlers = new IdempotencyKeyRequiredHandlers(() -> List.of(mapping),
-                List.of("post", "PATCH"));
+        IdempotencyKeyRequiredHandlers handlers =
+                new IdempotencyKeyRequiredHandlers(() -> List.of(mapping), List.of("post", "PATCH"));
         handlers.afterSingletonsInstantiated();
 
         assertThat(handlers.isKeyRequired(post("/payments"))).isTrue();
         assertThat(handlers.isKeyRequired(post("/payments/quote"))).isFalse();
         assertThat(handlers.isKeyRequired(post("/refunds/42"))).isTrue();
         assertThat(handlers.isKeyRequired(post("/unmapped"))).isFalse();
-        assertThat(handlers.isKeyRequired(new MockHttpServletRequest("GET", "/payments"))).isFalse();
+        assertThat(handlers.isKeyRequired(new MockHttpServletRequest("GET", "/payments")))
+                .isFalse();
     }
 
     @Test
     void leavesNoAttributesOnTheRequest() {
         RequestMappingHandlerMapping mapping = mappingFor(Payments.class);
-        IdempotencyKeyRequiredHandlers handlers = new IdempotencyKeyRequiredHandlers(() -> List.of(mapping),
-                List.of("POST"));
+        IdempotencyKeyRequiredHandlers handlers =
+                new IdempotencyKeyRequiredHandlers(() -> List.of(mapping), List.of("POST"));
         MockHttpServletRequest request = post("/payments");
 
         assertThat(handlers.isKeyRequired(request)).isTrue();
@@ -45,8 +46,8 @@ class IdempotencyKeyRequiredHandlersTests {
     @Test
     void annotationOnAMethodTheFilterDoesNotProtectFailsTheStartup() {
         RequestMappingHandlerMapping mapping = mappingFor(Documents.class);
-        IdempotencyKeyRequiredHandlers handlers = new IdempotencyKeyRequiredHandlers(() -> List.of(mapping),
-                List.of("POST", "PATCH"));
+        IdempotencyKeyRequiredHandlers handlers =
+                new IdempotencyKeyRequiredHandlers(() -> List.of(mapping), List.of("POST", "PATCH"));
 
         assertThatThrownBy(handlers::afterSingletonsInstantiated)
                 .isInstanceOf(IdempotencyConfigurationException.class)
@@ -58,8 +59,8 @@ class IdempotencyKeyRequiredHandlersTests {
     @Test
     void noAnnotatedHandlerMeansNoLookup() {
         RequestMappingHandlerMapping mapping = mappingFor(Unannotated.class);
-        IdempotencyKeyRequiredHandlers handlers = new IdempotencyKeyRequiredHandlers(() -> List.of(mapping),
-                List.of("POST"));
+        IdempotencyKeyRequiredHandlers handlers =
+                new IdempotencyKeyRequiredHandlers(() -> List.of(mapping), List.of("POST"));
 
         assertThat(handlers.isKeyRequired(post("/plain"))).isFalse();
     }

@@ -1,11 +1,11 @@
 package dev.idempotent.autoconfigure;
 
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.messaging.AmqpDeduplicationAdvice;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.support.JsonResultCodec;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -18,9 +18,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -42,18 +42,27 @@ public class IdempotencyAmqpAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean({ IdempotencyEngine.class, IdempotencyStore.class })
+    @ConditionalOnBean({IdempotencyEngine.class, IdempotencyStore.class})
     @ConditionalOnProperty(prefix = "idempotency.amqp", name = "deduplicate", havingValue = "message-id")
-    public AmqpDeduplicationAdvice idempotencyAmqpDeduplicationAdvice(IdempotencyEngine engine,
-            IdempotencyStore idempotencyStore, Fingerprints fingerprints, IdempotencyProperties properties,
+    public AmqpDeduplicationAdvice idempotencyAmqpDeduplicationAdvice(
+            IdempotencyEngine engine,
+            IdempotencyStore idempotencyStore,
+            Fingerprints fingerprints,
+            IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listener) {
         @SuppressWarnings("unchecked")
         Class<? extends Throwable>[] none = new Class[0];
-        return new AmqpDeduplicationAdvice(engine, idempotencyStore, fingerprints,
-                JsonResultCodec.forType(IdempotencyAutoConfiguration.IdempotencyJson.mapper(), void.class, none,
+        return new AmqpDeduplicationAdvice(
+                engine,
+                idempotencyStore,
+                fingerprints,
+                JsonResultCodec.forType(
+                        IdempotencyAutoConfiguration.IdempotencyJson.mapper(),
+                        void.class,
+                        none,
                         "idempotency.amqp.deduplicate"),
-                new IdempotencyDefaults(properties.getDefaultTtl(), properties.getDefaultLease(),
-                        properties.getDefaultWaitTimeout()),
+                new IdempotencyDefaults(
+                        properties.getDefaultTtl(), properties.getDefaultLease(), properties.getDefaultWaitTimeout()),
                 listener.getIfAvailable(() -> IdempotencyListener.NONE));
     }
 
@@ -79,11 +88,11 @@ public class IdempotencyAmqpAutoConfiguration {
     }
 
     /** Has every container the factory makes refused if it batches, after the factory's own customizer. */
-    @SuppressWarnings({ "rawtypes", "unchecked" })
+    @SuppressWarnings({"rawtypes", "unchecked"})
     private static void refuseBatches(AbstractRabbitListenerContainerFactory factory) {
         // keep the factory's own customizer (Spring Boot sets a ContainerCustomizer bean there)
-        ContainerCustomizer existing = (ContainerCustomizer) new DirectFieldAccessor(factory)
-                .getPropertyValue("containerCustomizer");
+        ContainerCustomizer existing =
+                (ContainerCustomizer) new DirectFieldAccessor(factory).getPropertyValue("containerCustomizer");
         factory.setContainerCustomizer(container -> {
             if (existing != null) {
                 existing.configure((MessageListenerContainer) container);

@@ -32,15 +32,18 @@ public class IdempotencyEndpoint {
     }
 
     @ReadOperation
-    public @Nullable Map<String, Object> record(@Selector(match = Selector.Match.ALL_REMAINING) String[] key,
-            @Nullable String store) {
+    public @Nullable Map<String, Object> record(
+            @Selector(match = Selector.Match.ALL_REMAINING) String[] key, @Nullable String store) {
         String fullKey = String.join("/", key);
-        return stores.get(store, "The idempotency endpoint").find(fullKey).map(this::describe).orElse(null);
+        return stores.get(store, "The idempotency endpoint")
+                .find(fullKey)
+                .map(this::describe)
+                .orElse(null);
     }
 
     @DeleteOperation
-    public Map<String, Object> delete(@Selector(match = Selector.Match.ALL_REMAINING) String[] key,
-            @Nullable String store) {
+    public Map<String, Object> delete(
+            @Selector(match = Selector.Match.ALL_REMAINING) String[] key, @Nullable String store) {
         String fullKey = String.join("/", key);
         boolean deleted = stores.get(store, "The idempotency endpoint").delete(fullKey);
         return Map.of("key", fullKey, "deleted", deleted);

@@ -19,8 +19,9 @@ public class IdempotencyEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint(IdempotencyEndpoint.class)
-    public IdempotencyEndpoint idempotencyEndpoint(IdempotencyStore idempotencyStore, BeanFactory beanFactory,
-            IdempotencyProperties properties) {
-        return new IdempotencyEndpoint(idempotencyStore, beanFactory, properties.getEndpoint().isShowPayload());
+    public IdempotencyEndpoint idempotencyEndpoint(
+            IdempotencyStore idempotencyStore, BeanFactory beanFactory, IdempotencyProperties properties) {
+        return new IdempotencyEndpoint(
+                idempotencyStore, beanFactory, properties.getEndpoint().isShowPayload());
     }
 }

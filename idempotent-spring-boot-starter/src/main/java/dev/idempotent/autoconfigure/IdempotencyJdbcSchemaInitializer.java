@@ -58,7 +58,8 @@ public class IdempotencyJdbcSchemaInitializer extends DataSourceScriptDatabaseIn
         return new PlatformPlaceholderDatabaseDriverResolver().withDriverPlatform(DatabaseDriver.MARIADB, MYSQL);
     }
 
-    private static DatabaseInitializationSettings settings(DataSource dataSource, IdempotencyJdbcProperties properties) {
+    private static DatabaseInitializationSettings settings(
+            DataSource dataSource, IdempotencyJdbcProperties properties) {
         DatabaseInitializationSettings settings = new DatabaseInitializationSettings();
         settings.setMode(properties.getInitializeSchema());
         settings.setContinueOnError(properties.isContinueOnError());
@@ -97,7 +98,9 @@ public class IdempotencyJdbcSchemaInitializer extends DataSourceScriptDatabaseIn
         }
         List<Resource> forTable = new ArrayList<>();
         scripts.forEach(script -> forTable.add(JdbcSchemaScripts.forTable(script, tableName)));
-        super.runScripts(new Scripts(forTable).continueOnError(scripts.isContinueOnError())
-                .separator(scripts.getSeparator()).encoding(scripts.getEncoding()));
+        super.runScripts(new Scripts(forTable)
+                .continueOnError(scripts.isContinueOnError())
+                .separator(scripts.getSeparator())
+                .encoding(scripts.getEncoding()));
     }
 }

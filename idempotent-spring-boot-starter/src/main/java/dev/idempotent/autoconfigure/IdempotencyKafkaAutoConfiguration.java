@@ -1,21 +1,21 @@
 package dev.idempotent.autoconfigure;
 
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.messaging.KafkaDeduplication;
 import dev.idempotent.messaging.KafkaListenerErrors;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyListener;
 import dev.idempotent.support.JsonResultCodec;
 import org.springframework.beans.DirectFieldAccessor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -32,7 +32,8 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
  * container made by a listener container factory of the application deduplicates its records
  * ({@link KafkaDeduplication}), after any container customizer the factory already has.
  */
-@AutoConfiguration(after = IdempotencyAutoConfiguration.class,
+@AutoConfiguration(
+        after = IdempotencyAutoConfiguration.class,
         beforeName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConditionalOnClass(DefaultErrorHandler.class)
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
@@ -47,18 +48,29 @@ public class IdempotencyKafkaAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean({ IdempotencyEngine.class, IdempotencyStore.class })
+    @ConditionalOnBean({IdempotencyEngine.class, IdempotencyStore.class})
     @ConditionalOnProperty(prefix = "idempotency.kafka", name = "deduplicate")
-    public KafkaDeduplication idempotencyKafkaDeduplication(IdempotencyKafkaProperties kafka,
-            IdempotencyEngine engine, IdempotencyStore idempotencyStore, Fingerprints fingerprints,
-            IdempotencyProperties properties, ObjectProvider<IdempotencyListener> listener) {
+    public KafkaDeduplication idempotencyKafkaDeduplication(
+            IdempotencyKafkaProperties kafka,
+            IdempotencyEngine engine,
+            IdempotencyStore idempotencyStore,
+            Fingerprints fingerprints,
+            IdempotencyProperties properties,
+            ObjectProvider<IdempotencyListener> listener) {
         @SuppressWarnings("unchecked")
         Class<? extends Throwable>[] none = new Class[0];
-        return KafkaDeduplication.of(kafka.getDeduplicate(), engine, idempotencyStore, fingerprints,
-                JsonResultCodec.forType(IdempotencyAutoConfiguration.IdempotencyJson.mapper(), void.class, none,
+        return KafkaDeduplication.of(
+                kafka.getDeduplicate(),
+                engine,
+                idempotencyStore,
+                fingerprints,
+                JsonResultCodec.forType(
+                        IdempotencyAutoConfiguration.IdempotencyJson.mapper(),
+                        void.class,
+                        none,
                         "idempotency.kafka.deduplicate"),
-                new IdempotencyDefaults(properties.getDefaultTtl(), properties.getDefaultLease(),
-                        properties.getDefaultWaitTimeout()),
+                new IdempotencyDefaults(
+                        properties.getDefaultTtl(), properties.getDefaultLease(), properties.getDefaultWaitTimeout()),
                 listener.getIfAvailable(() -> IdempotencyListener.NONE));
     }
 
@@ -67,14 +79,14 @@ public class IdempotencyKafkaAutoConfiguration {
     static BeanPostProcessor idempotencyKafkaDeduplicationCustomizer(ObjectProvider<KafkaDeduplication> deduplication) {
         return new BeanPostProcessor() {
             @Override
-            @SuppressWarnings({ "rawtypes", "unchecked" })
+            @SuppressWarnings({"rawtypes", "unchecked"})
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 if (bean instanceof AbstractKafkaListenerContainerFactory factory) {
                     KafkaDeduplication dedup = deduplication.getIfAvailable();
                     if (dedup != null) {
                         // keep the factory's own customizer (Spring Boot sets a ContainerCustomizer bean there)
-                        ContainerCustomizer existing = (ContainerCustomizer) new DirectFieldAccessor(factory)
-                                .getPropertyValue("containerCustomizer");
+                        ContainerCustomizer existing = (ContainerCustomizer)
+                                new DirectFieldAccessor(factory).getPropertyValue("containerCustomizer");
                         factory.setContainerCustomizer(container -> {
                             if (existing != null) {
                                 existing.configure(container);

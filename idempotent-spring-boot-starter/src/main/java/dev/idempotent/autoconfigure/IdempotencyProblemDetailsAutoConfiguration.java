@@ -2,9 +2,9 @@ package dev.idempotent.autoconfigure;
 
 import dev.idempotent.web.IdempotencyProblemDetailsResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.HandlerExceptionResolver;
@@ -16,10 +16,11 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * {@code idempotency.http.problem-details.enabled=false}; independent of the {@code Idempotency-Key}
  * filter ({@code idempotency.http.enabled}).
  */
-@AutoConfiguration(after = IdempotencyAutoConfiguration.class,
+@AutoConfiguration(
+        after = IdempotencyAutoConfiguration.class,
         afterName = "org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({ HandlerExceptionResolver.class, IdempotencyProblemDetailsResolver.class })
+@ConditionalOnClass({HandlerExceptionResolver.class, IdempotencyProblemDetailsResolver.class})
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "idempotency.http.problem-details.enabled", matchIfMissing = true)
 public class IdempotencyProblemDetailsAutoConfiguration {

@@ -2,9 +2,9 @@ package dev.idempotent.autoconfigure;
 
 import dev.idempotent.IdempotencyConfigurationException;
 import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.store.jdbc.JdbcIdempotencyStore;
-import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.store.redis.ReactiveRedisIdempotencyStore;
 import dev.idempotent.store.redis.RedisIdempotencyStore;
 import javax.sql.DataSource;
@@ -42,32 +42,34 @@ final class IdempotencyStoreConfigurations {
 
     private static final Log logger = LogFactory.getLog(IdempotencyStoreConfigurations.class);
 
-    private IdempotencyStoreConfigurations() {
-    }
+    private IdempotencyStoreConfigurations() {}
 
     static void logChoice(String store, String why) {
         logger.info("Idempotency store: " + store + " (" + why + ")");
     }
 
     static String why(Environment environment, String automatic) {
-        return environment.containsProperty("idempotency.store") ? "idempotency.store=" + environment.getProperty("idempotency.store")
+        return environment.containsProperty("idempotency.store")
+                ? "idempotency.store=" + environment.getProperty("idempotency.store")
                 : automatic + "; set idempotency.store to choose another";
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ RedisConnectionFactory.class, RedisIdempotencyStore.class })
+    @ConditionalOnClass({RedisConnectionFactory.class, RedisIdempotencyStore.class})
     @ConditionalOnBean(RedisConnectionFactory.class)
     @ConditionalOnMissingBean(IdempotencyStore.class)
     @ConditionalOnStoreType(StoreType.REDIS)
     static class Redis {
 
         @Bean
-        RedisIdempotencyStore idempotencyStore(RedisConnectionFactory connectionFactory, IdempotencyProperties properties,
-                Environment environment) {
-            logChoice("redis, " + RedisLocation.describe(connectionFactory) + ", key prefix '"
-                    + properties.getRedis().getKeyPrefix() + "'",
+        RedisIdempotencyStore idempotencyStore(
+                RedisConnectionFactory connectionFactory, IdempotencyProperties properties, Environment environment) {
+            logChoice(
+                    "redis, " + RedisLocation.describe(connectionFactory) + ", key prefix '"
+                            + properties.getRedis().getKeyPrefix() + "'",
                     why(environment, "the application has a RedisConnectionFactory"));
-            return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+            return new RedisIdempotencyStore(
+                    connectionFactory, properties.getRedis().getKeyPrefix());
         }
 
         /**
@@ -81,9 +83,10 @@ final class IdempotencyStoreConfigurations {
             @Bean
             @ConditionalOnMissingBean(ReactiveIdempotencyStore.class)
             @ConditionalOnBean(ReactiveRedisConnectionFactory.class)
-            ReactiveRedisIdempotencyStore reactiveIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
-                    IdempotencyProperties properties) {
-                return new ReactiveRedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+            ReactiveRedisIdempotencyStore reactiveIdempotencyStore(
+                    ReactiveRedisConnectionFactory connectionFactory, IdempotencyProperties properties) {
+                return new ReactiveRedisIdempotencyStore(
+                        connectionFactory, properties.getRedis().getKeyPrefix());
             }
         }
 
@@ -99,7 +102,7 @@ final class IdempotencyStoreConfigurations {
      * the cleanup of expired rows.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ JdbcTemplate.class, JdbcIdempotencyStore.class, DataSourceScriptDatabaseInitializer.class })
+    @ConditionalOnClass({JdbcTemplate.class, JdbcIdempotencyStore.class, DataSourceScriptDatabaseInitializer.class})
     @ConditionalOnBean(DataSource.class)
     @ConditionalOnMissingBean(IdempotencyStore.class)
     @ConditionalOnStoreType(StoreType.JDBC)
@@ -110,23 +113,29 @@ final class IdempotencyStoreConfigurations {
         @Bean
         @ConditionalOnMissingBean
         @Conditional(OnIdempotencyJdbcInitializationCondition.class)
-        IdempotencyJdbcSchemaInitializer idempotencyJdbcSchemaInitializer(DataSource dataSource,
-                IdempotencyJdbcProperties properties) {
+        IdempotencyJdbcSchemaInitializer idempotencyJdbcSchemaInitializer(
+                DataSource dataSource, IdempotencyJdbcProperties properties) {
             return new IdempotencyJdbcSchemaInitializer(dataSource, properties);
         }
 
         /** Created after every database initializer (IdempotencyJdbcStoreDependsOnDatabaseInitializationDetector). */
         @Bean
-        JdbcIdempotencyStore idempotencyStore(DataSource dataSource, IdempotencyJdbcProperties properties,
-                ObjectProvider<PlatformTransactionManager> transactionManager, Environment environment) {
+        JdbcIdempotencyStore idempotencyStore(
+                DataSource dataSource,
+                IdempotencyJdbcProperties properties,
+                ObjectProvider<PlatformTransactionManager> transactionManager,
+                Environment environment) {
             JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource, properties.getTableName());
             store.setCompleteInTransaction(properties.isCompleteInTransaction());
             transactionManager.ifUnique(store::setTransactionManager);
             JdbcStoreStartupChecks.Database database = JdbcStoreStartupChecks.inspect(dataSource);
             JdbcStoreStartupChecks.requireTable(dataSource, database, properties);
-            logChoice("jdbc, " + (database == null ? "database not reachable at startup" : database.url())
-                    + ", table '" + properties.getTableName() + "'"
-                    + (properties.isCompleteInTransaction() ? ", completing in the operation's transaction" : ""),
+            logChoice(
+                    "jdbc, " + (database == null ? "database not reachable at startup" : database.url())
+                            + ", table '" + properties.getTableName() + "'"
+                            + (properties.isCompleteInTransaction()
+                                    ? ", completing in the operation's transaction"
+                                    : ""),
                     why(environment, "the application has a DataSource and no RedisConnectionFactory"));
             String inMemory = JdbcStoreStartupChecks.inMemoryWarning(database, JdbcStoreStartupChecks.runningInTests());
             if (inMemory != null) {
@@ -137,9 +146,14 @@ final class IdempotencyStoreConfigurations {
 
         /** On the application's TaskScheduler named idempotencyTaskScheduler if it has one, else on its own. */
         @Bean
-        JdbcExpiredRecordCleanup idempotencyJdbcCleanup(JdbcIdempotencyStore store, IdempotencyJdbcProperties properties,
+        JdbcExpiredRecordCleanup idempotencyJdbcCleanup(
+                JdbcIdempotencyStore store,
+                IdempotencyJdbcProperties properties,
                 @Qualifier(JdbcExpiredRecordCleanup.SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> taskScheduler) {
-            return new JdbcExpiredRecordCleanup(store, taskScheduler.getIfAvailable(), properties.getCleanupInterval(),
+            return new JdbcExpiredRecordCleanup(
+                    store,
+                    taskScheduler.getIfAvailable(),
+                    properties.getCleanupInterval(),
                     properties.getCleanupBatchSize());
         }
 
@@ -161,9 +175,12 @@ final class IdempotencyStoreConfigurations {
         @Bean
         CaffeineIdempotencyStore idempotencyStore(IdempotencyProperties properties, Environment environment) {
             IdempotencyProperties.Caffeine caffeine = properties.getCaffeine();
-            logChoice("caffeine, in memory, this JVM only, at most " + caffeine.getMaximumSize() + " records and "
-                    + caffeine.getMaximumWeight(), why(environment, "no RedisConnectionFactory or DataSource"));
-            return new CaffeineIdempotencyStore(caffeine.getMaximumSize(), caffeine.getMaximumWeight().toBytes());
+            logChoice(
+                    "caffeine, in memory, this JVM only, at most " + caffeine.getMaximumSize() + " records and "
+                            + caffeine.getMaximumWeight(),
+                    why(environment, "no RedisConnectionFactory or DataSource"));
+            return new CaffeineIdempotencyStore(
+                    caffeine.getMaximumSize(), caffeine.getMaximumWeight().toBytes());
         }
     }
 
@@ -174,15 +191,20 @@ final class IdempotencyStoreConfigurations {
 
         @Bean
         IdempotencyStore idempotencyStore(Environment environment) {
-            StoreType chosen = Binder.get(environment).bind("idempotency.store", StoreType.class).orElse(null);
-            String hint = chosen == null ? "add the Caffeine library, or define an IdempotencyStore bean"
+            StoreType chosen = Binder.get(environment)
+                    .bind("idempotency.store", StoreType.class)
+                    .orElse(null);
+            String hint = chosen == null
+                    ? "add the Caffeine library, or define an IdempotencyStore bean"
                     : switch (chosen) {
                         case REDIS -> "it needs spring-boot-starter-data-redis (a RedisConnectionFactory bean)";
                         case JDBC -> "it needs spring-boot-starter-jdbc (a DataSource bean)";
                         case CAFFEINE -> "it needs com.github.ben-manes.caffeine:caffeine on the classpath";
                     };
             throw new IdempotencyConfigurationException("No idempotency store could be created"
-                    + (chosen == null ? "" : " for idempotency.store=" + chosen.name().toLowerCase(java.util.Locale.ROOT))
+                    + (chosen == null
+                            ? ""
+                            : " for idempotency.store=" + chosen.name().toLowerCase(java.util.Locale.ROOT))
                     + ": " + hint);
         }
     }

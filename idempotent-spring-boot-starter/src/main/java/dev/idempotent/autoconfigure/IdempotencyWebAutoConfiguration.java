@@ -1,7 +1,7 @@
 package dev.idempotent.autoconfigure;
 
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.web.IdempotencyKeyFilter;
 import dev.idempotent.web.IdempotencyKeyRequiredHandlers;
 import dev.idempotent.web.IdempotencyKeyScope;
@@ -9,9 +9,9 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -26,11 +26,15 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * (default: the authenticated principal) and the {@code @IdempotencyKeyRequired} handler lookup when
  * Spring MVC is present. Off with {@code idempotency.http.enabled=false} (or {@code idempotency.enabled=false}).
  */
-@AutoConfiguration(after = IdempotencyAutoConfiguration.class,
+@AutoConfiguration(
+        after = IdempotencyAutoConfiguration.class,
         afterName = "org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({IdempotencyKeyFilter.class, jakarta.servlet.Filter.class,
-        org.springframework.web.filter.OncePerRequestFilter.class})
+@ConditionalOnClass({
+    IdempotencyKeyFilter.class,
+    jakarta.servlet.Filter.class,
+    org.springframework.web.filter.OncePerRequestFilter.class
+})
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "idempotency.http.enabled", matchIfMissing = true)
 @ConditionalOnBean({IdempotencyEngine.class, IdempotencyStore.class})
@@ -48,13 +52,20 @@ public class IdempotencyWebAutoConfiguration {
 
     @Bean(FILTER_REGISTRATION_BEAN_NAME)
     @ConditionalOnMissingBean(name = FILTER_REGISTRATION_BEAN_NAME)
-    public FilterRegistrationBean<IdempotencyKeyFilter> idempotencyKeyFilterRegistration(IdempotencyEngine engine,
-            IdempotencyStore idempotencyStore, IdempotencyKeyScope scope, IdempotencyHttpProperties properties,
+    public FilterRegistrationBean<IdempotencyKeyFilter> idempotencyKeyFilterRegistration(
+            IdempotencyEngine engine,
+            IdempotencyStore idempotencyStore,
+            IdempotencyKeyScope scope,
+            IdempotencyHttpProperties properties,
             ObjectProvider<IdempotencyKeyRequiredHandlers> requiredHandlers,
             ObjectProvider<IdempotencyProperties> idempotencyProperties) {
         // With several stores, the @Primary one or the one named idempotencyStore is the default.
-        IdempotencyKeyFilter filter = new IdempotencyKeyFilter(engine, idempotencyStore, properties.toPolicy(
-                idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize()));
+        IdempotencyKeyFilter filter = new IdempotencyKeyFilter(
+                engine,
+                idempotencyStore,
+                properties.toPolicy(idempotencyProperties
+                        .getIfAvailable(IdempotencyProperties::new)
+                        .getMaxPayloadSize()));
         filter.setRequiredHandlers(requiredHandlers.getIfAvailable());
         filter.setScope(scope);
         FilterRegistrationBean<IdempotencyKeyFilter> registration = new FilterRegistrationBean<>(filter);
@@ -73,8 +84,8 @@ public class IdempotencyWebAutoConfiguration {
         @ConditionalOnMissingBean
         IdempotencyKeyRequiredHandlers idempotencyKeyRequiredHandlers(
                 ObjectProvider<RequestMappingHandlerMapping> mappings, IdempotencyHttpProperties properties) {
-            return new IdempotencyKeyRequiredHandlers(() -> mappings.orderedStream().toList(),
-                    properties.getMethods());
+            return new IdempotencyKeyRequiredHandlers(
+                    () -> mappings.orderedStream().toList(), properties.getMethods());
         }
     }
 }

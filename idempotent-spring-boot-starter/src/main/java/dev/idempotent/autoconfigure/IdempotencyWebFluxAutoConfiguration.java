@@ -1,9 +1,9 @@
 package dev.idempotent.autoconfigure;
 
-import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
 import dev.idempotent.engine.ReactiveIdempotencyEngine;
+import dev.idempotent.store.IdempotencyStore;
+import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.web.IdempotencyKeyWebFilter;
 import dev.idempotent.web.IdempotencyProblemDetailsWebExceptionHandler;
 import dev.idempotent.web.ReactiveIdempotencyKeyRequiredHandlers;
@@ -30,10 +30,11 @@ import org.springframework.web.reactive.result.method.annotation.RequestMappingH
  * {@link IdempotencyProblemDetailsWebExceptionHandler}. Off with {@code idempotency.http.enabled=false} and
  * {@code idempotency.http.problem-details.enabled=false}.
  */
-@AutoConfiguration(after = IdempotencyAutoConfiguration.class,
+@AutoConfiguration(
+        after = IdempotencyAutoConfiguration.class,
         afterName = "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-@ConditionalOnClass(name = { "reactor.core.publisher.Mono", "org.springframework.web.server.WebFilter" })
+@ConditionalOnClass(name = {"reactor.core.publisher.Mono", "org.springframework.web.server.WebFilter"})
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotencyHttpProperties.class)
 public class IdempotencyWebFluxAutoConfiguration {
@@ -41,7 +42,7 @@ public class IdempotencyWebFluxAutoConfiguration {
     /** The {@code Idempotency-Key} filter. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = "idempotency.http.enabled", matchIfMissing = true)
-    @ConditionalOnBean({ IdempotencyEngine.class, IdempotencyStore.class })
+    @ConditionalOnBean({IdempotencyEngine.class, IdempotencyStore.class})
     static class KeyFilterConfiguration {
 
         @Bean
@@ -52,14 +53,23 @@ public class IdempotencyWebFluxAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        IdempotencyKeyWebFilter idempotencyKeyWebFilter(IdempotencyEngine engine, IdempotencyStore idempotencyStore,
-                ObjectProvider<ReactiveIdempotencyStore> reactiveStore, ReactiveIdempotencyKeyScope scope,
-                IdempotencyHttpProperties properties, ObjectProvider<IdempotencyProperties> idempotencyProperties,
+        IdempotencyKeyWebFilter idempotencyKeyWebFilter(
+                IdempotencyEngine engine,
+                IdempotencyStore idempotencyStore,
+                ObjectProvider<ReactiveIdempotencyStore> reactiveStore,
+                ReactiveIdempotencyKeyScope scope,
+                IdempotencyHttpProperties properties,
+                ObjectProvider<IdempotencyProperties> idempotencyProperties,
                 ObjectProvider<ReactiveIdempotencyKeyRequiredHandlers> requiredHandlers) {
             // With several stores, the @Primary one or the one named idempotencyStore is the default.
-            ReactiveIdempotencyStore store = reactiveStore.getIfUnique(() -> ReactiveIdempotencyStore.of(idempotencyStore));
-            IdempotencyKeyWebFilter filter = new IdempotencyKeyWebFilter(new ReactiveIdempotencyEngine(engine), store,
-                    properties.toPolicy(idempotencyProperties.getIfAvailable(IdempotencyProperties::new).getMaxPayloadSize()));
+            ReactiveIdempotencyStore store =
+                    reactiveStore.getIfUnique(() -> ReactiveIdempotencyStore.of(idempotencyStore));
+            IdempotencyKeyWebFilter filter = new IdempotencyKeyWebFilter(
+                    new ReactiveIdempotencyEngine(engine),
+                    store,
+                    properties.toPolicy(idempotencyProperties
+                            .getIfAvailable(IdempotencyProperties::new)
+                            .getMaxPayloadSize()));
             filter.setScope(scope);
             filter.setRequiredHandlers(requiredHandlers.getIfAvailable());
             filter.setOrder(properties.getFilterOrder());
@@ -77,8 +87,8 @@ public class IdempotencyWebFluxAutoConfiguration {
         @ConditionalOnMissingBean
         ReactiveIdempotencyKeyRequiredHandlers reactiveIdempotencyKeyRequiredHandlers(
                 ObjectProvider<RequestMappingHandlerMapping> mappings, IdempotencyHttpProperties properties) {
-            return new ReactiveIdempotencyKeyRequiredHandlers(() -> mappings.orderedStream().toList(),
-                    properties.getMethods());
+            return new ReactiveIdempotencyKeyRequiredHandlers(
+                    () -> mappings.orderedStream().toList(), properties.getMethods());
         }
     }
 

@@ -40,10 +40,11 @@ class JdbcExpiredRecordCleanup implements SmartLifecycle {
     /**
      * @param scheduler the scheduler to run on, or {@code null} for one of its own
      */
-    JdbcExpiredRecordCleanup(JdbcIdempotencyStore store, @Nullable TaskScheduler scheduler, @Nullable Duration interval,
-            int batchSize) {
+    JdbcExpiredRecordCleanup(
+            JdbcIdempotencyStore store, @Nullable TaskScheduler scheduler, @Nullable Duration interval, int batchSize) {
         if (batchSize <= 0) {
-            throw new IllegalArgumentException("idempotency.jdbc.cleanup-batch-size must be positive, was " + batchSize);
+            throw new IllegalArgumentException(
+                    "idempotency.jdbc.cleanup-batch-size must be positive, was " + batchSize);
         }
         this.store = store;
         this.givenScheduler = scheduler;
@@ -76,7 +77,9 @@ class JdbcExpiredRecordCleanup implements SmartLifecycle {
                 logger.debug("Deleted " + deleted + " expired idempotency records from " + store.getTableName());
             }
         } catch (RuntimeException e) {
-            logger.warn("Could not delete expired idempotency records from " + store.getTableName() + "; will try again", e);
+            logger.warn(
+                    "Could not delete expired idempotency records from " + store.getTableName() + "; will try again",
+                    e);
         }
     }
 

@@ -32,8 +32,7 @@ final class JdbcStoreStartupChecks {
     private static final Pattern CREDENTIAL_PARAMETER = Pattern.compile(
             "(?i)([?&;])(password|passwd|pwd|user|username|sslpassword|sslkey|sslcert|oauth[a-z_]*)=[^&;]*");
 
-    private JdbcStoreStartupChecks() {
-    }
+    private JdbcStoreStartupChecks() {}
 
     /**
      * The database as the startup line names it.
@@ -49,7 +48,8 @@ final class JdbcStoreStartupChecks {
             if (driver == DatabaseDriver.UNKNOWN) {
                 return JdbcSchemaScripts.LOCATION.replace("@@platform@@", "<postgresql|mysql|h2>");
             }
-            return JdbcSchemaScripts.LOCATION.replace("@@platform@@", IdempotencyJdbcSchemaInitializer.platform(driver));
+            return JdbcSchemaScripts.LOCATION.replace(
+                    "@@platform@@", IdempotencyJdbcSchemaInitializer.platform(driver));
         }
     }
 
@@ -111,16 +111,22 @@ final class JdbcStoreStartupChecks {
             logger.debug("Could not check the idempotency table '" + table + "' at startup", e);
             return;
         }
-        try (connection; Statement statement = connection.createStatement()) {
+        try (connection;
+                Statement statement = connection.createStatement()) {
             statement.setMaxRows(1);
             statement.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
         } catch (SQLException e) {
-            throw new IdempotencyConfigurationException("The JDBC idempotency store's table '" + table
-                    + "' cannot be read in " + database.url() + " (" + (e.getMessage() == null ? e : e.getMessage().strip()) + "), and "
-                    + whyNotCreated(database, properties) + ". Create it with the DDL shipped in the starter's jar,"
-                    + " " + database.ddlResource() + "; or set idempotency.jdbc.initialize-schema=always to create it"
-                    + " at startup; or, with Flyway or Liquibase, copy that script into a migration (renaming the"
-                    + " table to '" + table + "').", e);
+            throw new IdempotencyConfigurationException(
+                    "The JDBC idempotency store's table '" + table
+                            + "' cannot be read in " + database.url() + " ("
+                            + (e.getMessage() == null ? e : e.getMessage().strip()) + "), and "
+                            + whyNotCreated(database, properties)
+                            + ". Create it with the DDL shipped in the starter's jar,"
+                            + " " + database.ddlResource()
+                            + "; or set idempotency.jdbc.initialize-schema=always to create it"
+                            + " at startup; or, with Flyway or Liquibase, copy that script into a migration (renaming the"
+                            + " table to '" + table + "').",
+                    e);
         } catch (RuntimeException e) {
             logger.debug("Could not check the idempotency table '" + table + "' at startup", e);
         }
@@ -129,15 +135,17 @@ final class JdbcStoreStartupChecks {
     private static String whyNotCreated(Database database, IdempotencyJdbcProperties properties) {
         return switch (properties.getInitializeSchema()) {
             case NEVER -> "idempotency.jdbc.initialize-schema=never";
-            case EMBEDDED -> database.inMemory()
-                    ? "idempotency.jdbc.initialize-schema=embedded did not create it with " + properties.getSchema()
-                            + " (the failed statement is logged at debug level by org.springframework.jdbc.datasource.init;"
-                            + " idempotency.jdbc.continue-on-error=false stops at it)"
-                    : "idempotency.jdbc.initialize-schema=embedded creates it only in an in-memory H2 database, and "
-                            + database.url() + " is not one";
-            case ALWAYS -> "idempotency.jdbc.initialize-schema=always did not create it with " + properties.getSchema()
-                    + " (the failed statement is logged at debug level by org.springframework.jdbc.datasource.init;"
-                    + " idempotency.jdbc.continue-on-error=false stops at it)";
+            case EMBEDDED ->
+                database.inMemory()
+                        ? "idempotency.jdbc.initialize-schema=embedded did not create it with " + properties.getSchema()
+                                + " (the failed statement is logged at debug level by org.springframework.jdbc.datasource.init;"
+                                + " idempotency.jdbc.continue-on-error=false stops at it)"
+                        : "idempotency.jdbc.initialize-schema=embedded creates it only in an in-memory H2 database, and "
+                                + database.url() + " is not one";
+            case ALWAYS ->
+                "idempotency.jdbc.initialize-schema=always did not create it with " + properties.getSchema()
+                        + " (the failed statement is logged at debug level by org.springframework.jdbc.datasource.init;"
+                        + " idempotency.jdbc.continue-on-error=false stops at it)";
         };
     }
 }

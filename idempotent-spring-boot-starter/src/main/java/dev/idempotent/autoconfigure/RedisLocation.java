@@ -22,8 +22,7 @@ import org.springframework.data.redis.connection.RedisSentinelConfiguration;
  */
 final class RedisLocation {
 
-    private RedisLocation() {
-    }
+    private RedisLocation() {}
 
     static String describe(RedisConnectionFactory factory) {
         BeanWrapper properties = PropertyAccessorFactory.forBeanPropertyAccess(factory);
@@ -49,7 +48,9 @@ final class RedisLocation {
     }
 
     private static String nodes(Collection<RedisNode> nodes) {
-        return nodes.stream().map(node -> node.getHost() + ":" + node.getPort()).sorted()
+        return nodes.stream()
+                .map(node -> node.getHost() + ":" + node.getPort())
+                .sorted()
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 }

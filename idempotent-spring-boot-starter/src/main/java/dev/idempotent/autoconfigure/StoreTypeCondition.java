@@ -17,17 +17,21 @@ class StoreTypeCondition extends SpringBootCondition {
 
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        Map<String, @Nullable Object> attributes = metadata.getAnnotationAttributes(ConditionalOnStoreType.class.getName());
+        Map<String, @Nullable Object> attributes =
+                metadata.getAnnotationAttributes(ConditionalOnStoreType.class.getName());
         StoreType type = attributes == null ? null : (StoreType) attributes.get("value");
         if (type == null) {
             return ConditionOutcome.noMatch("not on a @ConditionalOnStoreType");
         }
-        StoreType chosen = Binder.get(context.getEnvironment()).bind("idempotency.store", StoreType.class).orElse(null);
+        StoreType chosen = Binder.get(context.getEnvironment())
+                .bind("idempotency.store", StoreType.class)
+                .orElse(null);
         if (chosen == null) {
-            return ConditionOutcome.match("idempotency.store is not set; " + type.name().toLowerCase(Locale.ROOT)
-                    + " may be chosen automatically");
+            return ConditionOutcome.match("idempotency.store is not set; "
+                    + type.name().toLowerCase(Locale.ROOT) + " may be chosen automatically");
         }
-        return chosen == type ? ConditionOutcome.match("idempotency.store=" + type.name().toLowerCase(Locale.ROOT))
+        return chosen == type
+                ? ConditionOutcome.match("idempotency.store=" + type.name().toLowerCase(Locale.ROOT))
                 : ConditionOutcome.noMatch("idempotency.store=" + chosen.name().toLowerCase(Locale.ROOT));
     }
 }

@@ -30,8 +30,14 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /** A small application whose beans exercise every semantic of {@code @Idempotent}. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ AspectTestApplication.Orders.class, AspectTestApplication.Payments.class, AspectTestApplication.Jobs.class,
-        AspectTestApplication.Ledger.class, AspectTestApplication.Outer.class, AspectTestApplication.Inner.class })
+@Import({
+    AspectTestApplication.Orders.class,
+    AspectTestApplication.Payments.class,
+    AspectTestApplication.Jobs.class,
+    AspectTestApplication.Ledger.class,
+    AspectTestApplication.Outer.class,
+    AspectTestApplication.Inner.class
+})
 class AspectTestApplication {
 
     @Bean
@@ -50,22 +56,18 @@ class AspectTestApplication {
         return new KeyPrefix("tenant-7");
     }
 
-    record KeyPrefix(String value) {
-    }
+    record KeyPrefix(String value) {}
 
-    record Order(String id, String item, int quantity) {
-    }
+    record Order(String id, String item, int quantity) {}
 
-    record Receipt(String orderId, int number) {
-    }
+    record Receipt(String orderId, int number) {}
 
     /** A classic mutable bean. */
     public static class Invoice {
         private String number;
         private List<String> lines = new ArrayList<>();
 
-        public Invoice() {
-        }
+        public Invoice() {}
 
         Invoice(String number, List<String> lines) {
             this.number = number;
@@ -173,8 +175,10 @@ class AspectTestApplication {
         @Idempotent(key = "#id")
         public ResponseEntity<Order> entity(String id) {
             runs.incrementAndGet();
-            return ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/orders/" + id))
-                    .header("X-Run", String.valueOf(runs.get())).body(new Order(id, "e", 1));
+            return ResponseEntity.status(HttpStatus.CREATED)
+                    .location(URI.create("/orders/" + id))
+                    .header("X-Run", String.valueOf(runs.get()))
+                    .body(new Order(id, "e", 1));
         }
 
         @Idempotent(key = "#id", fingerprint = "#id")
@@ -224,8 +228,7 @@ class AspectTestApplication {
     static class MutableOrder {
         String id;
 
-        public MutableOrder() {
-        }
+        public MutableOrder() {}
 
         MutableOrder(String id) {
             this.id = id;
@@ -318,6 +321,7 @@ class AspectTestApplication {
         public int runs() {
             return runs.get();
         }
+
         volatile String statusAtCommit;
 
         public String statusAtCommit() {
@@ -338,7 +342,9 @@ class AspectTestApplication {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    statusAtCommit = store.find("Ledger.book:" + id).map(r -> r.status().name()).orElse("none");
+                    statusAtCommit = store.find("Ledger.book:" + id)
+                            .map(r -> r.status().name())
+                            .orElse("none");
                 }
             });
             if (fail) {

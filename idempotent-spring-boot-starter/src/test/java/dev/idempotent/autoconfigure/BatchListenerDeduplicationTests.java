@@ -26,17 +26,19 @@ class BatchListenerDeduplicationTests {
 
     @Test
     void aKafkaBatchListenerStopsTheApplicationAtStartup() {
-        Throwable failure = catchThrowable(() -> start(KafkaApp.class, "idempotency.kafka.deduplicate=offset",
-                "spring.kafka.bootstrap-servers=127.0.0.1:9"));
+        Throwable failure = catchThrowable(() -> start(
+                KafkaApp.class, "idempotency.kafka.deduplicate=offset", "spring.kafka.bootstrap-servers=127.0.0.1:9"));
         assertThat(configurationFailure(failure))
-                .hasMessageContaining("idempotency.kafka.deduplicate cannot deduplicate the batch listener"
-                        + " 'batch-shipments'")
+                .hasMessageContaining(
+                        "idempotency.kafka.deduplicate cannot deduplicate the batch listener" + " 'batch-shipments'")
                 .hasMessageContaining("Make it a record listener");
     }
 
     @Test
     void aRabbitContainerThatBatchesOnTheConsumerSideStopsTheApplicationAtStartup() {
-        Throwable failure = catchThrowable(() -> start(RabbitApp.class, "idempotency.amqp.deduplicate=message-id",
+        Throwable failure = catchThrowable(() -> start(
+                RabbitApp.class,
+                "idempotency.amqp.deduplicate=message-id",
                 "spring.rabbitmq.listener.simple.consumer-batch-enabled=true"));
         assertThat(configurationFailure(failure))
                 .hasMessageContaining("idempotency.amqp.deduplicate=message-id cannot deduplicate the batch listener"
@@ -49,11 +51,13 @@ class BatchListenerDeduplicationTests {
         start(RabbitRecordApp.class, "idempotency.amqp.deduplicate=message-id").close();
     }
 
-    private static org.springframework.context.ConfigurableApplicationContext start(Class<?> application,
-            String... properties) {
-        return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
+    private static org.springframework.context.ConfigurableApplicationContext start(
+            Class<?> application, String... properties) {
+        return new SpringApplicationBuilder(application)
+                .web(WebApplicationType.NONE)
                 .properties("idempotency.store=caffeine", "spring.main.banner-mode=off")
-                .properties(properties).run();
+                .properties(properties)
+                .run();
     }
 
     private static Throwable configurationFailure(Throwable failure) {
@@ -67,37 +71,31 @@ class BatchListenerDeduplicationTests {
 
     public static class KafkaBatchShipments {
         @KafkaListener(id = "batch-shipments", topics = "shipments", batch = "true", autoStartup = "false")
-        public void onShipments(List<String> shipments) {
-        }
+        public void onShipments(List<String> shipments) {}
     }
 
     public static class RabbitBatchShipments {
         @RabbitListener(id = "batch-shipments", queues = "shipments", autoStartup = "false")
-        public void onShipments(List<Message> shipments) {
-        }
+        public void onShipments(List<Message> shipments) {}
     }
 
     public static class RabbitShipments {
         @RabbitListener(id = "shipments", queues = "shipments", autoStartup = "false")
-        public void onShipment(Message shipment) {
-        }
+        public void onShipment(Message shipment) {}
     }
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(KafkaBatchShipments.class)
-    static class KafkaApp {
-    }
+    static class KafkaApp {}
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(RabbitBatchShipments.class)
-    static class RabbitApp {
-    }
+    static class RabbitApp {}
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(RabbitShipments.class)
-    static class RabbitRecordApp {
-    }
+    static class RabbitRecordApp {}
 }

@@ -36,7 +36,10 @@ class CompleteInTransactionTests {
     static JdbcTemplate jdbc;
 
     public enum Cut {
-        NONE, AFTER_WRITE, AT_COMMIT, CONNECTION_KILLED
+        NONE,
+        AFTER_WRITE,
+        AT_COMMIT,
+        CONNECTION_KILLED
     }
 
     public static class Bookings {
@@ -52,27 +55,30 @@ class CompleteInTransactionTests {
             jdbc.update("insert into idempotency_tx_bookings (id) values (?)", id);
             switch (cut) {
                 case AFTER_WRITE -> throw new IllegalStateException("cut off after the business write");
-                case AT_COMMIT -> TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                    @Override
-                    public void beforeCommit(boolean readOnly) {
-                        throw new IllegalStateException("cut off at commit, after the record was written");
-                    }
-                });
-                case CONNECTION_KILLED -> TransactionSynchronizationManager.registerSynchronization(
-                        new TransactionSynchronization() {
-                            @Override
-                            public void beforeCommit(boolean readOnly) {
-                                // the server loses this session between the writes and the commit
-                                Integer pid = jdbc.queryForObject("select pg_backend_pid()", Integer.class);
-                                try (var other = java.sql.DriverManager.getConnection(TestServers.postgresUrl(),
-                                        TestServers.postgresUser(), TestServers.postgresPassword())) {
-                                    other.createStatement().execute("select pg_terminate_backend(" + pid + ")");
-                                } catch (java.sql.SQLException e) {
-                                    throw new IllegalStateException(e);
-                                }
+                case AT_COMMIT ->
+                    TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                        @Override
+                        public void beforeCommit(boolean readOnly) {
+                            throw new IllegalStateException("cut off at commit, after the record was written");
+                        }
+                    });
+                case CONNECTION_KILLED ->
+                    TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                        @Override
+                        public void beforeCommit(boolean readOnly) {
+                            // the server loses this session between the writes and the commit
+                            Integer pid = jdbc.queryForObject("select pg_backend_pid()", Integer.class);
+                            try (var other = java.sql.DriverManager.getConnection(
+                                    TestServers.postgresUrl(),
+                                    TestServers.postgresUser(),
+                                    TestServers.postgresPassword())) {
+                                other.createStatement().execute("select pg_terminate_backend(" + pid + ")");
+                            } catch (java.sql.SQLException e) {
+                                throw new IllegalStateException(e);
                             }
-                        });
-                case NONE -> { }
+                        }
+                    });
+                case NONE -> {}
             }
             return "booked " + id;
         }
@@ -89,15 +95,18 @@ class CompleteInTransactionTests {
 
     @BeforeAll
     static void start() {
-        context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).properties(
-                "idempotency.store=jdbc",
-                "idempotency.jdbc.complete-in-transaction=true",
-                "idempotency.jdbc.table-name=idempotency_tx_records",
-                "idempotency.jdbc.initialize-schema=always",
-                "spring.datasource.url=" + TestServers.postgresUrl(),
-                "spring.datasource.username=" + TestServers.postgresUser(),
-                "spring.datasource.password=" + TestServers.postgresPassword(),
-                "spring.main.banner-mode=off").run();
+        context = new SpringApplicationBuilder(App.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "idempotency.store=jdbc",
+                        "idempotency.jdbc.complete-in-transaction=true",
+                        "idempotency.jdbc.table-name=idempotency_tx_records",
+                        "idempotency.jdbc.initialize-schema=always",
+                        "spring.datasource.url=" + TestServers.postgresUrl(),
+                        "spring.datasource.username=" + TestServers.postgresUser(),
+                        "spring.datasource.password=" + TestServers.postgresPassword(),
+                        "spring.main.banner-mode=off")
+                .run();
         jdbc = context.getBean(JdbcTemplate.class);
         jdbc.execute("create table if not exists idempotency_tx_bookings (id varchar(100))");
         bookings = context.getBean(Bookings.class);
@@ -158,8 +167,8 @@ class CompleteInTransactionTests {
         assertThat(rows(id)).isZero();
         // released at once, or at the latest when the 2s lease ends
         Thread.sleep(2500);
-        assertThat(store.find("Bookings.book:" + id).map(r -> r.status())).isNotEqualTo(
-                java.util.Optional.of(RecordStatus.COMPLETED));
+        assertThat(store.find("Bookings.book:" + id).map(r -> r.status()))
+                .isNotEqualTo(java.util.Optional.of(RecordStatus.COMPLETED));
         bookings.book(id, Cut.NONE);
         bookings.book(id, Cut.NONE);
         assertThat(rows(id)).isEqualTo(1);

@@ -2,11 +2,10 @@ package dev.idempotent.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyConfigurationException;
+import dev.idempotent.Idempotent;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.DelegatingIdempotencyStore;
-import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import java.time.Duration;
 import java.util.List;
@@ -35,23 +34,26 @@ class DurationSyntaxTests {
 
     @ParameterizedTest
     @CsvSource({
-            "500, PT0.5S",
-            "500ms, PT0.5S",
-            "10s, PT10S",
-            "10S, PT10S",
-            "+10s, PT10S",
-            "2m, PT2M",
-            "1h, PT1H",
-            "1d, PT24H",
-            "1500us, PT0.0015S",
-            "PT10S, PT10S",
-            "pt90m, PT1H30M",
-            "P1D, PT24H" })
+        "500, PT0.5S",
+        "500ms, PT0.5S",
+        "10s, PT10S",
+        "10S, PT10S",
+        "+10s, PT10S",
+        "2m, PT2M",
+        "1h, PT1H",
+        "1d, PT24H",
+        "1500us, PT0.0015S",
+        "PT10S, PT10S",
+        "pt90m, PT1H30M",
+        "P1D, PT24H"
+    })
     void theAnnotationAndThePropertiesReadTheSameDuration(String text, Duration expected) {
-        runner.withPropertyValues("test.duration=" + text, "idempotency.default-ttl=" + text,
-                "idempotency.default-lease=" + text).run(context -> {
+        runner.withPropertyValues(
+                        "test.duration=" + text, "idempotency.default-ttl=" + text, "idempotency.default-lease=" + text)
+                .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(IdempotencyProperties.class).getDefaultTtl()).isEqualTo(expected);
+                    assertThat(context.getBean(IdempotencyProperties.class).getDefaultTtl())
+                            .isEqualTo(expected);
                     RecordingStore store = context.getBean(RecordingStore.class);
                     TimedOperations operations = context.getBean(TimedOperations.class);
 
@@ -64,13 +66,14 @@ class DurationSyntaxTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "1h30m", "1 h", "1.5h", "1w", "forever" })
+    @ValueSource(strings = {"1h30m", "1 h", "1.5h", "1w", "forever"})
     void whatThePropertiesRefuseTheAnnotationRefuses(String text) {
-        runner.withPropertyValues("test.duration=1s", "idempotency.default-ttl=" + text).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(cause(context.getStartupFailure(), BindException.class))
-                    .hasMessageContaining("idempotency.default-ttl");
-        });
+        runner.withPropertyValues("test.duration=1s", "idempotency.default-ttl=" + text)
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(cause(context.getStartupFailure(), BindException.class))
+                            .hasMessageContaining("idempotency.default-ttl");
+                });
         runner.withPropertyValues("test.duration=" + text).run(context -> {
             assertThat(context).hasFailed();
             assertThat(cause(context.getStartupFailure(), IdempotencyConfigurationException.class))

@@ -36,11 +36,14 @@ import org.springframework.web.bind.annotation.RestController;
  * authentication, so a request that is not (or no longer) authorized never gets a stored response, and
  * the authenticated user is part of the key, so one user never gets another's.
  */
-@SpringBootTest(classes = IdempotencyKeyFilterSecurityTests.SecuredApplication.class,
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "idempotency.store=caffeine")
+@SpringBootTest(
+        classes = IdempotencyKeyFilterSecurityTests.SecuredApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "idempotency.store=caffeine")
 class IdempotencyKeyFilterSecurityTests {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @LocalServerPort
     int port;
@@ -90,7 +93,10 @@ class IdempotencyKeyFilterSecurityTests {
 
     @Test
     void aUserWhoIsNoLongerAuthorizedNeverGetsTheStoredResponse() throws Exception {
-        users.createUser(User.withUsername("carol").password("{noop}c-secret").roles("USER").build());
+        users.createUser(User.withUsername("carol")
+                .password("{noop}c-secret")
+                .roles("USER")
+                .build());
         HttpResponse<String> first = post("carol", "c-secret", "key-revoked", "{}");
         users.deleteUser("carol");
         HttpResponse<String> afterRevocation = post("carol", "c-secret", "key-revoked", "{}");
@@ -107,8 +113,11 @@ class IdempotencyKeyFilterSecurityTests {
                 .header("Idempotency-Key", key)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (user != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -129,8 +138,14 @@ class IdempotencyKeyFilterSecurityTests {
         @Bean
         InMemoryUserDetailsManager users() {
             return new InMemoryUserDetailsManager(
-                    User.withUsername("alice").password("{noop}a-secret").roles("USER").build(),
-                    User.withUsername("bob").password("{noop}b-secret").roles("USER").build());
+                    User.withUsername("alice")
+                            .password("{noop}a-secret")
+                            .roles("USER")
+                            .build(),
+                    User.withUsername("bob")
+                            .password("{noop}b-secret")
+                            .roles("USER")
+                            .build());
         }
     }
 

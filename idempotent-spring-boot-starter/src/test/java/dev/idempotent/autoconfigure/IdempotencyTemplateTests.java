@@ -25,11 +25,10 @@ import org.springframework.core.ParameterizedTypeReference;
 
 class IdempotencyTemplateTests {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class));
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class));
 
-    record Export(String file, int bytes) {
-    }
+    record Export(String file, int bytes) {}
 
     @Test
     void executeRunsOnceAndReplaysTypedResults() {
@@ -39,20 +38,26 @@ class IdempotencyTemplateTests {
             IdempotencyOptions options = IdempotencyOptions.named("exports").ttl(Duration.ofHours(1));
             String key = UUID.randomUUID().toString();
 
-            IdempotentResult<Export> first = template.execute(key, options, Export.class,
-                    () -> new Export("a.csv", runs.incrementAndGet()));
-            IdempotentResult<Export> second = template.execute(key, options, Export.class,
-                    () -> new Export("a.csv", runs.incrementAndGet()));
+            IdempotentResult<Export> first =
+                    template.execute(key, options, Export.class, () -> new Export("a.csv", runs.incrementAndGet()));
+            IdempotentResult<Export> second =
+                    template.execute(key, options, Export.class, () -> new Export("a.csv", runs.incrementAndGet()));
 
             assertThat(first.wasExecuted()).isTrue();
             assertThat(second.wasReplayed()).isTrue();
             assertThat(second.value()).isEqualTo(first.value());
             assertThat(runs).hasValue(1);
 
-            IdempotentResult<List<Export>> list = template.execute(key, IdempotencyOptions.named("lists"),
-                    new ParameterizedTypeReference<List<Export>>() { }, () -> List.of(new Export("b", 1)));
-            IdempotentResult<List<Export>> again = template.execute(key, IdempotencyOptions.named("lists"),
-                    new ParameterizedTypeReference<List<Export>>() { }, List::of);
+            IdempotentResult<List<Export>> list = template.execute(
+                    key,
+                    IdempotencyOptions.named("lists"),
+                    new ParameterizedTypeReference<List<Export>>() {},
+                    () -> List.of(new Export("b", 1)));
+            IdempotentResult<List<Export>> again = template.execute(
+                    key,
+                    IdempotencyOptions.named("lists"),
+                    new ParameterizedTypeReference<List<Export>>() {},
+                    List::of);
             assertThat(again.value()).isEqualTo(list.value());
             assertThat(again.value().get(0)).isInstanceOf(Export.class);
         });
@@ -63,10 +68,11 @@ class IdempotencyTemplateTests {
         runner.run(context -> {
             IdempotencyTemplate template = context.getBean(IdempotencyTemplate.class);
             String key = UUID.randomUUID().toString();
-            template.run(key, IdempotencyOptions.named("deploys").fingerprint("v1"), () -> { });
-            assertThatThrownBy(() -> template.run(key, IdempotencyOptions.named("deploys").fingerprint("v2"), () -> { }))
+            template.run(key, IdempotencyOptions.named("deploys").fingerprint("v1"), () -> {});
+            assertThatThrownBy(() -> template.run(
+                            key, IdempotencyOptions.named("deploys").fingerprint("v2"), () -> {}))
                     .isInstanceOf(IdempotencyKeyReuseException.class);
-            assertThatThrownBy(() -> template.run(" ", IdempotencyOptions.defaults(), () -> { }))
+            assertThatThrownBy(() -> template.run(" ", IdempotencyOptions.defaults(), () -> {}))
                     .isInstanceOf(InvalidIdempotencyKeyException.class);
         });
     }
@@ -79,8 +85,8 @@ class IdempotencyTemplateTests {
             List<Integer> items = IntStream.range(0, 50).boxed().toList();
             AtomicInteger runs = new AtomicInteger();
 
-            BatchReport first = template.runEach(items.subList(0, 45), i -> "item-" + i, options,
-                    i -> runs.incrementAndGet());
+            BatchReport first =
+                    template.runEach(items.subList(0, 45), i -> "item-" + i, options, i -> runs.incrementAndGet());
             BatchReport second = template.runEach(items, i -> "item-" + i, options, i -> runs.incrementAndGet());
             BatchReport third = template.runEach(items, i -> "item-" + i, options, i -> runs.incrementAndGet());
 
@@ -113,15 +119,20 @@ class IdempotencyTemplateTests {
             assertThat(report.summary()).isEqualTo("3 executed, 0 skipped (already done), 1 failed");
 
             // the failed item was released: a rerun does it, the others are skipped
-            BatchReport rerun = template.runEach(items, i -> "item-" + i, options, i -> { });
+            BatchReport rerun = template.runEach(items, i -> "item-" + i, options, i -> {});
             assertThat(rerun.summary()).isEqualTo("1 executed, 3 skipped (already done)");
 
             IdempotencyOptions stopping = IdempotencyOptions.named("stopping-" + UUID.randomUUID());
-            BatchReport stopped = template.runEach(items, i -> "item-" + i, stopping, i -> {
-                if (i == 2) {
-                    throw new IllegalStateException("disk full");
-                }
-            }, true);
+            BatchReport stopped = template.runEach(
+                    items,
+                    i -> "item-" + i,
+                    stopping,
+                    i -> {
+                        if (i == 2) {
+                            throw new IllegalStateException("disk full");
+                        }
+                    },
+                    true);
             assertThat(stopped.total()).isEqualTo(2);
             assertThat(stopped.stopped()).isTrue();
             assertThat(stopped.summary()).endsWith("stopped at the first failure");
@@ -135,10 +146,11 @@ class IdempotencyTemplateTests {
             IdempotencyStore store = context.getBean(IdempotencyStore.class);
             String name = "busy-" + UUID.randomUUID();
             String fingerprint = new dev.idempotent.support.Fingerprints(
-                    tools.jackson.databind.json.JsonMapper.builder().build()).of(new Object[] { null }, "x");
+                            tools.jackson.databind.json.JsonMapper.builder().build())
+                    .of(new Object[] {null}, "x");
             store.claim(name + ":item-1", fingerprint, "another-node", Duration.ofMinutes(1));
-            BatchReport report = template.runEach(List.of(1, 2), i -> "item-" + i, IdempotencyOptions.named(name),
-                    i -> { });
+            BatchReport report =
+                    template.runEach(List.of(1, 2), i -> "item-" + i, IdempotencyOptions.named(name), i -> {});
             assertThat(report.inFlight()).isEqualTo(1);
             assertThat(report.executed()).isEqualTo(1);
             assertThat(report.isSuccess()).isTrue();
@@ -154,30 +166,52 @@ class IdempotencyTemplateTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             String key = UUID.randomUUID().toString();
             IdempotencyOptions options = IdempotencyOptions.named("metered").fingerprint("a");
-            template.run(key, options, () -> { });
-            template.run(key, options, () -> { });
-            assertThatThrownBy(() -> template.run(key, options.fingerprint("b"), () -> { }));
+            template.run(key, options, () -> {});
+            template.run(key, options, () -> {});
+            assertThatThrownBy(() -> template.run(key, options.fingerprint("b"), () -> {}));
             assertThatThrownBy(() -> template.run(UUID.randomUUID().toString(), options, () -> {
                 throw new IllegalStateException("x");
             }));
 
-            assertThat(registry.get("idempotency.calls").tags("name", "metered", "outcome", "executed").counter().count())
+            assertThat(registry.get("idempotency.calls")
+                            .tags("name", "metered", "outcome", "executed")
+                            .counter()
+                            .count())
                     .isEqualTo(1);
-            assertThat(registry.get("idempotency.calls").tags("name", "metered", "outcome", "replayed").counter().count())
+            assertThat(registry.get("idempotency.calls")
+                            .tags("name", "metered", "outcome", "replayed")
+                            .counter()
+                            .count())
                     .isEqualTo(1);
-            assertThat(registry.get("idempotency.calls").tags("name", "metered", "outcome", "key_reuse").counter().count())
+            assertThat(registry.get("idempotency.calls")
+                            .tags("name", "metered", "outcome", "key_reuse")
+                            .counter()
+                            .count())
                     .isEqualTo(1);
-            assertThat(registry.get("idempotency.calls").tags("name", "metered", "outcome", "failed").counter().count())
+            assertThat(registry.get("idempotency.calls")
+                            .tags("name", "metered", "outcome", "failed")
+                            .counter()
+                            .count())
                     .isEqualTo(1);
             // each call reads first; only the two that found no record claim (the replay and the key reuse
             // are answered by the read alone)
             assertThat(registry.get("idempotency.store.operations")
-                    .tags("store", "caffeine", "operation", "find", "result", "success").timer().count()).isEqualTo(4);
+                            .tags("store", "caffeine", "operation", "find", "result", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(4);
             assertThat(registry.get("idempotency.store.operations")
-                    .tags("store", "caffeine", "operation", "claim", "result", "success").timer().count()).isEqualTo(2);
+                            .tags("store", "caffeine", "operation", "claim", "result", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(2);
             assertThat(registry.get("idempotency.store.operations")
-                    .tags("store", "caffeine", "operation", "release").timer().count()).isEqualTo(1);
-            assertThat(registry.get("idempotency.completions.pending").gauge().value()).isZero();
+                            .tags("store", "caffeine", "operation", "release")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("idempotency.completions.pending").gauge().value())
+                    .isZero();
         });
     }
 

@@ -19,13 +19,15 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 
 class IdempotencyWebAutoConfigurationTests {
 
-    private final WebApplicationContextRunner web = new WebApplicationContextRunner().withConfiguration(
-            AutoConfigurations.of(IdempotencyAutoConfiguration.class, IdempotencyWebAutoConfiguration.class));
+    private final WebApplicationContextRunner web = new WebApplicationContextRunner()
+            .withConfiguration(
+                    AutoConfigurations.of(IdempotencyAutoConfiguration.class, IdempotencyWebAutoConfiguration.class));
 
     @Test
     void registersTheFilterAfterSpringSecurityInServletApplications() {
         web.run(context -> {
-            assertThat(context).hasSingleBean(IdempotencyKeyScope.class)
+            assertThat(context)
+                    .hasSingleBean(IdempotencyKeyScope.class)
                     .hasSingleBean(IdempotencyKeyRequiredHandlers.class);
             FilterRegistrationBean<?> registration = context.getBean(
                     IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME, FilterRegistrationBean.class);
@@ -37,11 +39,17 @@ class IdempotencyWebAutoConfigurationTests {
 
     @Test
     void bindsTheHttpProperties() {
-        web.withPropertyValues("idempotency.http.header-name=X-Request-Key", "idempotency.http.methods=POST,PUT",
-                "idempotency.http.required-paths=/payments/**", "idempotency.http.ttl=2h",
-                "idempotency.http.lease=30s", "idempotency.http.max-response-size=64KB",
-                "idempotency.http.store-server-errors=true", "idempotency.http.retry-after=5s",
-                "idempotency.http.filter-order=10").run(context -> {
+        web.withPropertyValues(
+                        "idempotency.http.header-name=X-Request-Key",
+                        "idempotency.http.methods=POST,PUT",
+                        "idempotency.http.required-paths=/payments/**",
+                        "idempotency.http.ttl=2h",
+                        "idempotency.http.lease=30s",
+                        "idempotency.http.max-response-size=64KB",
+                        "idempotency.http.store-server-errors=true",
+                        "idempotency.http.retry-after=5s",
+                        "idempotency.http.filter-order=10")
+                .run(context -> {
                     IdempotencyHttpProperties properties = context.getBean(IdempotencyHttpProperties.class);
                     assertThat(properties.getHeaderName()).isEqualTo("X-Request-Key");
                     assertThat(properties.getMethods()).containsExactly("POST", "PUT");
@@ -51,23 +59,30 @@ class IdempotencyWebAutoConfigurationTests {
                     assertThat(properties.getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(64));
                     assertThat(properties.isStoreServerErrors()).isTrue();
                     assertThat(properties.getRetryAfter()).isEqualTo(Duration.ofSeconds(5));
-                    assertThat(context.getBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME,
-                            FilterRegistrationBean.class).getOrder()).isEqualTo(10);
+                    assertThat(context.getBean(
+                                            IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME,
+                                            FilterRegistrationBean.class)
+                                    .getOrder())
+                            .isEqualTo(10);
                 });
     }
 
     @Test
     void theLargestStoredResponseDefaultsToTheMaxPayloadSize() {
-        web.run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofMegabytes(1)));
+        web.run(context ->
+                assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofMegabytes(1)));
         web.withPropertyValues("idempotency.max-payload-size=256KB")
-                .run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(256)));
+                .run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize())
+                        .isEqualTo(DataSize.ofKilobytes(256)));
         web.withPropertyValues("idempotency.max-payload-size=256KB", "idempotency.http.max-response-size=64KB")
-                .run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize()).isEqualTo(DataSize.ofKilobytes(64)));
+                .run(context -> assertThat(filter(context).getPolicy().getMaxResponseSize())
+                        .isEqualTo(DataSize.ofKilobytes(64)));
     }
 
     private static IdempotencyKeyFilter filter(org.springframework.context.ApplicationContext context) {
-        return (IdempotencyKeyFilter) context.getBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME,
-                FilterRegistrationBean.class).getFilter();
+        return (IdempotencyKeyFilter) context.getBean(
+                        IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME, FilterRegistrationBean.class)
+                .getFilter();
     }
 
     @Test
@@ -79,7 +94,9 @@ class IdempotencyWebAutoConfigurationTests {
         assertThat(properties.getRequiredPaths()).isEmpty();
         assertThat(properties.getTtl()).isEqualTo(Duration.ofHours(24));
         assertThat(properties.getLease()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(properties.getMaxResponseSize()).as("idempotency.max-payload-size").isNull();
+        assertThat(properties.getMaxResponseSize())
+                .as("idempotency.max-payload-size")
+                .isNull();
         assertThat(properties.isStoreServerErrors()).isFalse();
         assertThat(properties.getRetryAfter()).isEqualTo(Duration.ofSeconds(1));
         assertThat(properties.getFilterOrder()).isEqualTo(-90);
@@ -87,34 +104,40 @@ class IdempotencyWebAutoConfigurationTests {
 
     @Test
     void anApplicationScopeReplacesThePrincipalScope() {
-        web.withUserConfiguration(TenantScope.class).run(context -> assertThat(
-                context.getBean(IdempotencyKeyScope.class)).isSameAs(context.getBean("tenantScope")));
+        web.withUserConfiguration(TenantScope.class)
+                .run(context -> assertThat(context.getBean(IdempotencyKeyScope.class))
+                        .isSameAs(context.getBean("tenantScope")));
     }
 
     @Test
     void offWithIdempotencyHttpEnabledFalse() {
-        web.withPropertyValues("idempotency.http.enabled=false").run(context -> assertThat(context)
-                .doesNotHaveBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME)
-                .doesNotHaveBean(IdempotencyKeyScope.class));
+        web.withPropertyValues("idempotency.http.enabled=false")
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME)
+                        .doesNotHaveBean(IdempotencyKeyScope.class));
     }
 
     @Test
     void offWithIdempotencyEnabledFalse() {
-        web.withPropertyValues("idempotency.enabled=false").run(context -> assertThat(context)
-                .doesNotHaveBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME));
+        web.withPropertyValues("idempotency.enabled=false")
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME));
     }
 
     @Test
     void offOutsideServletWebApplications() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
-                IdempotencyWebAutoConfiguration.class)).run(context -> assertThat(context)
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        IdempotencyAutoConfiguration.class, IdempotencyWebAutoConfiguration.class))
+                .run(context -> assertThat(context)
                         .doesNotHaveBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME));
     }
 
     @Test
     void withoutSpringMvcTheFilterStillWorksWithRequiredPathsOnly() {
-        web.withClassLoader(new FilteredClassLoader(RequestMappingHandlerMapping.class)).run(context -> assertThat(
-                context).hasBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME)
+        web.withClassLoader(new FilteredClassLoader(RequestMappingHandlerMapping.class))
+                .run(context -> assertThat(context)
+                        .hasBean(IdempotencyWebAutoConfiguration.FILTER_REGISTRATION_BEAN_NAME)
                         .doesNotHaveBean(IdempotencyKeyRequiredHandlers.class));
     }
 

@@ -95,8 +95,10 @@ class IdempotentAspectIntegrationTests {
         assertThat(second).isEqualTo(first).isNotSameAs(first);
         assertThat(third).isEqualTo(first);
         assertThat(orders.runs()).isEqualTo(first.number());
-        assertThat(store.find("Orders.place:" + order.id())).get()
-                .extracting(IdempotencyRecord::status).isEqualTo(RecordStatus.COMPLETED);
+        assertThat(store.find("Orders.place:" + order.id()))
+                .get()
+                .extracting(IdempotencyRecord::status)
+                .isEqualTo(RecordStatus.COMPLETED);
     }
 
     @Test
@@ -119,8 +121,12 @@ class IdempotentAspectIntegrationTests {
     void optionalsPrimitivesBoxedStringsAndPojosAreReplayed() {
         String present = id();
         String absent = id();
-        assertThat(orders.optional(present, true)).isEqualTo(orders.optional(present, true)).isPresent();
-        assertThat(orders.optional(absent, false)).isEqualTo(orders.optional(absent, false)).isEmpty();
+        assertThat(orders.optional(present, true))
+                .isEqualTo(orders.optional(present, true))
+                .isPresent();
+        assertThat(orders.optional(absent, false))
+                .isEqualTo(orders.optional(absent, false))
+                .isEmpty();
 
         String p = id();
         assertThat(orders.primitive(p)).isEqualTo(orders.primitive(p));
@@ -154,7 +160,8 @@ class IdempotentAspectIntegrationTests {
         ResponseEntity<Order> second = orders.entity(id);
         assertThat(second.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(second.getHeaders().getLocation()).hasToString("/orders/" + id);
-        assertThat(second.getHeaders().getFirst("X-Run")).isEqualTo(first.getHeaders().getFirst("X-Run"));
+        assertThat(second.getHeaders().getFirst("X-Run"))
+                .isEqualTo(first.getHeaders().getFirst("X-Run"));
         assertThat(second.getBody()).isEqualTo(first.getBody());
     }
 
@@ -301,10 +308,12 @@ class IdempotentAspectIntegrationTests {
                     .isInstanceOf(IdempotencyInFlightException.class)
                     .hasMessageContaining("after waiting PT0.3S");
 
-            assertThat(store.find("Jobs.awaitBriefly:" + id).orElseThrow().ownerToken()).isEqualTo(owner);
+            assertThat(store.find("Jobs.awaitBriefly:" + id).orElseThrow().ownerToken())
+                    .isEqualTo(owner);
             release.countDown();
             first.get(10, TimeUnit.SECONDS);
-            assertThat(store.find("Jobs.awaitBriefly:" + id).orElseThrow().status()).isEqualTo(RecordStatus.COMPLETED);
+            assertThat(store.find("Jobs.awaitBriefly:" + id).orElseThrow().status())
+                    .isEqualTo(RecordStatus.COMPLETED);
         } finally {
             pool.shutdownNow();
         }
@@ -414,8 +423,7 @@ class IdempotentAspectIntegrationTests {
     void aStoreFailureFailsClosedByDefaultAndTheMethodDoesNotRun() {
         int before = orders.runs();
         store.failClaims = true;
-        assertThatThrownBy(() -> orders.text(id()))
-                .isInstanceOf(IdempotencyStoreUnavailableException.class);
+        assertThatThrownBy(() -> orders.text(id())).isInstanceOf(IdempotencyStoreUnavailableException.class);
         assertThat(orders.runs()).isEqualTo(before);
     }
 
@@ -425,8 +433,12 @@ class IdempotentAspectIntegrationTests {
     void storedExceptionsAreRethrownOnReplayOthersReleaseTheKey() {
         String id = id();
         int before = payments.runs();
-        assertThatThrownBy(() -> payments.charge(id, 5000)).isInstanceOf(Declined.class).hasMessage("declined " + id);
-        assertThatThrownBy(() -> payments.charge(id, 5000)).isInstanceOf(Declined.class).hasMessage("declined " + id);
+        assertThatThrownBy(() -> payments.charge(id, 5000))
+                .isInstanceOf(Declined.class)
+                .hasMessage("declined " + id);
+        assertThatThrownBy(() -> payments.charge(id, 5000))
+                .isInstanceOf(Declined.class)
+                .hasMessage("declined " + id);
         assertThat(payments.runs()).isEqualTo(before + 1);
 
         String other = id();
@@ -467,9 +479,9 @@ class IdempotentAspectIntegrationTests {
             awaitStatus("Jobs.reject:" + id, RecordStatus.IN_PROGRESS);
             IdempotencyRecord owners = store.find("Jobs.reject:" + id).orElseThrow();
             assertThatThrownBy(() -> jobs.reject(id, release)).isInstanceOf(IdempotencyInFlightException.class);
-            assertThatThrownBy(() -> jobs.reject(id, new CountDownLatch(0)))
-                    .isInstanceOf(IdempotencyException.class);
-            assertThat(store.find("Jobs.reject:" + id).orElseThrow().ownerToken()).isEqualTo(owners.ownerToken());
+            assertThatThrownBy(() -> jobs.reject(id, new CountDownLatch(0))).isInstanceOf(IdempotencyException.class);
+            assertThat(store.find("Jobs.reject:" + id).orElseThrow().ownerToken())
+                    .isEqualTo(owners.ownerToken());
             release.countDown();
             first.get(10, TimeUnit.SECONDS);
             assertThat(store.find("Jobs.reject:" + id).orElseThrow().status()).isEqualTo(RecordStatus.COMPLETED);
@@ -482,7 +494,8 @@ class IdempotentAspectIntegrationTests {
     void completionUsesTheKeyComputedAtClaimTimeEvenIfArgumentsMutate() {
         String id = id();
         Receipt receipt = orders.placeAndMutate(new MutableOrder(id));
-        assertThat(store.find("Orders.placeAndMutate:" + id).orElseThrow().status()).isEqualTo(RecordStatus.COMPLETED);
+        assertThat(store.find("Orders.placeAndMutate:" + id).orElseThrow().status())
+                .isEqualTo(RecordStatus.COMPLETED);
         assertThat(store.find("Orders.placeAndMutate:" + id + "-changed")).isEmpty();
         assertThat(orders.placeAndMutate(new MutableOrder(id))).isEqualTo(receipt);
     }
@@ -506,10 +519,12 @@ class IdempotentAspectIntegrationTests {
         String id = id();
         String key = "Orders.text:" + id;
         String token = UUID.randomUUID().toString();
-        String fingerprint = new dev.idempotent.support.Fingerprints(tools.jackson.databind.json.JsonMapper.builder().build())
-                .of(new Object[] { id }, "x");
+        String fingerprint = new dev.idempotent.support.Fingerprints(
+                        tools.jackson.databind.json.JsonMapper.builder().build())
+                .of(new Object[] {id}, "x");
         store.claim(key, fingerprint, token, Duration.ofMinutes(1));
-        store.complete(key, token, "{\"format\":99,\"value\":\"x\"}".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
+        store.complete(
+                key, token, "{\"format\":99,\"value\":\"x\"}".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
         assertThatThrownBy(() -> orders.text(id))
                 .isInstanceOf(IdempotencyException.class)
                 .hasMessageContaining("payload format 99");

@@ -34,48 +34,60 @@ class JdbcStoreInitializationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withPropertyValues("idempotency.store=jdbc")
-            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                    IdempotencyAutoConfiguration.class));
+            .withConfiguration(
+                    AutoConfigurations.of(DataSourceAutoConfiguration.class, IdempotencyAutoConfiguration.class));
 
     @Test
     void aTableThatAFlywayMigrationCreatesIsThereBeforeTheStoreChecksIt() {
         runner.withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class))
-                .withPropertyValues("spring.flyway.enabled=true",
+                .withPropertyValues(
+                        "spring.flyway.enabled=true",
                         "spring.datasource.url=jdbc:h2:mem:flyway-order;DB_CLOSE_DELAY=-1",
                         "spring.flyway.locations=classpath:db/idempotency-migration",
-                        "idempotency.jdbc.table-name=migrated_records", "idempotency.jdbc.initialize-schema=never")
+                        "idempotency.jdbc.table-name=migrated_records",
+                        "idempotency.jdbc.initialize-schema=never")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBeanFactory().getBeanDefinition("idempotencyStore").getDependsOn())
+                    assertThat(context.getBeanFactory()
+                                    .getBeanDefinition("idempotencyStore")
+                                    .getDependsOn())
                             .contains("flywayInitializer");
                     assertThat(context).doesNotHaveBean(IdempotencyJdbcSchemaInitializer.class);
                     JdbcIdempotencyStore store = context.getBean(JdbcIdempotencyStore.class);
-                    assertThat(store.claim("k", "fp", "owner", Duration.ofMinutes(1)).isAcquired()).isTrue();
+                    assertThat(store.claim("k", "fp", "owner", Duration.ofMinutes(1))
+                                    .isAcquired())
+                            .isTrue();
                 });
     }
 
     @Test
     void theStoreWaitsForItsOwnSchemaInitializerWhichCreatesTheConfiguredTable() {
-        runner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:own-initializer;DB_CLOSE_DELAY=-1",
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:own-initializer;DB_CLOSE_DELAY=-1",
                         "idempotency.jdbc.table-name=own_records")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(IdempotencyJdbcSchemaInitializer.class);
-                    assertThat(context.getBeanFactory().getBeanDefinition("idempotencyStore").getDependsOn())
+                    assertThat(context.getBeanFactory()
+                                    .getBeanDefinition("idempotencyStore")
+                                    .getDependsOn())
                             .contains("idempotencyJdbcSchemaInitializer");
                     assertThat(new JdbcTemplate(context.getBean(DataSource.class))
-                            .queryForObject("SELECT COUNT(*) FROM own_records", Integer.class)).isZero();
+                                    .queryForObject("SELECT COUNT(*) FROM own_records", Integer.class))
+                            .isZero();
                 });
     }
 
     @Test
     void anApplicationsSchemaScriptIsRunAsItIsAndAFailingOneStopsStartupWithTheFix() {
-        runner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:broken-schema;DB_CLOSE_DELAY=-1",
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:broken-schema;DB_CLOSE_DELAY=-1",
                         "idempotency.jdbc.schema=classpath:idempotency-broken-schema.sql",
                         "idempotency.jdbc.initialize-schema=always")
                 .run(context -> {
                     assertThat(context).hasFailed();
                     assertThat(configurationFailure(context))
-                            .hasMessageContaining("table 'idempotency_record' cannot be read in jdbc:h2:mem:broken-schema")
+                            .hasMessageContaining(
+                                    "table 'idempotency_record' cannot be read in jdbc:h2:mem:broken-schema")
                             .hasMessageContaining("idempotency.jdbc.initialize-schema=always did not create it with"
                                     + " classpath:idempotency-broken-schema.sql")
                             .hasMessageContaining("continue-on-error=false");
@@ -88,18 +100,22 @@ class JdbcStoreInitializationTests {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        runner.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:" + closedPort + "/test",
-                        "spring.datasource.username=postgres", "spring.datasource.hikari.connection-timeout=250")
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:postgresql://127.0.0.1:" + closedPort + "/test",
+                        "spring.datasource.username=postgres",
+                        "spring.datasource.hikari.connection-timeout=250")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThatThrownBy(() -> context.getBean(JdbcIdempotencyStore.class).find("k"))
+                    assertThatThrownBy(() ->
+                                    context.getBean(JdbcIdempotencyStore.class).find("k"))
                             .isInstanceOf(IdempotencyStoreUnavailableException.class);
                 });
     }
 
     @Test
     void expiredRowsAreDeletedOnTheApplicationsIdempotencyTaskScheduler() {
-        runner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:cleanup-given;DB_CLOSE_DELAY=-1",
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:cleanup-given;DB_CLOSE_DELAY=-1",
                         "idempotency.jdbc.cleanup-interval=50ms")
                 .withBean(JdbcExpiredRecordCleanup.SCHEDULER_BEAN_NAME, RecordingScheduler.class)
                 .run(context -> {
@@ -111,7 +127,8 @@ class JdbcStoreInitializationTests {
 
     @Test
     void withoutOneTheCleanupRunsOnItsOwnSchedulerThatStopsWithTheContext() {
-        runner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:cleanup-own;DB_CLOSE_DELAY=-1",
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:cleanup-own;DB_CLOSE_DELAY=-1",
                         "idempotency.jdbc.cleanup-interval=50ms")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
@@ -128,14 +145,17 @@ class JdbcStoreInitializationTests {
             store.claim("expired-" + i, "fp", "owner", Duration.ZERO);
         }
         store.claim("live", "fp", "owner", Duration.ofMinutes(5));
-        awaitUntil(() -> jdbc.queryForObject("SELECT COUNT(*) FROM idempotency_record", Integer.class) == 1,
+        awaitUntil(
+                () -> jdbc.queryForObject("SELECT COUNT(*) FROM idempotency_record", Integer.class) == 1,
                 "the expired rows to be deleted");
         assertThat(store.find("live")).isPresent();
     }
 
     private static List<String> cleanupThreads() {
-        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.startsWith("idempotency-jdbc-cleanup-")).toList();
+        return Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("idempotency-jdbc-cleanup-"))
+                .toList();
     }
 
     private static void awaitUntil(java.util.function.BooleanSupplier condition, String what) {

@@ -28,14 +28,17 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  * annotation of ours processes each event id once; a record without the header is processed and counted as
  * unprotected.
  */
-@SpringBootTest(classes = KafkaDeduplicationTests.App.class, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.consumer.auto-offset-reset=earliest",
-        "idempotency.kafka.deduplicate=header:event-id",
-        "spring.kafka.consumer.fetch-max-wait=50ms",
-        "logging.level.org.springframework.kafka.listener=OFF",
-        "logging.level.org.apache.kafka=WARN",
-        "logging.level.kafka=WARN" })
+@SpringBootTest(
+        classes = KafkaDeduplicationTests.App.class,
+        properties = {
+            "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+            "spring.kafka.consumer.auto-offset-reset=earliest",
+            "idempotency.kafka.deduplicate=header:event-id",
+            "spring.kafka.consumer.fetch-max-wait=50ms",
+            "logging.level.org.springframework.kafka.listener=OFF",
+            "logging.level.org.apache.kafka=WARN",
+            "logging.level.kafka=WARN"
+        })
 @EmbeddedKafka(partitions = 2, topics = KafkaDeduplicationTests.TOPIC)
 class KafkaDeduplicationTests {
 
@@ -91,14 +94,15 @@ class KafkaDeduplicationTests {
         kafka.send(record).get(10, TimeUnit.SECONDS);
     }
 
-
     /** Generous: the suite shares two cores with other work, and a consumer group takes a while to form. */
     private static org.awaitility.core.ConditionFactory await() {
         return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30));
     }
 
     private double calls(String outcome) {
-        Counter counter = registry.find("idempotency.calls").tag("name", "kafka:" + GROUP).tag("outcome", outcome)
+        Counter counter = registry.find("idempotency.calls")
+                .tag("name", "kafka:" + GROUP)
+                .tag("outcome", outcome)
                 .counter();
         return counter == null ? 0 : counter.count();
     }

@@ -90,23 +90,28 @@ class KafkaListenerSoakTests {
     static final Map<String, AtomicInteger> BY_CONSUMER = new ConcurrentHashMap<>();
 
     @ParameterizedTest(name = "{0} store, a second consumer {1}")
-    @CsvSource({ "caffeine, " + CAFFEINE_TOPIC + ", container", "redis, " + REDIS_TOPIC + ", context",
-            "jdbc, " + JDBC_TOPIC + ", context" })
-    void everyOrderIsProcessedExactlyOnceAcrossARebalance(String store, String topic, String second)
-            throws Exception {
+    @CsvSource({
+        "caffeine, " + CAFFEINE_TOPIC + ", container",
+        "redis, " + REDIS_TOPIC + ", context",
+        "jdbc, " + JDBC_TOPIC + ", context"
+    })
+    void everyOrderIsProcessedExactlyOnceAcrossARebalance(String store, String topic, String second) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String[] properties = { "test.topic=" + topic, "test.run=" + run,
-                "spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "spring.kafka.consumer.auto-offset-reset=earliest",
-                "spring.kafka.consumer.group-id=soak-" + run,
-                "spring.kafka.consumer.max-poll-records=20",
-                "spring.kafka.consumer.fetch-max-wait=50ms",
-                "idempotency.default-wait-timeout=2s",
-                "idempotency.kafka.in-flight-back-off=50ms",
-                "logging.level.org.springframework.kafka=OFF",
-                "logging.level.org.apache.kafka=OFF",
-                "logging.level.kafka=OFF",
-                "logging.level.dev.idempotent.engine.IdempotencyEngine=WARN" };
+        String[] properties = {
+            "test.topic=" + topic,
+            "test.run=" + run,
+            "spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+            "spring.kafka.consumer.auto-offset-reset=earliest",
+            "spring.kafka.consumer.group-id=soak-" + run,
+            "spring.kafka.consumer.max-poll-records=20",
+            "spring.kafka.consumer.fetch-max-wait=50ms",
+            "idempotency.default-wait-timeout=2s",
+            "idempotency.kafka.in-flight-back-off=50ms",
+            "logging.level.org.springframework.kafka=OFF",
+            "logging.level.org.apache.kafka=OFF",
+            "logging.level.kafka=OFF",
+            "logging.level.dev.idempotent.engine.IdempotencyEngine=WARN"
+        };
         List<ConfigurableApplicationContext> nodes = new ArrayList<>();
         try {
             nodes.add(TestServers.startNode(App.class, store, "idempotency_listener_soak", properties));
@@ -130,13 +135,18 @@ class KafkaListenerSoakTests {
 
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> processed(jdbc, run) >= ORDERS / 10);
             if (second.equals("container")) {
-                first.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("soak-b").start();
+                first.getBean(KafkaListenerEndpointRegistry.class)
+                        .getListenerContainer("soak-b")
+                        .start();
             } else {
                 nodes.add(TestServers.startNode(App.class, store, "idempotency_listener_soak", properties));
             }
 
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> processed(jdbc, run) == ORDERS && calls(nodes, "executed") == ORDERS
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> processed(jdbc, run) == ORDERS
+                            && calls(nodes, "executed") == ORDERS
                             && calls(nodes, "replayed") >= PUBLISHED_TWICE);
 
             // duplicates in flight: with the backlog gone, each slow order is published to a partition of one
@@ -152,31 +162,44 @@ class KafkaListenerSoakTests {
                 kafka.send(topic, partitionOfOther, id, "{\"order\":\"" + id + "\"}");
             }
             kafka.flush();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> processed(jdbc, run) == ORDERS + SLOW
                             && calls(nodes, "replayed") >= PUBLISHED_TWICE + SLOW);
             TimeUnit.MILLISECONDS.sleep(500);
 
-            long failing = FAILED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
-            System.out.printf("kafka soak on %s, second consumer a %s: executed %.0f, failed %.0f, replayed %.0f,"
-                    + " in_flight %.0f%n", store, second, calls(nodes, "executed"), calls(nodes, "failed"),
-                    calls(nodes, "replayed"), calls(nodes, "in_flight"));
-            System.out.println("orders per consumer: " + BY_CONSUMER.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(run + " ")).toList());
+            long failing =
+                    FAILED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
+            System.out.printf(
+                    "kafka soak on %s, second consumer a %s: executed %.0f, failed %.0f, replayed %.0f,"
+                            + " in_flight %.0f%n",
+                    store,
+                    second,
+                    calls(nodes, "executed"),
+                    calls(nodes, "failed"),
+                    calls(nodes, "replayed"),
+                    calls(nodes, "in_flight"));
+            System.out.println("orders per consumer: "
+                    + BY_CONSUMER.entrySet().stream()
+                            .filter(e -> e.getKey().startsWith(run + " "))
+                            .toList());
             assertThat(processed(jdbc, run)).isEqualTo(ORDERS + SLOW);
             // the consumer that joined mid-run took partitions over and processed orders
             assertThat(BY_CONSUMER.entrySet().stream().filter(e -> e.getKey().startsWith(run + " ")))
-                    .hasSize(2).allSatisfy(e -> assertThat(e.getValue().get()).isPositive());
+                    .hasSize(2)
+                    .allSatisfy(e -> assertThat(e.getValue().get()).isPositive());
             assertThat(UNIQUE_VIOLATIONS.get()).isZero();
             assertThat(SUCCESSES.entrySet().stream().filter(e -> e.getKey().startsWith(run + "-")))
-                    .hasSize(ORDERS + SLOW).allSatisfy(e -> assertThat(e.getValue().get()).isEqualTo(1));
+                    .hasSize(ORDERS + SLOW)
+                    .allSatisfy(e -> assertThat(e.getValue().get()).isEqualTo(1));
             assertThat(failing).isGreaterThan(30);
             assertThat(calls(nodes, "executed")).isEqualTo(ORDERS + SLOW);
             assertThat(calls(nodes, "failed")).isEqualTo(failing);
             assertThat(calls(nodes, "key_reuse")).isZero();
             // the duplicates, plus any record redelivered by the rebalance after it was processed
-            assertThat(calls(nodes, "replayed")).isBetween((double) PUBLISHED_TWICE + SLOW,
-                    PUBLISHED_TWICE + SLOW + 200.0);
+            assertThat(calls(nodes, "replayed"))
+                    .isBetween((double) PUBLISHED_TWICE + SLOW, PUBLISHED_TWICE + SLOW + 200.0);
             // each copy in flight went back to the error handler at least once instead of being committed
             assertThat(calls(nodes, "in_flight")).isGreaterThanOrEqualTo(SLOW);
         } finally {
@@ -185,13 +208,17 @@ class KafkaListenerSoakTests {
     }
 
     /** The two consumers of the group: two containers of one context, or the container of each context. */
-    private static List<KafkaMessageListenerContainer<?, ?>> consumers(List<ConfigurableApplicationContext> nodes,
-            String second) {
+    private static List<KafkaMessageListenerContainer<?, ?>> consumers(
+            List<ConfigurableApplicationContext> nodes, String second) {
         List<MessageListenerContainer> containers = second.equals("container")
                 ? List.of(container(nodes.get(0), "soak-a"), container(nodes.get(0), "soak-b"))
                 : List.of(container(nodes.get(0), "soak-a"), container(nodes.get(1), "soak-a"));
-        return containers.stream().<KafkaMessageListenerContainer<?, ?>>map(container ->
-                ((ConcurrentMessageListenerContainer<?, ?>) container).getContainers().get(0)).toList();
+        return containers.stream()
+                .<KafkaMessageListenerContainer<?, ?>>map(
+                        container -> ((ConcurrentMessageListenerContainer<?, ?>) container)
+                                .getContainers()
+                                .get(0))
+                .toList();
     }
 
     private static MessageListenerContainer container(ConfigurableApplicationContext node, String id) {
@@ -200,7 +227,9 @@ class KafkaListenerSoakTests {
 
     private static int partitionOf(KafkaMessageListenerContainer<?, ?> consumer) {
         Collection<org.apache.kafka.common.TopicPartition> partitions = consumer.getAssignedPartitions();
-        assertThat(partitions).as("the partitions of a consumer after the rebalance").isNotEmpty();
+        assertThat(partitions)
+                .as("the partitions of a consumer after the rebalance")
+                .isNotEmpty();
         return partitions.iterator().next().partition();
     }
 
@@ -211,8 +240,11 @@ class KafkaListenerSoakTests {
     private static double calls(List<ConfigurableApplicationContext> nodes, String outcome) {
         double total = 0;
         for (ConfigurableApplicationContext node : nodes) {
-            Counter counter = node.getBean(MeterRegistry.class).find("idempotency.calls")
-                    .tag("name", "kafka-soak-orders").tag("outcome", outcome).counter();
+            Counter counter = node.getBean(MeterRegistry.class)
+                    .find("idempotency.calls")
+                    .tag("name", "kafka-soak-orders")
+                    .tag("outcome", outcome)
+                    .counter();
             total += counter == null ? 0 : counter.count();
         }
         return total;
@@ -263,7 +295,9 @@ class KafkaListenerSoakTests {
                 throw e;
             }
             SUCCESSES.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-            BY_CONSUMER.computeIfAbsent(run + " " + consumer, k -> new AtomicInteger()).incrementAndGet();
+            BY_CONSUMER
+                    .computeIfAbsent(run + " " + consumer, k -> new AtomicInteger())
+                    .incrementAndGet();
         }
     }
 
@@ -284,7 +318,6 @@ class KafkaListenerSoakTests {
             return new SoakTable();
         }
 
-        static class SoakTable {
-        }
+        static class SoakTable {}
     }
 }

@@ -32,17 +32,20 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
  * every record of an event id is processed once, a duplicate in flight is retried until the first run
  * ends (never skipped), a failed run is retried, and key reuse is not retried.
  */
-@SpringBootTest(classes = KafkaListenerTests.App.class, properties = {
-        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-        "spring.kafka.consumer.auto-offset-reset=earliest",
-        "spring.kafka.consumer.group-id=idempotent-test",
-        "idempotency.default-wait-timeout=100ms",
-        "idempotency.kafka.in-flight-back-off=10ms",
-        "spring.kafka.consumer.fetch-max-wait=50ms",
-        "logging.level.org.springframework.kafka.listener=OFF",
-        "logging.level.org.apache.kafka=WARN",
-        "logging.level.kafka=WARN",
-        "logging.level.org.apache.zookeeper=WARN" })
+@SpringBootTest(
+        classes = KafkaListenerTests.App.class,
+        properties = {
+            "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+            "spring.kafka.consumer.auto-offset-reset=earliest",
+            "spring.kafka.consumer.group-id=idempotent-test",
+            "idempotency.default-wait-timeout=100ms",
+            "idempotency.kafka.in-flight-back-off=10ms",
+            "spring.kafka.consumer.fetch-max-wait=50ms",
+            "logging.level.org.springframework.kafka.listener=OFF",
+            "logging.level.org.apache.kafka=WARN",
+            "logging.level.kafka=WARN",
+            "logging.level.org.apache.zookeeper=WARN"
+        })
 @EmbeddedKafka(partitions = 2, topics = KafkaListenerTests.TOPIC)
 class KafkaListenerTests {
 
@@ -134,14 +137,15 @@ class KafkaListenerTests {
         kafka.send(TOPIC, partition, id, value).get(10, TimeUnit.SECONDS);
     }
 
-
     /** Generous: the suite shares two cores with other work, and a consumer group takes a while to form. */
     private static org.awaitility.core.ConditionFactory await() {
         return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30));
     }
 
     private double calls(String outcome) {
-        Counter counter = registry.find("idempotency.calls").tag("name", "payment-events").tag("outcome", outcome)
+        Counter counter = registry.find("idempotency.calls")
+                .tag("name", "payment-events")
+                .tag("outcome", outcome)
                 .counter();
         return counter == null ? 0 : counter.count();
     }
@@ -164,14 +168,18 @@ class KafkaListenerTests {
 
         // two consumers of one group, each with a partition of its own (assigned, so no rebalance can give
         // both partitions to one consumer, which would run a duplicate only after the first delivery)
-        @KafkaListener(id = "payments-0", groupId = "idempotent-test",
+        @KafkaListener(
+                id = "payments-0",
+                groupId = "idempotent-test",
                 topicPartitions = @TopicPartition(topic = TOPIC, partitions = "0"))
         @Idempotent(key = "#record.key()", name = "payment-events", storeExceptions = DeclinedException.class)
         public void onPartition0(ConsumerRecord<String, String> record) throws InterruptedException {
             onPaymentEvent(record);
         }
 
-        @KafkaListener(id = "payments-1", groupId = "idempotent-test",
+        @KafkaListener(
+                id = "payments-1",
+                groupId = "idempotent-test",
                 topicPartitions = @TopicPartition(topic = TOPIC, partitions = "1"))
         @Idempotent(key = "#record.key()", name = "payment-events", storeExceptions = DeclinedException.class)
         public void onPartition1(ConsumerRecord<String, String> record) throws InterruptedException {

@@ -79,10 +79,11 @@ class ListenerCrashTests {
 
     static final String TABLE = "idempotency_listener_crash";
 
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String JAVA =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-    private static final String CLASSPATH = System.getProperty("surefire.test.class.path",
-            System.getProperty("java.class.path"));
+    private static final String CLASSPATH =
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
     @TempDir
     Path dir;
@@ -98,43 +99,60 @@ class ListenerCrashTests {
     }
 
     @ParameterizedTest(name = "{0} store")
-    @ValueSource(strings = { "jdbc", "redis" })
+    @ValueSource(strings = {"jdbc", "redis"})
     void aRabbitConsumerKilledBetweenTheWriteAndTheAck(String store) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "idempotent-crash-" + store + "-" + run;
         List<String> orders = orders(run);
         String beforeCommit = orders.get(3);
         String afterCommit = store.equals("jdbc") ? orders.get(6) : "";
-        List<String> properties = properties(store, run, "test.queue=" + queue,
-                "spring.rabbitmq.listener.simple.concurrency=3", "spring.rabbitmq.listener.simple.prefetch=1");
+        List<String> properties = properties(
+                store,
+                run,
+                "test.queue=" + queue,
+                "spring.rabbitmq.listener.simple.concurrency=3",
+                "spring.rabbitmq.listener.simple.prefetch=1");
 
         // the consumer JVM starts while the second consumer starts here (both declare the queue)
-        Process consumer = startConsumer(properties, "test.consumer=killed", "test.rabbit=true",
-                "test.crash-before-commit=" + beforeCommit, "test.crash-after-commit=" + afterCommit);
+        Process consumer = startConsumer(
+                properties,
+                "test.consumer=killed",
+                "test.rabbit=true",
+                "test.crash-before-commit=" + beforeCommit,
+                "test.crash-after-commit=" + afterCommit);
         ConfigurableApplicationContext survivor = start(properties, "test.consumer=survivor");
         RabbitTemplate rabbit = survivor.getBean(RabbitTemplate.class);
         for (String id : orders) {
             MessageProperties messageProperties = new MessageProperties();
             messageProperties.setMessageId(id);
-            rabbit.send(queue, new Message(("{\"order\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
-                    messageProperties));
+            rabbit.send(
+                    queue,
+                    new Message(("{\"order\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8), messageProperties));
         }
         killAtTheCrashPoints(consumer, survivor, orders, beforeCommit, afterCommit);
 
-        survivor.getBean(RabbitListenerEndpointRegistry.class).getListenerContainer("crash-rabbit").start();
+        survivor.getBean(RabbitListenerEndpointRegistry.class)
+                .getListenerContainer("crash-rabbit")
+                .start();
         AmqpAdmin admin = survivor.getBean(AmqpAdmin.class);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> allCompleted(survivor, orders) && calls(survivor, "executed") == 1
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> allCompleted(survivor, orders)
+                        && calls(survivor, "executed") == 1
                         && messages(admin, queue) == 0);
 
         JdbcTemplate jdbc = survivor.getBean(JdbcTemplate.class);
         if (store.equals("jdbc")) {
             assertExactlyOnce(jdbc, run, orders, beforeCommit, afterCommit);
-            assertThat(calls(survivor, "replayed")).as("the order committed before the kill").isGreaterThanOrEqualTo(1);
+            assertThat(calls(survivor, "replayed"))
+                    .as("the order committed before the kill")
+                    .isGreaterThanOrEqualTo(1);
         } else {
             // the write of the killed run stayed (autocommit), and the redelivery ran the order again
             assertThat(writers(jdbc, run, beforeCommit)).containsExactlyInAnyOrder("killed", "survivor");
-            orders.stream().filter(id -> !id.equals(beforeCommit))
+            orders.stream()
+                    .filter(id -> !id.equals(beforeCommit))
                     .forEach(id -> assertThat(writers(jdbc, run, id)).as(id).containsExactly("killed"));
         }
         assertThat(calls(survivor, "executed")).isEqualTo(1);
@@ -154,7 +172,10 @@ class ListenerCrashTests {
             // thread of its own: everything before them is processed and its offsets committed
             String beforeCommit = orders.get(ORDERS - 2);
             String afterCommit = orders.get(ORDERS - 1);
-            List<String> properties = properties("jdbc", run, "test.topic=" + topic,
+            List<String> properties = properties(
+                    "jdbc",
+                    run,
+                    "test.topic=" + topic,
                     "spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                     "spring.kafka.consumer.group-id=crash-" + run,
                     "spring.kafka.consumer.auto-offset-reset=earliest",
@@ -165,8 +186,12 @@ class ListenerCrashTests {
                     "logging.level.state.change.logger=WARN");
 
             // the consumer JVM starts while the second consumer starts here
-            Process consumer = startConsumer(properties, "test.consumer=killed", "test.kafka=true",
-                    "test.crash-before-commit=" + beforeCommit, "test.crash-after-commit=" + afterCommit);
+            Process consumer = startConsumer(
+                    properties,
+                    "test.consumer=killed",
+                    "test.kafka=true",
+                    "test.crash-before-commit=" + beforeCommit,
+                    "test.crash-after-commit=" + afterCommit);
             ConfigurableApplicationContext survivor = start(properties, "test.consumer=survivor");
             @SuppressWarnings("unchecked")
             KafkaTemplate<String, String> kafka = survivor.getBean(KafkaTemplate.class);
@@ -179,8 +204,11 @@ class ListenerCrashTests {
             KafkaListenerEndpointRegistry registry = survivor.getBean(KafkaListenerEndpointRegistry.class);
             registry.getListenerContainer("crash-kafka-0").start();
             registry.getListenerContainer("crash-kafka-1").start();
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> allCompleted(survivor, orders) && calls(survivor, "executed") == 1
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> allCompleted(survivor, orders)
+                            && calls(survivor, "executed") == 1
                             && calls(survivor, "replayed") >= 1);
             TimeUnit.MILLISECONDS.sleep(500);
 
@@ -203,26 +231,37 @@ class ListenerCrashTests {
      * Waits until the consumer stopped at its crash points and completed every other order, then kills it:
      * one order written but not committed (or, on Redis, not recorded), one committed but not acknowledged.
      */
-    private void killAtTheCrashPoints(Process consumer, ConfigurableApplicationContext survivor, List<String> orders,
-            String beforeCommit, String afterCommit) {
+    private void killAtTheCrashPoints(
+            Process consumer,
+            ConfigurableApplicationContext survivor,
+            List<String> orders,
+            String beforeCommit,
+            String afterCommit) {
         Path output = output(consumer);
-        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            String log = read(output);
-            assertThat(consumer.isAlive()).as("the consumer JVM exited early:%n%s", log).isTrue();
-            return log.contains("CRASH-POINT before-commit " + beforeCommit)
-                    && (afterCommit.isEmpty() || log.contains("CRASH-POINT after-commit " + afterCommit));
-        });
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    String log = read(output);
+                    assertThat(consumer.isAlive())
+                            .as("the consumer JVM exited early:%n%s", log)
+                            .isTrue();
+                    return log.contains("CRASH-POINT before-commit " + beforeCommit)
+                            && (afterCommit.isEmpty() || log.contains("CRASH-POINT after-commit " + afterCommit));
+                });
         IdempotencyStore store = survivor.getBean(IdempotencyStore.class);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> orders.stream().filter(id -> !id.equals(beforeCommit))
-                        .allMatch(id -> completed(store, id)));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() ->
+                        orders.stream().filter(id -> !id.equals(beforeCommit)).allMatch(id -> completed(store, id)));
         assertThat(completed(store, beforeCommit)).isFalse();
         killTree(consumer);
         assertThat(consumer.isAlive()).isFalse();
     }
 
-    private static void assertExactlyOnce(JdbcTemplate jdbc, String run, List<String> orders, String beforeCommit,
-            String afterCommit) {
+    private static void assertExactlyOnce(
+            JdbcTemplate jdbc, String run, List<String> orders, String beforeCommit, String afterCommit) {
         // the write of the killed run rolled back with its session; the redelivery wrote it once
         assertThat(writers(jdbc, run, beforeCommit)).containsExactly("survivor");
         // committed with its record before the kill: the redelivery replayed it
@@ -233,7 +272,9 @@ class ListenerCrashTests {
     }
 
     private List<String> properties(String store, String run, String... more) {
-        List<String> properties = new ArrayList<>(TestServers.nodeProperties(store, TABLE,
+        List<String> properties = new ArrayList<>(TestServers.nodeProperties(
+                store,
+                TABLE,
                 "test.run=" + run,
                 "test.queue=idempotent-crash-unused",
                 "test.topic=idempotent-crash-unused",
@@ -250,21 +291,33 @@ class ListenerCrashTests {
         List<String> all = new ArrayList<>(properties);
         all.addAll(List.of(more));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
-                .web(WebApplicationType.NONE).properties(all.toArray(String[]::new)).run();
+                .web(WebApplicationType.NONE)
+                .properties(all.toArray(String[]::new))
+                .run();
         contexts.add(context);
         return context;
     }
 
     /** Starts {@link Consumer} in a JVM of its own, its output in a file of the test's directory. */
     private Process startConsumer(List<String> properties, String... more) {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-Xshare:auto", "-cp", CLASSPATH, Consumer.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                JAVA,
+                "-Xmx384m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-cp",
+                CLASSPATH,
+                Consumer.class.getName()));
         command.addAll(properties);
         command.addAll(List.of(more));
         File output = dir.resolve("consumer-" + consumers.size() + ".log").toFile();
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
             consumers.add(process);
             return process;
         } catch (IOException e) {
@@ -301,7 +354,9 @@ class ListenerCrashTests {
     }
 
     private static boolean completed(IdempotencyStore store, String id) {
-        return store.find("crash-orders:" + id).map(IdempotencyRecord::isCompleted).orElse(false);
+        return store.find("crash-orders:" + id)
+                .map(IdempotencyRecord::isCompleted)
+                .orElse(false);
     }
 
     private static boolean allCompleted(ConfigurableApplicationContext context, List<String> orders) {
@@ -310,8 +365,8 @@ class ListenerCrashTests {
     }
 
     private static List<String> writers(JdbcTemplate jdbc, String run, String id) {
-        return jdbc.queryForList("select consumer from listener_crash_orders where run = ? and order_id = ?",
-                String.class, run, id);
+        return jdbc.queryForList(
+                "select consumer from listener_crash_orders where run = ? and order_id = ?", String.class, run, id);
     }
 
     private static long messages(AmqpAdmin admin, String queue) {
@@ -320,19 +375,24 @@ class ListenerCrashTests {
     }
 
     private static double calls(ConfigurableApplicationContext context, String outcome) {
-        Counter counter = context.getBean(MeterRegistry.class).find("idempotency.calls").tag("name", "crash-orders")
-                .tag("outcome", outcome).counter();
+        Counter counter = context.getBean(MeterRegistry.class)
+                .find("idempotency.calls")
+                .tag("name", "crash-orders")
+                .tag("outcome", outcome)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
     /** The consumer JVM: the application below, with the properties given as arguments ({@code name=value}). */
     public static final class Consumer {
 
-        private Consumer() {
-        }
+        private Consumer() {}
 
         public static void main(String[] args) {
-            new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).properties(args).run();
+            new SpringApplicationBuilder(App.class)
+                    .web(WebApplicationType.NONE)
+                    .properties(args)
+                    .run();
         }
     }
 
@@ -371,7 +431,10 @@ class ListenerCrashTests {
          * Partition 0, assigned rather than subscribed: a consumer that takes over after the kill reads from the
          * group's committed offset at once, without waiting for the group to notice that the killed one is gone.
          */
-        @KafkaListener(id = "crash-kafka-0", idIsGroup = false, autoStartup = "${test.kafka:false}",
+        @KafkaListener(
+                id = "crash-kafka-0",
+                idIsGroup = false,
+                autoStartup = "${test.kafka:false}",
                 topicPartitions = @TopicPartition(topic = "${test.topic}", partitions = "0"))
         @Idempotent(key = "#record.key()", name = "crash-orders", lease = "3s")
         public void onRecord0(ConsumerRecord<String, String> record) {
@@ -379,7 +442,10 @@ class ListenerCrashTests {
         }
 
         /** Partition 1, on a consumer thread of its own. */
-        @KafkaListener(id = "crash-kafka-1", idIsGroup = false, autoStartup = "${test.kafka:false}",
+        @KafkaListener(
+                id = "crash-kafka-1",
+                idIsGroup = false,
+                autoStartup = "${test.kafka:false}",
                 topicPartitions = @TopicPartition(topic = "${test.topic}", partitions = "1"))
         @Idempotent(key = "#record.key()", name = "crash-orders", lease = "3s")
         public void onRecord1(ConsumerRecord<String, String> record) {
@@ -387,8 +453,8 @@ class ListenerCrashTests {
         }
 
         private void process(String id) {
-            jdbc.update("insert into listener_crash_orders (run, order_id, consumer) values (?, ?, ?)", run, id,
-                    consumer);
+            jdbc.update(
+                    "insert into listener_crash_orders (run, order_id, consumer) values (?, ?, ?)", run, id, consumer);
             if (id.equals(crashBeforeCommit)) {
                 stopHere("before-commit", id);
             }
@@ -423,7 +489,9 @@ class ListenerCrashTests {
 
         @Bean
         Queue crashQueue(Environment environment) {
-            return QueueBuilder.nonDurable(environment.getRequiredProperty("test.queue")).expires(120_000).build();
+            return QueueBuilder.nonDurable(environment.getRequiredProperty("test.queue"))
+                    .expires(120_000)
+                    .build();
         }
 
         @Bean
@@ -438,7 +506,6 @@ class ListenerCrashTests {
             return new CrashTable();
         }
 
-        static class CrashTable {
-        }
+        static class CrashTable {}
     }
 }

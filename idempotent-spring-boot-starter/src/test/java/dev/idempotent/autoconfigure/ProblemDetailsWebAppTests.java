@@ -2,8 +2,8 @@ package dev.idempotent.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyInFlightException;
+import dev.idempotent.Idempotent;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,16 +46,18 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ProblemDetailsWebAppTests {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final String[] SECURITY = {
-            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration" };
+        "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"
+    };
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 
@@ -65,12 +67,17 @@ class ProblemDetailsWebAppTests {
     }
 
     private String start(Class<?> application, String... properties) {
-        List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-                "spring.autoconfigure.exclude=" + String.join(",", SECURITY), "idempotency.store=caffeine",
+        List<String> all = new ArrayList<>(List.of(
+                "server.port=0",
+                "spring.main.banner-mode=off",
+                "spring.autoconfigure.exclude=" + String.join(",", SECURITY),
+                "idempotency.store=caffeine",
                 "management.endpoints.web.exposure.include="));
         all.addAll(List.of(properties));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
-                .web(WebApplicationType.SERVLET).properties(all.toArray(String[]::new)).run();
+                .web(WebApplicationType.SERVLET)
+                .properties(all.toArray(String[]::new))
+                .run();
         contexts.add(context);
         Integer port = context.getEnvironment().getProperty("local.server.port", Integer.class);
         return "http://127.0.0.1:" + port;
@@ -90,12 +97,16 @@ class ProblemDetailsWebAppTests {
 
         assertProblem(inFlight, 409, "Conflict");
         assertThat(Long.parseLong(inFlight.headers().firstValue("Retry-After").orElseThrow()))
-                .as("seconds until the running call's 30s lease ends").isBetween(25L, 30L);
+                .as("seconds until the running call's 30s lease ends")
+                .isBetween(25L, 30L);
         assertProblem(reuse, 422, "Unprocessable Content");
         assertProblem(invalid, 400, "Bad Request");
         for (HttpResponse<String> response : List.of(inFlight, reuse, invalid)) {
-            assertThat(JSON.readTree(response.body()).path("detail").asString()).as("the key stays out of the detail")
-                    .doesNotContain(id).doesNotContain("Orders").doesNotContain("#");
+            assertThat(JSON.readTree(response.body()).path("detail").asString())
+                    .as("the key stays out of the detail")
+                    .doesNotContain(id)
+                    .doesNotContain("Orders")
+                    .doesNotContain("#");
         }
     }
 
@@ -105,8 +116,12 @@ class ProblemDetailsWebAppTests {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        String base = start(App.class, "idempotency.store=redis", "spring.data.redis.host=127.0.0.1",
-                "spring.data.redis.port=" + closedPort, "spring.data.redis.connect-timeout=500ms",
+        String base = start(
+                App.class,
+                "idempotency.store=redis",
+                "spring.data.redis.host=127.0.0.1",
+                "spring.data.redis.port=" + closedPort,
+                "spring.data.redis.connect-timeout=500ms",
                 "spring.data.redis.timeout=500ms");
 
         HttpResponse<String> down = post(base + "/orders/r-1/book", null);
@@ -115,27 +130,48 @@ class ProblemDetailsWebAppTests {
         assertProblem(down, 503, "Service Unavailable");
         assertProblem(downWithKey, 503, "Service Unavailable");
         for (HttpResponse<String> response : List.of(down, downWithKey)) {
-            assertNoInternals(response.body(), "127.0.0.1", "localhost", Integer.toString(closedPort), "Redis",
-                    "Lettuce", "Connection");
+            assertNoInternals(
+                    response.body(),
+                    "127.0.0.1",
+                    "localhost",
+                    Integer.toString(closedPort),
+                    "Redis",
+                    "Lettuce",
+                    "Connection");
         }
     }
 
     @Test
     void aJdbcStoreWhoseTableIsGoneAnswers503WithNoSqlText() throws Exception {
-        String table = "idem_gone_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String base = start(App.class, "idempotency.store=jdbc", "idempotency.jdbc.table-name=" + table,
-                "idempotency.jdbc.initialize-schema=always", "spring.datasource.url=" + TestServers.postgresUrl(),
+        String table =
+                "idem_gone_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String base = start(
+                App.class,
+                "idempotency.store=jdbc",
+                "idempotency.jdbc.table-name=" + table,
+                "idempotency.jdbc.initialize-schema=always",
+                "spring.datasource.url=" + TestServers.postgresUrl(),
                 "spring.datasource.username=" + TestServers.postgresUser(),
                 "spring.datasource.password=" + TestServers.postgresPassword());
         contexts.get(0).getBean(JdbcTemplate.class).execute("DROP TABLE " + table);
 
-        List<HttpResponse<String>> responses = List.of(post(base + "/orders/r-1/book", null),
-                post(base + "/orders/r-2/book", "key-2"));
+        List<HttpResponse<String>> responses =
+                List.of(post(base + "/orders/r-1/book", null), post(base + "/orders/r-2/book", "key-2"));
 
         for (HttpResponse<String> response : responses) {
             assertProblem(response, 503, "Service Unavailable");
-            assertNoInternals(response.body(), table, "relation", "SELECT", "INSERT", "UPDATE", "SQL", "jdbc",
-                    "postgres", "127.0.0.1", "5432");
+            assertNoInternals(
+                    response.body(),
+                    table,
+                    "relation",
+                    "SELECT",
+                    "INSERT",
+                    "UPDATE",
+                    "SQL",
+                    "jdbc",
+                    "postgres",
+                    "127.0.0.1",
+                    "5432");
         }
     }
 
@@ -167,8 +203,7 @@ class ProblemDetailsWebAppTests {
     }
 
     @Test
-    void behindTheFilterTheConflictOfAnInnerMethodInFlightIsNeverStoredAndALaterRetryGetsTheOrder()
-            throws Exception {
+    void behindTheFilterTheConflictOfAnInnerMethodInFlightIsNeverStoredAndALaterRetryGetsTheOrder() throws Exception {
         String base = start(App.class);
         String id = "r-" + UUID.randomUUID();
         String key = "k-" + UUID.randomUUID();
@@ -183,7 +218,9 @@ class ProblemDetailsWebAppTests {
 
         assertProblem(conflict, 409, "Conflict");
         assertThat(conflictAgain.statusCode()).isEqualTo(409);
-        assertThat(conflictAgain.headers().firstValue("Idempotent-Replayed")).as("the 409 was not stored").isEmpty();
+        assertThat(conflictAgain.headers().firstValue("Idempotent-Replayed"))
+                .as("the 409 was not stored")
+                .isEmpty();
         assertThat(retry.statusCode()).isEqualTo(200);
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
         assertThat(retry.body()).isEqualTo(placed);
@@ -204,7 +241,8 @@ class ProblemDetailsWebAppTests {
         assertThat(limitedAgain.headers().firstValue("Idempotent-Replayed")).isEmpty();
         assertThat(conflict.statusCode()).isEqualTo(409);
         assertThat(conflictAgain.headers().firstValue("Idempotent-Replayed"))
-                .as("409 is stored once it is no longer in the list").hasValue("true");
+                .as("409 is stored once it is no longer in the list")
+                .hasValue("true");
         assertThat(gate().statusCalls).hasValue(3);
     }
 
@@ -221,8 +259,12 @@ class ProblemDetailsWebAppTests {
     }
 
     static void assertNoInternals(String body, String... alsoAbsent) {
-        assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("dev.idempotent")
-                .doesNotContain("java.").doesNotContain("org.springframework");
+        assertThat(body)
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ")
+                .doesNotContain("dev.idempotent")
+                .doesNotContain("java.")
+                .doesNotContain("org.springframework");
         for (String text : alsoAbsent) {
             assertThat(body).doesNotContainIgnoringCase(text);
         }
@@ -230,7 +272,8 @@ class ProblemDetailsWebAppTests {
 
     private static HttpResponse<String> post(String url, String idempotencyKey) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replace(" ", "%20")))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody());
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody());
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
         }
@@ -239,15 +282,13 @@ class ProblemDetailsWebAppTests {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({ Gate.class, Orders.class, OrderController.class })
-    static class App {
-    }
+    @Import({Gate.class, Orders.class, OrderController.class})
+    static class App {}
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import({ Gate.class, Orders.class, OrderController.class, OwnHandler.class })
-    static class AppWithItsOwnHandler {
-    }
+    @Import({Gate.class, Orders.class, OrderController.class, OwnHandler.class})
+    static class AppWithItsOwnHandler {}
 
     @RestController
     static class OrderController {
@@ -333,5 +374,4 @@ class ProblemDetailsWebAppTests {
             return ProblemDetail.forStatusAndDetail(HttpStatus.LOCKED, "the application's own answer");
         }
     }
-
 }

@@ -30,13 +30,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code idempotency.amqp.deduplicate=message-id} on the real RabbitMQ: a listener without any annotation
  * of ours processes each message id once; a message without an id is processed and counted as unprotected.
  */
-@SpringBootTest(classes = RabbitDeduplicationTests.App.class, properties = {
-        "spring.rabbitmq.host=127.0.0.1",
-        "spring.rabbitmq.port=5672",
-        "spring.rabbitmq.listener.simple.concurrency=2",
-        "spring.rabbitmq.listener.simple.prefetch=1",
-        "idempotency.amqp.deduplicate=message-id",
-        "logging.level.org.springframework.amqp.rabbit.listener=ERROR" })
+@SpringBootTest(
+        classes = RabbitDeduplicationTests.App.class,
+        properties = {
+            "spring.rabbitmq.host=127.0.0.1",
+            "spring.rabbitmq.port=5672",
+            "spring.rabbitmq.listener.simple.concurrency=2",
+            "spring.rabbitmq.listener.simple.prefetch=1",
+            "idempotency.amqp.deduplicate=message-id",
+            "logging.level.org.springframework.amqp.rabbit.listener=ERROR"
+        })
 class RabbitDeduplicationTests {
 
     static final String QUEUE = "idempotent-test-dedup-" + UUID.randomUUID();
@@ -83,14 +86,15 @@ class RabbitDeduplicationTests {
         rabbit.send(QUEUE, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
     }
 
-
     /** Generous: the suite shares two cores with other work, and a consumer group takes a while to form. */
     private static org.awaitility.core.ConditionFactory await() {
         return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30));
     }
 
     private double calls(String outcome) {
-        Counter counter = registry.find("idempotency.calls").tag("name", "amqp:" + QUEUE).tag("outcome", outcome)
+        Counter counter = registry.find("idempotency.calls")
+                .tag("name", "amqp:" + QUEUE)
+                .tag("outcome", outcome)
                 .counter();
         return counter == null ? 0 : counter.count();
     }

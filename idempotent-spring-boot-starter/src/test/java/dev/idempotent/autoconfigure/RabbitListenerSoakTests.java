@@ -67,16 +67,21 @@ class RabbitListenerSoakTests {
     static final List<Integer> SLOW = List.of(311, 398, 485, 572, 659, 746);
 
     @ParameterizedTest(name = "{0} store, {1} consumer context(s)")
-    @CsvSource({ "caffeine, 1", "redis, 2", "jdbc, 2" })
+    @CsvSource({"caffeine, 1", "redis, 2", "jdbc, 2"})
     void everyOrderIsProcessedExactlyOnce(String store, int contexts) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "idempotent-soak-" + store + "-" + run;
         List<ConfigurableApplicationContext> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < contexts; i++) {
-                nodes.add(TestServers.startNode(App.class, store, "idempotency_listener_soak",
-                        "test.queue=" + queue, "test.run=" + run,
-                        "spring.rabbitmq.host=127.0.0.1", "spring.rabbitmq.port=5672",
+                nodes.add(TestServers.startNode(
+                        App.class,
+                        store,
+                        "idempotency_listener_soak",
+                        "test.queue=" + queue,
+                        "test.run=" + run,
+                        "spring.rabbitmq.host=127.0.0.1",
+                        "spring.rabbitmq.port=5672",
                         "spring.rabbitmq.listener.simple.concurrency=4",
                         "spring.rabbitmq.listener.simple.prefetch=5",
                         "idempotency.default-wait-timeout=2s",
@@ -106,32 +111,47 @@ class RabbitListenerSoakTests {
             for (String id : deliveries) {
                 MessageProperties properties = new MessageProperties();
                 properties.setMessageId(id);
-                rabbit.send(queue, new Message(("{\"order\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
-                        properties));
+                rabbit.send(
+                        queue,
+                        new Message(("{\"order\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8), properties));
             }
 
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-                    processed(jdbc, run) == ORDERS && messages(admin, queue) == 0 && executed(nodes) == ORDERS);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() ->
+                            processed(jdbc, run) == ORDERS && messages(admin, queue) == 0 && executed(nodes) == ORDERS);
             // let any redelivery still on its way settle, then check nothing ran twice
-            Awaitility.await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ofMillis(500))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .pollDelay(Duration.ofMillis(500))
                     .until(() -> messages(admin, queue) == 0);
 
-            System.out.printf("soak on %s, %d context(s): executed %.0f, failed %.0f, replayed %.0f, in_flight %.0f,"
-                    + " channels closed before the ack %d%n", store, contexts, calls(nodes, "executed"),
-                    calls(nodes, "failed"), calls(nodes, "replayed"), calls(nodes, "in_flight"),
+            System.out.printf(
+                    "soak on %s, %d context(s): executed %.0f, failed %.0f, replayed %.0f, in_flight %.0f,"
+                            + " channels closed before the ack %d%n",
+                    store,
+                    contexts,
+                    calls(nodes, "executed"),
+                    calls(nodes, "failed"),
+                    calls(nodes, "replayed"),
+                    calls(nodes, "in_flight"),
                     CLOSED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count());
             assertThat(processed(jdbc, run)).isEqualTo(ORDERS);
             assertThat(UNIQUE_VIOLATIONS.get()).isZero();
             assertThat(SUCCESSES.entrySet().stream().filter(e -> e.getKey().startsWith(run + "-")))
-                    .hasSize(ORDERS).allSatisfy(e -> assertThat(e.getValue().get()).isEqualTo(1));
+                    .hasSize(ORDERS)
+                    .allSatisfy(e -> assertThat(e.getValue().get()).isEqualTo(1));
             assertThat(messages(admin, queue + ".dlq")).isZero();
-            long failing = FAILED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
+            long failing =
+                    FAILED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
             assertThat(failing).isGreaterThan(30);
             assertThat(calls(nodes, "executed")).isEqualTo(ORDERS);
             assertThat(calls(nodes, "failed")).isEqualTo(failing);
             // every duplicate publish and every forced redelivery of a completed order is a replay (or, while
             // the first delivery ran, waited and then replayed)
-            long closed = CLOSED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
+            long closed =
+                    CLOSED_ONCE.stream().filter(id -> id.startsWith(run + "-")).count();
             assertThat(closed).isGreaterThan(5);
             assertThat(calls(nodes, "replayed")).isGreaterThanOrEqualTo(PUBLISHED_TWICE + SLOW.size() + closed);
             assertThat(calls(nodes, "key_reuse")).isZero();
@@ -158,8 +178,11 @@ class RabbitListenerSoakTests {
     private static double calls(List<ConfigurableApplicationContext> nodes, String outcome) {
         double total = 0;
         for (ConfigurableApplicationContext node : nodes) {
-            Counter counter = node.getBean(MeterRegistry.class).find("idempotency.calls").tag("name", "soak-orders")
-                    .tag("outcome", outcome).counter();
+            Counter counter = node.getBean(MeterRegistry.class)
+                    .find("idempotency.calls")
+                    .tag("name", "soak-orders")
+                    .tag("outcome", outcome)
+                    .counter();
             total += counter == null ? 0 : counter.count();
         }
         return total;
@@ -216,13 +239,17 @@ class RabbitListenerSoakTests {
         @Bean
         Queue soakQueue(Environment environment) {
             String name = environment.getRequiredProperty("test.queue");
-            return QueueBuilder.nonDurable(name).expires(120_000).deadLetterExchange("")
-                    .deadLetterRoutingKey(name + ".dlq").build();
+            return QueueBuilder.nonDurable(name)
+                    .expires(120_000)
+                    .deadLetterExchange("")
+                    .deadLetterRoutingKey(name + ".dlq")
+                    .build();
         }
 
         @Bean
         Queue soakDeadLetters(Environment environment) {
-            return QueueBuilder.nonDurable(environment.getRequiredProperty("test.queue") + ".dlq").expires(120_000)
+            return QueueBuilder.nonDurable(environment.getRequiredProperty("test.queue") + ".dlq")
+                    .expires(120_000)
                     .build();
         }
 
@@ -238,7 +265,6 @@ class RabbitListenerSoakTests {
             return new SoakTable();
         }
 
-        static class SoakTable {
-        }
+        static class SoakTable {}
     }
 }

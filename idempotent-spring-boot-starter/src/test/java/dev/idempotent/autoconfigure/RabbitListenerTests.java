@@ -37,13 +37,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * RabbitMQ (127.0.0.1:5672), two consumers with a prefetch of one: every delivery of a message id is
  * processed once, a duplicate in flight goes back to the broker, and nothing is lost when a run fails.
  */
-@SpringBootTest(classes = RabbitListenerTests.App.class, properties = {
-        "spring.rabbitmq.host=127.0.0.1",
-        "spring.rabbitmq.port=5672",
-        "spring.rabbitmq.listener.simple.concurrency=2",
-        "spring.rabbitmq.listener.simple.prefetch=1",
-        "idempotency.default-wait-timeout=200ms",
-        "logging.level.org.springframework.amqp.rabbit.listener=ERROR" })
+@SpringBootTest(
+        classes = RabbitListenerTests.App.class,
+        properties = {
+            "spring.rabbitmq.host=127.0.0.1",
+            "spring.rabbitmq.port=5672",
+            "spring.rabbitmq.listener.simple.concurrency=2",
+            "spring.rabbitmq.listener.simple.prefetch=1",
+            "idempotency.default-wait-timeout=200ms",
+            "logging.level.org.springframework.amqp.rabbit.listener=ERROR"
+        })
 class RabbitListenerTests {
 
     static final String DEAD_LETTERS_SUFFIX = ".dlq";
@@ -163,14 +166,15 @@ class RabbitListenerTests {
         });
     }
 
-
     /** Generous: the suite shares two cores with other work, and a consumer group takes a while to form. */
     private static org.awaitility.core.ConditionFactory await() {
         return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30));
     }
 
     private double calls(String outcome) {
-        Counter counter = registry.find("idempotency.calls").tag("name", "order-events").tag("outcome", outcome)
+        Counter counter = registry.find("idempotency.calls")
+                .tag("name", "order-events")
+                .tag("outcome", outcome)
                 .counter();
         return counter == null ? 0 : counter.count();
     }
@@ -192,7 +196,9 @@ class RabbitListenerTests {
         private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
         @RabbitListener(queues = "${test.queue}")
-        @Idempotent(key = "#message.messageProperties.messageId", name = "order-events",
+        @Idempotent(
+                key = "#message.messageProperties.messageId",
+                name = "order-events",
                 storeExceptions = DeclinedException.class)
         public void onOrderEvent(Message message) throws InterruptedException {
             String id = message.getMessageProperties().getMessageId();
@@ -234,14 +240,18 @@ class RabbitListenerTests {
         @Bean
         Queue orders(org.springframework.core.env.Environment environment) {
             String name = environment.getRequiredProperty("test.queue");
-            return QueueBuilder.nonDurable(name).expires(60_000).deadLetterExchange("")
-                    .deadLetterRoutingKey(name + DEAD_LETTERS_SUFFIX).build();
+            return QueueBuilder.nonDurable(name)
+                    .expires(60_000)
+                    .deadLetterExchange("")
+                    .deadLetterRoutingKey(name + DEAD_LETTERS_SUFFIX)
+                    .build();
         }
 
         @Bean
         Queue deadLetters(org.springframework.core.env.Environment environment) {
             return QueueBuilder.nonDurable(environment.getRequiredProperty("test.queue") + DEAD_LETTERS_SUFFIX)
-                    .expires(60_000).build();
+                    .expires(60_000)
+                    .build();
         }
 
         @Bean

@@ -3,9 +3,9 @@ package dev.idempotent.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idempotent.IdempotencyConfigurationException;
-import dev.idempotent.Idempotent;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyKeyReuseException;
+import dev.idempotent.Idempotent;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.RecordStatus;
@@ -36,8 +36,9 @@ import reactor.test.StepVerifier;
  * Every rule of {@code @Idempotent} on methods that return a {@code Mono} or a {@code Flux}, observed with
  * {@link StepVerifier} through a real application context on the embedded store.
  */
-@SpringBootTest(classes = ReactiveIdempotentMethodTests.Application.class,
-        properties = { "idempotency.store=caffeine", "idempotency.reactive.max-elements=3" })
+@SpringBootTest(
+        classes = ReactiveIdempotentMethodTests.Application.class,
+        properties = {"idempotency.store=caffeine", "idempotency.reactive.max-elements=3"})
 class ReactiveIdempotentMethodTests {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -50,8 +51,7 @@ class ReactiveIdempotentMethodTests {
 
     private final String id = UUID.randomUUID().toString();
 
-    record Receipt(String orderId, int number) {
-    }
+    record Receipt(String orderId, int number) {}
 
     @Test
     void theKeyIsClaimedWhenTheMonoIsSubscribedNotWhenTheMethodIsCalled() {
@@ -60,8 +60,14 @@ class ReactiveIdempotentMethodTests {
         assertThat(shop.runs(id)).isZero();
         assertThat(store.find("Shop.charge:" + id)).isEmpty();
 
-        StepVerifier.create(first).expectNext(new Receipt(id, 1)).expectComplete().verify(TIMEOUT);
-        assertThat(store.find("Shop.charge:" + id)).get().extracting(r -> r.status()).isEqualTo(RecordStatus.COMPLETED);
+        StepVerifier.create(first)
+                .expectNext(new Receipt(id, 1))
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(store.find("Shop.charge:" + id))
+                .get()
+                .extracting(r -> r.status())
+                .isEqualTo(RecordStatus.COMPLETED);
     }
 
     @Test
@@ -69,8 +75,10 @@ class ReactiveIdempotentMethodTests {
         Receipt first = shop.charge(id).block(TIMEOUT);
         Mono<Receipt> repeat = shop.charge(id);
 
-        StepVerifier.create(repeat).assertNext(replayed -> assertThat(replayed).isEqualTo(first).isNotSameAs(first))
-                .expectComplete().verify(TIMEOUT);
+        StepVerifier.create(repeat)
+                .assertNext(replayed -> assertThat(replayed).isEqualTo(first).isNotSameAs(first))
+                .expectComplete()
+                .verify(TIMEOUT);
         // each subscription is a call: subscribing to the same Mono again replays too
         StepVerifier.create(repeat).expectNext(first).expectComplete().verify(TIMEOUT);
         assertThat(shop.runs(id)).isEqualTo(1);
@@ -89,7 +97,10 @@ class ReactiveIdempotentMethodTests {
         List<Receipt> first = shop.lines(id, 3).collectList().block(TIMEOUT);
 
         List<Receipt> replayed = new ArrayList<>();
-        StepVerifier.create(shop.lines(id, 3)).recordWith(() -> replayed).expectNextCount(3).expectComplete()
+        StepVerifier.create(shop.lines(id, 3))
+                .recordWith(() -> replayed)
+                .expectNextCount(3)
+                .expectComplete()
                 .verify(TIMEOUT);
         assertThat(replayed).isEqualTo(first);
         for (int i = 0; i < first.size(); i++) {
@@ -100,8 +111,14 @@ class ReactiveIdempotentMethodTests {
 
     @Test
     void aFluxLongerThanMaxElementsReachesItsSubscriberWholeButIsNotStored() {
-        StepVerifier.create(shop.lines(id, 4)).expectNextCount(4).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(shop.lines(id, 4)).expectNextCount(4).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(shop.lines(id, 4))
+                .expectNextCount(4)
+                .expectComplete()
+                .verify(TIMEOUT);
+        StepVerifier.create(shop.lines(id, 4))
+                .expectNextCount(4)
+                .expectComplete()
+                .verify(TIMEOUT);
 
         assertThat(shop.runs(id)).isEqualTo(2);
         assertThat(store.find("Shop.lines:" + id)).isEmpty();
@@ -117,10 +134,14 @@ class ReactiveIdempotentMethodTests {
 
     @Test
     void anErrorOfStoreExceptionsIsStoredAndReplayedAsTheSameError() {
-        StepVerifier.create(shop.declined(id)).expectErrorSatisfies(e -> assertThat(e)
-                .isInstanceOf(IllegalStateException.class).hasMessage("declined 1")).verify(TIMEOUT);
-        StepVerifier.create(shop.declined(id)).expectErrorSatisfies(e -> assertThat(e)
-                .isInstanceOf(IllegalStateException.class).hasMessage("declined 1")).verify(TIMEOUT);
+        StepVerifier.create(shop.declined(id))
+                .expectErrorSatisfies(e ->
+                        assertThat(e).isInstanceOf(IllegalStateException.class).hasMessage("declined 1"))
+                .verify(TIMEOUT);
+        StepVerifier.create(shop.declined(id))
+                .expectErrorSatisfies(e ->
+                        assertThat(e).isInstanceOf(IllegalStateException.class).hasMessage("declined 1"))
+                .verify(TIMEOUT);
 
         assertThat(shop.runs(id)).isEqualTo(1);
     }
@@ -128,7 +149,10 @@ class ReactiveIdempotentMethodTests {
     @Test
     void cancellingWhileItRunsReleasesTheKey() {
         Sinks.One<Receipt> never = shop.gate(id);
-        StepVerifier.create(shop.held(id)).expectSubscription().thenAwait(Duration.ofMillis(50)).thenCancel()
+        StepVerifier.create(shop.held(id))
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(50))
+                .thenCancel()
                 .verify(TIMEOUT);
 
         awaitGone("Shop.held:" + id);
@@ -143,11 +167,19 @@ class ReactiveIdempotentMethodTests {
         first.subscribe();
         awaitRuns(id, 1);
 
-        StepVerifier.create(shop.held(id)).expectError(IdempotencyInFlightException.class).verify(TIMEOUT);
+        StepVerifier.create(shop.held(id))
+                .expectError(IdempotencyInFlightException.class)
+                .verify(TIMEOUT);
 
         gate.tryEmitValue(new Receipt(id, 7));
-        StepVerifier.create(first).expectNext(new Receipt(id, 7)).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(shop.held(id)).expectNext(new Receipt(id, 7)).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(first)
+                .expectNext(new Receipt(id, 7))
+                .expectComplete()
+                .verify(TIMEOUT);
+        StepVerifier.create(shop.held(id))
+                .expectNext(new Receipt(id, 7))
+                .expectComplete()
+                .verify(TIMEOUT);
         assertThat(shop.runs(id)).isEqualTo(1);
     }
 
@@ -161,7 +193,10 @@ class ReactiveIdempotentMethodTests {
         StepVerifier.create(shop.skipping(id)).expectComplete().verify(TIMEOUT);
 
         gate.tryEmitValue(new Receipt(id, 3));
-        StepVerifier.create(first).expectNext(new Receipt(id, 3)).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(first)
+                .expectNext(new Receipt(id, 3))
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 
     @Test
@@ -193,7 +228,9 @@ class ReactiveIdempotentMethodTests {
     void theSameKeyWithOtherArgumentsIsKeyReuse() {
         shop.priced(id, 10).block(TIMEOUT);
 
-        StepVerifier.create(shop.priced(id, 11)).expectError(IdempotencyKeyReuseException.class).verify(TIMEOUT);
+        StepVerifier.create(shop.priced(id, 11))
+                .expectError(IdempotencyKeyReuseException.class)
+                .verify(TIMEOUT);
     }
 
     @Test
@@ -201,18 +238,27 @@ class ReactiveIdempotentMethodTests {
         Mono<Receipt> call = shop.slow(id);
         List<Receipt> receipts = Flux.range(0, 64)
                 .flatMap(i -> call.subscribeOn(Schedulers.parallel()), 64)
-                .collectList().block(TIMEOUT);
+                .collectList()
+                .block(TIMEOUT);
 
         assertThat(shop.runs(id)).isEqualTo(1);
-        assertThat(receipts).hasSize(64).allSatisfy(receipt -> assertThat(receipt).isEqualTo(new Receipt(id, 1)));
+        assertThat(receipts)
+                .hasSize(64)
+                .allSatisfy(receipt -> assertThat(receipt).isEqualTo(new Receipt(id, 1)));
     }
 
     @Test
     void aMonoOrFluxWithoutItsElementTypeStopsTheStartup() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class,
-                org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class))
-                .withBean(RawMono.class).run(context -> assertThat(context).hasFailed().getFailure()
-                        .rootCause().isInstanceOf(IdempotencyConfigurationException.class)
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        IdempotencyAutoConfiguration.class,
+                        org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class))
+                .withBean(RawMono.class)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .isInstanceOf(IdempotencyConfigurationException.class)
                         .hasMessageContaining("RawMono.charge(String) returns a Mono without its element type"));
     }
 
@@ -244,8 +290,7 @@ class ReactiveIdempotentMethodTests {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(Shop.class)
-    static class Application {
-    }
+    static class Application {}
 
     @Component
     public static class Shop {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisSentinelConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -28,7 +28,8 @@ class RedisLocationTests {
 
     @Test
     void tlsIsShownByTheScheme() {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("h", 6379),
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration("h", 6379),
                 LettuceClientConfiguration.builder().useSsl().build());
         assertThat(RedisLocation.describe(factory)).isEqualTo("rediss://h:6379/0");
     }
@@ -36,7 +37,8 @@ class RedisLocationTests {
     @Test
     void aClusterIsItsNodesSorted() {
         RedisClusterConfiguration cluster = new RedisClusterConfiguration(List.of("b:7001", "a:7000"));
-        assertThat(RedisLocation.describe(new LettuceConnectionFactory(cluster))).isEqualTo("cluster [a:7000, b:7001]");
+        assertThat(RedisLocation.describe(new LettuceConnectionFactory(cluster)))
+                .isEqualTo("cluster [a:7000, b:7001]");
     }
 
     @Test
@@ -76,6 +78,7 @@ class RedisLocationTests {
                 return null;
             }
         };
-        assertThat(RedisLocation.describe(other)).isEqualTo("through " + other.getClass().getName());
+        assertThat(RedisLocation.describe(other))
+                .isEqualTo("through " + other.getClass().getName());
     }
 }

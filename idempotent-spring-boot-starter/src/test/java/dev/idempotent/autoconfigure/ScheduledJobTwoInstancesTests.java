@@ -27,7 +27,9 @@ class ScheduledJobTwoInstancesTests {
 
     public static class NightlyJob {
         @Scheduled(fixedRate = 50)
-        @Idempotent(key = "'nightly:' + @environment.getProperty('test.window')", onInFlight = OnInFlight.SKIP,
+        @Idempotent(
+                key = "'nightly:' + @environment.getProperty('test.window')",
+                onInFlight = OnInFlight.SKIP,
                 ttl = "1h")
         public void run() throws InterruptedException {
             RUNS.incrementAndGet();
@@ -63,7 +65,7 @@ class ScheduledJobTwoInstancesTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "redis", "jdbc" })
+    @ValueSource(strings = {"redis", "jdbc"})
     void theJobRunsOncePerWindowAcrossNodes(String store) throws Exception {
         String window = UUID.randomUUID().toString();
         int before = RUNS.get();

@@ -56,14 +56,15 @@ class StartupChecksTests {
         Class<?> payments = compile("#paymentId", false);
 
         runner.withClassLoader(payments.getClassLoader())
-                .withBean(payments.getName(), Object.class, () -> newInstance(payments)).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(configurationFailure(context))
-                    .hasMessageContaining("'#paymentId' on Payments.charge(String, long)")
-                    .hasMessageContaining("compiled without parameter names, so they would be null at run time")
-                    .hasMessageContaining("Compile with -parameters")
-                    .hasMessageContaining("#p0 or #a0 for the String, #p1 or #a1 for the long");
-        });
+                .withBean(payments.getName(), Object.class, () -> newInstance(payments))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(configurationFailure(context))
+                            .hasMessageContaining("'#paymentId' on Payments.charge(String, long)")
+                            .hasMessageContaining("compiled without parameter names, so they would be null at run time")
+                            .hasMessageContaining("Compile with -parameters")
+                            .hasMessageContaining("#p0 or #a0 for the String, #p1 or #a1 for the long");
+                });
     }
 
     @Test
@@ -80,12 +81,14 @@ class StartupChecksTests {
         Class<?> payments = compile("#paymentID", true);
 
         runner.withClassLoader(payments.getClassLoader())
-                .withBean(payments.getName(), Object.class, () -> newInstance(payments)).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(configurationFailure(context))
-                    .hasMessageContaining("names #paymentID, which is not a parameter of the method; its parameters"
-                            + " are #paymentId, #amountCents");
-        });
+                .withBean(payments.getName(), Object.class, () -> newInstance(payments))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(configurationFailure(context))
+                            .hasMessageContaining(
+                                    "names #paymentID, which is not a parameter of the method; its parameters"
+                                            + " are #paymentId, #amountCents");
+                });
     }
 
     /** Compiles {@code Payments} with {@code key}, with or without {@code -parameters}, and loads it. */
@@ -94,17 +97,23 @@ class StartupChecksTests {
         Path classes = Files.createDirectories(dir.resolve(parameterNames ? "with-names" : "without-names"));
         Path source = Files.writeString(sources.resolve("Payments.java"), PAYMENTS.replace("KEY", key));
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        List<String> arguments = new ArrayList<>(List.of("-d", classes.toString(), "-classpath",
+        List<String> arguments = new ArrayList<>(List.of(
+                "-d",
+                classes.toString(),
+                "-classpath",
                 System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
         if (parameterNames) {
             arguments.add("-parameters");
         }
         arguments.add(source.toString());
-        assertThat(compiler.run(null, null, null, arguments.toArray(String[]::new))).isZero();
-        URLClassLoader loader = new URLClassLoader(new URL[] { classes.toUri().toURL() },
-                getClass().getClassLoader());
+        assertThat(compiler.run(null, null, null, arguments.toArray(String[]::new)))
+                .isZero();
+        URLClassLoader loader = new URLClassLoader(
+                new URL[] {classes.toUri().toURL()}, getClass().getClassLoader());
         Class<?> payments = loader.loadClass("probe.Payments");
-        assertThat(payments.getMethod("charge", String.class, long.class).getParameters()[0].isNamePresent())
+        assertThat(payments.getMethod("charge", String.class, long.class)
+                        .getParameters()[0]
+                        .isNamePresent())
                 .isEqualTo(parameterNames);
         return payments;
     }
@@ -140,16 +149,18 @@ class StartupChecksTests {
 
     @Test
     void anArgumentThatWouldBeFingerprintedAsAnEmptyObjectStopsTheApplicationOnceAtStartup() {
-        runner.withConfiguration(AutoConfigurations.of(
-                org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class))
-                .withBean(Transfers.class).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(configurationFailure(context))
-                    .hasMessageContaining("@Idempotent on Transfers.transfer(TransferCommand) cannot fingerprint its"
-                            + " argument #command")
-                    .hasMessageContaining("written as {} and two different calls would look the same")
-                    .hasMessageContaining("Give @Idempotent a fingerprint expression");
-        });
+        runner.withConfiguration(
+                        AutoConfigurations.of(org.springframework.boot.autoconfigure.aop.AopAutoConfiguration.class))
+                .withBean(Transfers.class)
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(configurationFailure(context))
+                            .hasMessageContaining(
+                                    "@Idempotent on Transfers.transfer(TransferCommand) cannot fingerprint its"
+                                            + " argument #command")
+                            .hasMessageContaining("written as {} and two different calls would look the same")
+                            .hasMessageContaining("Give @Idempotent a fingerprint expression");
+                });
     }
 
     /** The IdempotencyConfigurationException that stopped the context. */
@@ -176,7 +187,9 @@ class StartupChecksTests {
 
     private ApplicationContextRunner postgres(String table, String... properties) {
         return runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
-                .withPropertyValues("idempotency.store=jdbc", "idempotency.jdbc.table-name=" + table,
+                .withPropertyValues(
+                        "idempotency.store=jdbc",
+                        "idempotency.jdbc.table-name=" + table,
                         "spring.datasource.url=" + TestServers.postgresUrl(),
                         "spring.datasource.username=" + TestServers.postgresUser(),
                         "spring.datasource.password=" + TestServers.postgresPassword())
@@ -224,8 +237,11 @@ class StartupChecksTests {
                             .execute("DROP TABLE " + table);
                 });
 
-        assertThat(output).contains("Idempotency store: jdbc, jdbc:postgresql://")
-                .contains("password=***").contains("table '" + table + "'").doesNotContain("s3cret");
+        assertThat(output)
+                .contains("Idempotency store: jdbc, jdbc:postgresql://")
+                .contains("password=***")
+                .contains("table '" + table + "'")
+                .doesNotContain("s3cret");
     }
 
     @Test
@@ -237,16 +253,19 @@ class StartupChecksTests {
         assertThat(output).contains("Idempotency store: jdbc, jdbc:h2:mem:startup-line, table 'idempotency_record'");
         JdbcStoreStartupChecks.Database inMemory = new JdbcStoreStartupChecks.Database("jdbc:h2:mem:x", "H2", true);
         assertThat(JdbcStoreStartupChecks.inMemoryWarning(inMemory, false))
-                .contains("in-memory database (jdbc:h2:mem:x)").contains("lost when the application stops")
+                .contains("in-memory database (jdbc:h2:mem:x)")
+                .contains("lost when the application stops")
                 .contains("spring.datasource.url");
         assertThat(JdbcStoreStartupChecks.inMemoryWarning(inMemory, true)).isNull();
         assertThat(JdbcStoreStartupChecks.inMemoryWarning(
-                new JdbcStoreStartupChecks.Database("jdbc:h2:file:/data/x", "H2", false), false)).isNull();
+                        new JdbcStoreStartupChecks.Database("jdbc:h2:file:/data/x", "H2", false), false))
+                .isNull();
     }
 
     @Test
     void credentialsAreTakenOutOfJdbcUrls() {
-        assertThat(JdbcStoreStartupChecks.withoutCredentials("jdbc:postgresql://app:pw@db:5432/shop?ssl=true&password=pw"))
+        assertThat(JdbcStoreStartupChecks.withoutCredentials(
+                        "jdbc:postgresql://app:pw@db:5432/shop?ssl=true&password=pw"))
                 .isEqualTo("jdbc:postgresql://db:5432/shop?ssl=true&password=***");
         assertThat(JdbcStoreStartupChecks.withoutCredentials("jdbc:h2:mem:x;USER=sa;PASSWORD=pw"))
                 .isEqualTo("jdbc:h2:mem:x;USER=***;PASSWORD=***");
@@ -259,12 +278,17 @@ class StartupChecksTests {
     @Test
     void theStartupLineNamesTheRedisServerAndDatabase(CapturedOutput output) {
         runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-                .withPropertyValues("idempotency.store=redis", "spring.data.redis.host=" + TestServers.redisHost(),
-                        "spring.data.redis.port=" + TestServers.redisPort(), "spring.data.redis.database=3",
+                .withPropertyValues(
+                        "idempotency.store=redis",
+                        "spring.data.redis.host=" + TestServers.redisHost(),
+                        "spring.data.redis.port=" + TestServers.redisPort(),
+                        "spring.data.redis.database=3",
                         "spring.data.redis.password=n0t-shown")
                 .run(context -> assertThat(context).hasNotFailed());
 
-        assertThat(output).contains("Idempotency store: redis, redis://" + TestServers.redisHost() + ":"
-                + TestServers.redisPort() + "/3, key prefix 'idempotency:'").doesNotContain("n0t-shown");
+        assertThat(output)
+                .contains("Idempotency store: redis, redis://" + TestServers.redisHost() + ":" + TestServers.redisPort()
+                        + "/3, key prefix 'idempotency:'")
+                .doesNotContain("n0t-shown");
     }
 }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.idempotent.IdempotencyInFlightException;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.Idempotent;
-import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.store.caffeine.CaffeineIdempotencyStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -69,8 +69,12 @@ class StoreFaultToleranceTests {
             assertThat(payments.pay("a")).isEqualTo("a#1");
             assertThat(payments.pay("a")).isEqualTo("a#1");
             assertThat(payments.runs()).isEqualTo(1);
-            assertThat(context.getBean(MeterRegistry.class).get("idempotency.store.retries")
-                    .tags("step", "claim").counter().count()).isEqualTo(2);
+            assertThat(context.getBean(MeterRegistry.class)
+                            .get("idempotency.store.retries")
+                            .tags("step", "claim")
+                            .counter()
+                            .count())
+                    .isEqualTo(2);
         });
     }
 
@@ -98,18 +102,24 @@ class StoreFaultToleranceTests {
             Payments payments = context.getBean(Payments.class);
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             store.failCompletes = true;
-            assertThat(payments.pay("d")).as("the caller gets its result at once").isEqualTo("d#1");
-            assertThat(context.getBean(IdempotencyEngine.class).pendingCompletions()).isEqualTo(1);
-            assertThat(registry.get("idempotency.completions.pending").gauge().value()).isEqualTo(1);
+            assertThat(payments.pay("d"))
+                    .as("the caller gets its result at once")
+                    .isEqualTo("d#1");
+            assertThat(context.getBean(IdempotencyEngine.class).pendingCompletions())
+                    .isEqualTo(1);
+            assertThat(registry.get("idempotency.completions.pending").gauge().value())
+                    .isEqualTo(1);
             assertThatThrownBy(() -> payments.pay("d")).isInstanceOf(IdempotencyInFlightException.class);
 
             store.heal();
             await(() -> context.getBean(IdempotencyEngine.class).pendingCompletions() == 0);
-            assertThat(store.find(store.lastCompletedKey)).hasValueSatisfying(
-                    record -> assertThat(record.isCompleted()).isTrue());
+            assertThat(store.find(store.lastCompletedKey))
+                    .hasValueSatisfying(
+                            record -> assertThat(record.isCompleted()).isTrue());
             assertThat(payments.pay("d")).isEqualTo("d#1");
             assertThat(payments.runs()).isEqualTo(1);
-            assertThat(registry.get("idempotency.completions.pending").gauge().value()).isZero();
+            assertThat(registry.get("idempotency.completions.pending").gauge().value())
+                    .isZero();
         });
     }
 
@@ -121,8 +131,12 @@ class StoreFaultToleranceTests {
             assertThat(context.getBean(Payments.class).pay("e")).isEqualTo("e#1");
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             await(() -> registry.find("idempotency.completions.abandoned").counter() != null);
-            assertThat(registry.get("idempotency.completions.abandoned").counter().count()).isEqualTo(1);
-            assertThat(context.getBean(IdempotencyEngine.class).pendingCompletions()).isZero();
+            assertThat(registry.get("idempotency.completions.abandoned")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(context.getBean(IdempotencyEngine.class).pendingCompletions())
+                    .isZero();
         });
     }
 
@@ -136,8 +150,8 @@ class StoreFaultToleranceTests {
             stores[0].heal();
             // closing the context before the background retry: the engine tries once more as it stops
         });
-        assertThat(stores[0].getDelegate().find(stores[0].lastCompletedKey)).hasValueSatisfying(
-                record -> assertThat(record.isCompleted()).isTrue());
+        assertThat(stores[0].getDelegate().find(stores[0].lastCompletedKey))
+                .hasValueSatisfying(record -> assertThat(record.isCompleted()).isTrue());
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

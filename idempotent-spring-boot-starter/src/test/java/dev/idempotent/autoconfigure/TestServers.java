@@ -3,8 +3,7 @@ package dev.idempotent.autoconfigure;
 /** Where the real servers of the tests are; environment variables override the loopback defaults. */
 final class TestServers {
 
-    private TestServers() {
-    }
+    private TestServers() {}
 
     static String redisHost() {
         return env("IDEMPOTENCY_TEST_REDIS_HOST", "127.0.0.1");
@@ -30,11 +29,12 @@ final class TestServers {
      * Starts a non-web application on the given store, with Redis and PostgreSQL at the test servers and
      * the JDBC table created, plus {@code properties}.
      */
-    static org.springframework.context.ConfigurableApplicationContext startNode(Class<?> application, String store,
-            String table, String... properties) {
+    static org.springframework.context.ConfigurableApplicationContext startNode(
+            Class<?> application, String store, String table, String... properties) {
         return new org.springframework.boot.builder.SpringApplicationBuilder(application)
                 .web(org.springframework.boot.WebApplicationType.NONE)
-                .properties(nodeProperties(store, table, properties).toArray(String[]::new)).run();
+                .properties(nodeProperties(store, table, properties).toArray(String[]::new))
+                .run();
     }
 
     /** What {@link #startNode} starts an application with, for an application started elsewhere (another JVM). */

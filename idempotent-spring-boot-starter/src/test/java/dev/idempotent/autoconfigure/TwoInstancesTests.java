@@ -50,17 +50,19 @@ class TwoInstancesTests {
     }
 
     private static ConfigurableApplicationContext start(String store, String prefix) {
-        return TestServers.startNode(Instance.class, store, "idempotency_two_instances",
-                "idempotency.redis.key-prefix=" + prefix);
+        return TestServers.startNode(
+                Instance.class, store, "idempotency_two_instances", "idempotency.redis.key-prefix=" + prefix);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "redis", "jdbc" })
+    @ValueSource(strings = {"redis", "jdbc"})
     void aKeyIsExecutedOnceAcrossTwoInstances(String store) throws Exception {
         String prefix = "two-instances-" + UUID.randomUUID() + ":";
         try (ConfigurableApplicationContext first = start(store, prefix);
                 ConfigurableApplicationContext second = start(store, prefix)) {
-            assertThat(first.getBean(dev.idempotent.store.IdempotencyStore.class).getClass().getSimpleName())
+            assertThat(first.getBean(dev.idempotent.store.IdempotencyStore.class)
+                            .getClass()
+                            .getSimpleName())
                     .containsIgnoringCase(store);
             List<Transfers> instances = List.of(first.getBean(Transfers.class), second.getBean(Transfers.class));
             for (int round = 0; round < 3; round++) {
@@ -83,7 +85,9 @@ class TwoInstancesTests {
                     for (Future<String> result : results) {
                         distinct.add(result.get(60, TimeUnit.SECONDS));
                     }
-                    assertThat(EXECUTIONS.get() - before).as("executions of " + id).isEqualTo(1);
+                    assertThat(EXECUTIONS.get() - before)
+                            .as("executions of " + id)
+                            .isEqualTo(1);
                     assertThat(distinct).hasSize(1);
                 } finally {
                     pool.shutdownNow();

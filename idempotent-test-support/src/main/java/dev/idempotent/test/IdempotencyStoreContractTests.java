@@ -8,13 +8,13 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.IdempotentResult;
 import dev.idempotent.OnInFlight;
 import dev.idempotent.OnStoreFailure;
+import dev.idempotent.engine.IdempotencyEngine;
+import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.store.ListableIdempotencyStore;
 import dev.idempotent.store.RecordStatus;
-import dev.idempotent.engine.IdempotencyEngine;
-import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.support.JsonResultCodec;
 import dev.idempotent.support.ResultCodec;
 import java.nio.charset.StandardCharsets;
@@ -363,7 +363,8 @@ public abstract class IdempotencyStoreContractTests {
                         String key = base + ":" + k;
                         Claim claim = store.claim(key, "fp", token(), LEASE);
                         if (claim.isAcquired()) {
-                            acquired.computeIfAbsent(key, x -> new AtomicInteger()).incrementAndGet();
+                            acquired.computeIfAbsent(key, x -> new AtomicInteger())
+                                    .incrementAndGet();
                         }
                     }
                     return null;
@@ -377,7 +378,8 @@ public abstract class IdempotencyStoreContractTests {
             pool.shutdownNow();
         }
         assertThat(acquired).hasSize(keys);
-        assertThat(acquired.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(acquired.values())
+                .allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
     }
 
     @Test
@@ -397,14 +399,17 @@ public abstract class IdempotencyStoreContractTests {
 
         List<IdempotencyRecord> all = listable.list(base + ":", 10);
 
-        assertThat(all).extracting(IdempotencyRecord::key).containsExactly(base + ":a", base + ":b", base + ":c-zürich");
+        assertThat(all)
+                .extracting(IdempotencyRecord::key)
+                .containsExactly(base + ":a", base + ":b", base + ":c-zürich");
         assertThat(all.get(0).status()).isEqualTo(RecordStatus.COMPLETED);
         assertThat(all.get(0).payload()).isEqualTo(bytes("done"));
         assertThat(all.get(0).fingerprint()).isEqualTo("fp-a");
         assertThat(all.get(1).status()).isEqualTo(RecordStatus.IN_PROGRESS);
         assertThat(all.get(1).leaseExpiresAt()).isNotNull();
         assertThat(all.get(1)).isEqualTo(store.find(base + ":b").orElseThrow());
-        assertThat(listable.list(base + ":", 2)).extracting(IdempotencyRecord::key)
+        assertThat(listable.list(base + ":", 2))
+                .extracting(IdempotencyRecord::key)
                 .containsExactly(base + ":a", base + ":b");
         assertThat(listable.list(base, 10)).hasSize(5);
     }
@@ -419,7 +424,9 @@ public abstract class IdempotencyStoreContractTests {
         }
 
         for (String suffix : new String[] {"a%", "a_", "a*", "a?", "a[b]", "a\\", "a!"}) {
-            assertThat(listable.list(base + ":" + suffix, 10)).as(suffix).extracting(IdempotencyRecord::key)
+            assertThat(listable.list(base + ":" + suffix, 10))
+                    .as(suffix)
+                    .extracting(IdempotencyRecord::key)
                     .containsExactly(base + ":" + suffix);
         }
         assertThat(listable.list(base + ":a", 100)).hasSize(8);
@@ -431,8 +438,17 @@ public abstract class IdempotencyStoreContractTests {
         IdempotencyStore unreachable = createUnreachableStore();
         assumeTrue(unreachable != null, "this store has no server to lose");
         AtomicInteger runs = new AtomicInteger();
-        IdempotencyRequest request = new IdempotencyRequest("contract", unreachable, key("down"), "fp", TTL, LEASE,
-                OnInFlight.REJECT, Duration.ofSeconds(1), new CountingCodec(), "ContractTest.down()");
+        IdempotencyRequest request = new IdempotencyRequest(
+                "contract",
+                unreachable,
+                key("down"),
+                "fp",
+                TTL,
+                LEASE,
+                OnInFlight.REJECT,
+                Duration.ofSeconds(1),
+                new CountingCodec(),
+                "ContractTest.down()");
 
         long started = System.nanoTime();
         try (IdempotencyEngine closed = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
@@ -459,8 +475,17 @@ public abstract class IdempotencyStoreContractTests {
             for (ReplayFidelityCases.Case row : ReplayFidelityCases.all()) {
                 @SuppressWarnings("unchecked")
                 JsonResultCodec codec = JsonResultCodec.forType(mapper, row.type(), new Class[0], "Fidelity.op()");
-                IdempotencyRequest request = new IdempotencyRequest("fidelity", store, key("fidelity"), "fp", TTL, LEASE,
-                        OnInFlight.REJECT, Duration.ofSeconds(1), codec, "Fidelity.op()");
+                IdempotencyRequest request = new IdempotencyRequest(
+                        "fidelity",
+                        store,
+                        key("fidelity"),
+                        "fp",
+                        TTL,
+                        LEASE,
+                        OnInFlight.REJECT,
+                        Duration.ofSeconds(1),
+                        codec,
+                        "Fidelity.op()");
                 IdempotentResult<Object> first = engine.execute(request, row::value);
                 IdempotentResult<Object> replay = engine.execute(request, () -> {
                     throw new AssertionError("ran again: " + row);

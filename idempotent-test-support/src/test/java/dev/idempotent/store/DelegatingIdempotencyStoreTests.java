@@ -30,7 +30,8 @@ class DelegatingIdempotencyStoreTests extends IdempotencyStoreContractTests {
         assertThat(wrapper.runInTransaction(() -> "done")).isEqualTo("done");
         assertThat(wrapper.claimIsARead()).isFalse();
         assertThat(wrapper.blocksCallingThread()).isTrue();
-        assertThat(new DelegatingIdempotencyStore(new CaffeineIdempotencyStore()).blocksCallingThread()).isFalse();
+        assertThat(new DelegatingIdempotencyStore(new CaffeineIdempotencyStore()).blocksCallingThread())
+                .isFalse();
         IdempotencyStore claimsAsReads = new DelegatingIdempotencyStore(new CaffeineIdempotencyStore()) {
             @Override
             public boolean claimIsARead() {

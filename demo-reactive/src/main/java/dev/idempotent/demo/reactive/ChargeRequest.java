@@ -1,5 +1,4 @@
 package dev.idempotent.demo.reactive;
 
 /** The body of {@code POST /payments}. */
-public record ChargeRequest(String paymentId, long amountCents) {
-}
+public record ChargeRequest(String paymentId, long amountCents) {}

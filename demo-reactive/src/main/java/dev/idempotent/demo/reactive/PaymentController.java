@@ -33,7 +33,9 @@ public class PaymentController {
     }
 
     @PostMapping("/payments/{paymentId}/refunds")
-    public Flux<Payment> refund(@PathVariable String paymentId, @RequestParam long amountCents,
+    public Flux<Payment> refund(
+            @PathVariable String paymentId,
+            @RequestParam long amountCents,
             @RequestParam(defaultValue = "2") int parts) {
         return payments.refundPlan(paymentId, amountCents, parts);
     }

@@ -24,9 +24,10 @@ public class PaymentService {
     @Idempotent(key = "#paymentId", ttl = "7d")
     public Mono<Payment> charge(String paymentId, long amountCents) {
         return Mono.fromSupplier(() -> {
-            charges.incrementAndGet();
-            return new Payment(paymentId, chargeId("ch_"), amountCents, Instant.now());
-        }).delayElement(Duration.ofMillis(50)); // the card network takes a while, on a timer
+                    charges.incrementAndGet();
+                    return new Payment(paymentId, chargeId("ch_"), amountCents, Instant.now());
+                })
+                .delayElement(Duration.ofMillis(50)); // the card network takes a while, on a timer
     }
 
     /** A refund in {@code parts} instalments; a repeat replays the same instalments as a fresh {@code Flux}. */
@@ -34,8 +35,8 @@ public class PaymentService {
     public Flux<Payment> refundPlan(String paymentId, long amountCents, int parts) {
         return Flux.defer(() -> {
             refundPlans.incrementAndGet();
-            return Flux.range(1, parts).map(part -> new Payment(paymentId, chargeId("re_"), -amountCents / parts,
-                    Instant.now()));
+            return Flux.range(1, parts)
+                    .map(part -> new Payment(paymentId, chargeId("re_"), -amountCents / parts, Instant.now()));
         });
     }
 

@@ -24,8 +24,10 @@ final class Http {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final int port;
 
@@ -38,16 +40,22 @@ final class Http {
 
     HttpRequest.Builder request(String path, String idempotencyKey) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json").header(RUN_HEADER, run);
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header(RUN_HEADER, run);
         return idempotencyKey == null ? builder : builder.header(KEY, idempotencyKey);
     }
 
-    HttpResponse<byte[]> post(String path, String idempotencyKey, String body) throws IOException, InterruptedException {
+    HttpResponse<byte[]> post(String path, String idempotencyKey, String body)
+            throws IOException, InterruptedException {
         return send(request(path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     CompletableFuture<HttpResponse<byte[]>> postAsync(String path, String idempotencyKey, String body) {
-        return CLIENT.sendAsync(request(path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return CLIENT.sendAsync(
+                request(path, idempotencyKey)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -60,7 +68,10 @@ final class Http {
     }
 
     static boolean replayed(HttpResponse<byte[]> response) {
-        return response.headers().firstValue("Idempotent-Replayed").filter("true"::equals).isPresent();
+        return response.headers()
+                .firstValue("Idempotent-Replayed")
+                .filter("true"::equals)
+                .isPresent();
     }
 
     /** An RFC 9457 problem with {@code status} whose detail contains {@code detail}, never a replay. */

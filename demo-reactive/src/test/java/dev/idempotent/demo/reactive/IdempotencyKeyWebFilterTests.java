@@ -24,11 +24,15 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * The WebFlux {@code Idempotency-Key} filter over real HTTP on Netty, rule by rule as the servlet filter's
  * tests check them (demo-app's AbstractIdempotencyKeyFilterIntegrationTests), on the embedded store.
  */
-@SpringBootTest(classes = { ReactiveDemoApplication.class, KeyFilterTestConfiguration.class },
+@SpringBootTest(
+        classes = {ReactiveDemoApplication.class, KeyFilterTestConfiguration.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "idempotency.http.required-paths=/test/required/**,/payments",
-                "idempotency.http.max-response-size=4KB", "idempotency.http.max-request-size=8KB",
-                "logging.level.dev.idempotent.web=DEBUG" })
+        properties = {
+            "idempotency.http.required-paths=/test/required/**,/payments",
+            "idempotency.http.max-response-size=4KB",
+            "idempotency.http.max-request-size=8KB",
+            "logging.level.dev.idempotent.web=DEBUG"
+        })
 class IdempotencyKeyWebFilterTests {
 
     @LocalServerPort
@@ -62,7 +66,9 @@ class IdempotencyKeyWebFilterTests {
         assertThat(replayed(second)).isTrue();
         assertThat(second.body()).isEqualTo(first.body());
         for (String header : List.of("Location", "ETag", "Content-Type", "X-Custom", "X-Multi")) {
-            assertThat(second.headers().allValues(header)).as(header).isNotEmpty()
+            assertThat(second.headers().allValues(header))
+                    .as(header)
+                    .isNotEmpty()
                     .isEqualTo(first.headers().allValues(header));
         }
         assertThat(first.headers().allValues("X-Multi")).containsExactly("one", "two");
@@ -137,7 +143,8 @@ class IdempotencyKeyWebFilterTests {
     private HttpRequest.Builder multipart(String boundary, String content) {
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
                 + "Content-Type: text/plain\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
-        return http.request("/test/upload", key).setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return http.request("/test/upload", key)
+                .setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
@@ -181,7 +188,7 @@ class IdempotencyKeyWebFilterTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "", "\"unterminated", "\"a\"b\"", "has space" })
+    @ValueSource(strings = {"", "\"unterminated", "\"a\"b\"", "has space"})
     void invalidKeysAreBadRequestsBeforeAnythingRuns(String invalid) throws Exception {
         assertProblem(http.post("/test/echo", invalid, "{}"), 400, "Idempotency-Key");
         assertThat(endpoints.runs(run)).isZero();
@@ -194,7 +201,8 @@ class IdempotencyKeyWebFilterTests {
 
     @Test
     void theHeaderSentTwiceWithDifferentValuesIsABadRequest() throws Exception {
-        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key).header(Http.KEY, key + "-other")
+        HttpResponse<byte[]> response = http.send(http.request("/test/echo", key)
+                .header(Http.KEY, key + "-other")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
 
         assertProblem(response, 400, "with different values");
@@ -203,7 +211,9 @@ class IdempotencyKeyWebFilterTests {
     @Test
     void aRequiredPathWithoutAKeyIsABadRequest() throws Exception {
         assertProblem(http.post("/test/required/x", null, "{}"), 400, "requires an Idempotency-Key header");
-        assertProblem(http.post("/payments", null, "{\"paymentId\":\"p\",\"amountCents\":1}"), 400,
+        assertProblem(
+                http.post("/payments", null, "{\"paymentId\":\"p\",\"amountCents\":1}"),
+                400,
                 "requires an Idempotency-Key header");
     }
 
@@ -227,11 +237,14 @@ class IdempotencyKeyWebFilterTests {
 
     @Test
     void twoPrincipalsWithTheSameKeyNeverSeeEachOthersResponse() throws Exception {
-        HttpResponse<byte[]> alice = http.send(http.request("/test/echo", key).header(Http.USER_HEADER, "alice")
+        HttpResponse<byte[]> alice = http.send(http.request("/test/echo", key)
+                .header(Http.USER_HEADER, "alice")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> bob = http.send(http.request("/test/echo", key).header(Http.USER_HEADER, "bob")
+        HttpResponse<byte[]> bob = http.send(http.request("/test/echo", key)
+                .header(Http.USER_HEADER, "bob")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<byte[]> aliceAgain = http.send(http.request("/test/echo", key).header(Http.USER_HEADER, "alice")
+        HttpResponse<byte[]> aliceAgain = http.send(http.request("/test/echo", key)
+                .header(Http.USER_HEADER, "alice")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
 
         assertThat(replayed(bob)).isFalse();
@@ -293,7 +306,8 @@ class IdempotencyKeyWebFilterTests {
         HttpResponse<byte[]> charged = http.post("/payments", key, body);
         HttpResponse<byte[]> again = http.post("/payments", key, body);
         HttpResponse<byte[]> refunds = http.post("/payments/" + key + "/refunds?amountCents=1200&parts=3", null, "");
-        HttpResponse<byte[]> refundsAgain = http.post("/payments/" + key + "/refunds?amountCents=1200&parts=3", null, "");
+        HttpResponse<byte[]> refundsAgain =
+                http.post("/payments/" + key + "/refunds?amountCents=1200&parts=3", null, "");
 
         assertThat(charged.statusCode()).isEqualTo(201);
         assertThat(replayed(again)).isTrue();
@@ -308,6 +322,8 @@ class IdempotencyKeyWebFilterTests {
         http.post("/test/echo", key, "{}");
 
         // Caffeine answers from memory, so its steps run where the request is; nothing waits on them
-        assertThat(storeThreads.seen()).isNotEmpty().anySatisfy(step -> assertThat(step).startsWith("caffeine"));
+        assertThat(storeThreads.seen())
+                .isNotEmpty()
+                .anySatisfy(step -> assertThat(step).startsWith("caffeine"));
     }
 }

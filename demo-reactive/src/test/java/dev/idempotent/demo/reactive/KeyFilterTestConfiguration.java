@@ -43,7 +43,8 @@ public class KeyFilterTestConfiguration {
                 return chain.filter(exchange);
             }
             Principal principal = () -> user;
-            return chain.filter(exchange.mutate().principal(Mono.just(principal)).build());
+            return chain.filter(
+                    exchange.mutate().principal(Mono.just(principal)).build());
         };
     }
 
@@ -88,14 +89,22 @@ public class KeyFilterTestConfiguration {
         }
 
         @PostMapping("/test/echo")
-        Mono<ResponseEntity<String>> echo(@RequestHeader(Http.RUN_HEADER) String run, @RequestBody(required = false) String body) {
+        Mono<ResponseEntity<String>> echo(
+                @RequestHeader(Http.RUN_HEADER) String run, @RequestBody(required = false) String body) {
             return Mono.fromSupplier(() -> {
                 int count = ran(run);
                 return ResponseEntity.created(URI.create("/test/echo/" + count))
-                        .header("X-Custom", "custom").header("X-Multi", "one", "two").eTag("\"v" + count + "\"")
-                        .header("Set-Cookie", ResponseCookie.from("session", "s" + count).build().toString())
+                        .header("X-Custom", "custom")
+                        .header("X-Multi", "one", "two")
+                        .eTag("\"v" + count + "\"")
+                        .header(
+                                "Set-Cookie",
+                                ResponseCookie.from("session", "s" + count)
+                                        .build()
+                                        .toString())
                         .header("Content-Type", "application/json")
-                        .body("{\"run\":" + count + ",\"received\":\"" + (body == null ? 0 : body.length()) + " chars\"}");
+                        .body("{\"run\":" + count + ",\"received\":\"" + (body == null ? 0 : body.length())
+                                + " chars\"}");
             });
         }
 
@@ -126,19 +135,22 @@ public class KeyFilterTestConfiguration {
         }
 
         @PostMapping(path = "/test/form", consumes = "application/x-www-form-urlencoded")
-        Mono<String> form(@RequestHeader(Http.RUN_HEADER) String run,
-                org.springframework.web.server.ServerWebExchange exchange) {
+        Mono<String> form(
+                @RequestHeader(Http.RUN_HEADER) String run, org.springframework.web.server.ServerWebExchange exchange) {
             return exchange.getFormData().map((MultiValueMap<String, String> form) -> "form " + ran(run) + " " + form);
         }
 
         @PostMapping(path = "/test/upload", consumes = "multipart/form-data")
-        Mono<String> upload(@RequestHeader(Http.RUN_HEADER) String run,
-                @org.springframework.web.bind.annotation.RequestPart("file") org.springframework.http.codec.multipart.FilePart file) {
-            return org.springframework.core.io.buffer.DataBufferUtils.join(file.content()).map(buffer -> {
-                String content = buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
-                org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
-                return "upload " + ran(run) + " " + file.filename() + " " + content;
-            });
+        Mono<String> upload(
+                @RequestHeader(Http.RUN_HEADER) String run,
+                @org.springframework.web.bind.annotation.RequestPart("file")
+                        org.springframework.http.codec.multipart.FilePart file) {
+            return org.springframework.core.io.buffer.DataBufferUtils.join(file.content())
+                    .map(buffer -> {
+                        String content = buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+                        org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
+                        return "upload " + ran(run) + " " + file.filename() + " " + content;
+                    });
         }
 
         @dev.idempotent.web.IdempotencyKeyRequired

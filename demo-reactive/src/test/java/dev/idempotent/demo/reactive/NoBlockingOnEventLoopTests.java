@@ -38,8 +38,8 @@ class NoBlockingOnEventLoopTests {
     static void installBlockHound() {
         try {
             // with the integrations on the class path (Reactor's and Netty's mark their non-blocking threads)
-            BlockHound.install(builder -> builder
-                    .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
+            BlockHound.install(builder -> builder.allowBlockingCallsInside(
+                            "ch.qos.logback.core.OutputStreamAppender", "writeBytes")
                     .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
                     .blockingMethodCallback(method -> blocked.add(new BlockingOperationError(method))));
             installed = true;
@@ -65,25 +65,34 @@ class NoBlockingOnEventLoopTests {
         assumeTrue(installed, "BlockHound does not install on this JVM");
         blocked.clear();
         Mono.fromCallable(() -> {
-            Thread.sleep(1);
-            return 1;
-        }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(10));
+                    Thread.sleep(1);
+                    return 1;
+                })
+                .subscribeOn(Schedulers.parallel())
+                .block(Duration.ofSeconds(10));
 
         assertThat(blocked).isNotEmpty();
         blocked.clear();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "default", "redis", "postgres" })
+    @ValueSource(strings = {"default", "redis", "postgres"})
     void noIdempotencyStepBlocksANonBlockingThread(String profile) throws Exception {
         assumeTrue(installed, "BlockHound does not install on this JVM");
         blocked.clear();
-        String table = "idempotency_bh_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ReactiveDemoApplication.class,
-                KeyFilterTestConfiguration.class).web(WebApplicationType.REACTIVE).profiles(profile)
-                .run("--server.port=0", "--spring.main.banner-mode=off", "--idempotency.jdbc.table-name=" + table,
+        String table = "idempotency_bh_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
+                        ReactiveDemoApplication.class, KeyFilterTestConfiguration.class)
+                .web(WebApplicationType.REACTIVE)
+                .profiles(profile)
+                .run(
+                        "--server.port=0",
+                        "--spring.main.banner-mode=off",
+                        "--idempotency.jdbc.table-name=" + table,
                         "--idempotency.redis.key-prefix=idempotency-bh:" + UUID.randomUUID() + ":")) {
-            Http http = new Http(context.getEnvironment().getRequiredProperty("local.server.port", Integer.class), "bh");
+            Http http =
+                    new Http(context.getEnvironment().getRequiredProperty("local.server.port", Integer.class), "bh");
             String key = "pay-" + UUID.randomUUID();
             String body = "{\"paymentId\":\"" + key + "\",\"amountCents\":100}";
             List<CompletableFuture<HttpResponse<byte[]>>> responses = new ArrayList<>();
@@ -96,7 +105,9 @@ class NoBlockingOnEventLoopTests {
             }
             assertThat(http.post("/payments", key, body).statusCode()).isEqualTo(201);
         }
-        assertThat(blocked).as("blocking calls on non-blocking threads").extracting(NoBlockingOnEventLoopTests::describe)
+        assertThat(blocked)
+                .as("blocking calls on non-blocking threads")
+                .extracting(NoBlockingOnEventLoopTests::describe)
                 .isEmpty();
     }
 }

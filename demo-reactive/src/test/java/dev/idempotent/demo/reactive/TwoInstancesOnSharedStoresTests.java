@@ -24,9 +24,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 class TwoInstancesOnSharedStoresTests {
 
     @ParameterizedTest
-    @ValueSource(strings = { "redis", "postgres" })
+    @ValueSource(strings = {"redis", "postgres"})
     void sixtyFourConcurrentRequestsOverTwoInstancesChargeOnce(String store) throws Exception {
-        String table = "idempotency_reactive_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String table = "idempotency_reactive_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String prefix = "idempotency-reactive-demo:" + UUID.randomUUID() + ":";
         try (ConfigurableApplicationContext first = start(store, table, prefix);
                 ConfigurableApplicationContext second = start(store, table, prefix)) {
@@ -38,14 +39,17 @@ class TwoInstancesOnSharedStoresTests {
             List<CompletableFuture<HttpResponse<byte[]>>> refunds = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 charges.add(nodes.get(i % 2).postAsync("/payments", key, body));
-                refunds.add(nodes.get(i % 2).postAsync("/payments/" + key + "/refunds?amountCents=4200&parts=2", null, ""));
+                refunds.add(
+                        nodes.get(i % 2).postAsync("/payments/" + key + "/refunds?amountCents=4200&parts=2", null, ""));
             }
             String charged = null;
             for (CompletableFuture<HttpResponse<byte[]>> response : charges) {
                 HttpResponse<byte[]> answer = response.get();
                 assertThat(answer.statusCode()).as(text(answer)).isIn(201, 409);
                 if (answer.statusCode() == 201) {
-                    assertThat(charged == null || charged.equals(text(answer))).as(text(answer)).isTrue();
+                    assertThat(charged == null || charged.equals(text(answer)))
+                            .as(text(answer))
+                            .isTrue();
                     charged = text(answer);
                 }
             }
@@ -64,7 +68,8 @@ class TwoInstancesOnSharedStoresTests {
                 assertThat(text(repeat)).isEqualTo(charged);
             }
             for (ConfigurableApplicationContext node : List.of(first, second)) {
-                assertThat(node.getBean(KeyFilterTestConfiguration.StoreThreads.class).seen())
+                assertThat(node.getBean(KeyFilterTestConfiguration.StoreThreads.class)
+                                .seen())
                         .isNotEmpty()
                         .noneSatisfy(step -> assertThat(step).contains("reactor-http-nio"));
             }
@@ -75,11 +80,15 @@ class TwoInstancesOnSharedStoresTests {
         return new SpringApplicationBuilder(ReactiveDemoApplication.class, KeyFilterTestConfiguration.class)
                 .web(WebApplicationType.REACTIVE)
                 .profiles(store)
-                .run("--server.port=0", "--spring.main.banner-mode=off",
-                        "--idempotency.jdbc.table-name=" + table, "--idempotency.redis.key-prefix=" + prefix,
+                .run(
+                        "--server.port=0",
+                        "--spring.main.banner-mode=off",
+                        "--idempotency.jdbc.table-name=" + table,
+                        "--idempotency.redis.key-prefix=" + prefix,
                         "--spring.data.redis.host=" + env("IDEMPOTENCY_TEST_REDIS_HOST", "127.0.0.1"),
                         "--spring.data.redis.port=" + env("IDEMPOTENCY_TEST_REDIS_PORT", "6379"),
-                        "--spring.datasource.url=" + env("IDEMPOTENCY_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test"),
+                        "--spring.datasource.url="
+                                + env("IDEMPOTENCY_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test"),
                         "--spring.datasource.username=" + env("IDEMPOTENCY_TEST_POSTGRES_USER", "postgres"),
                         "--spring.datasource.password=" + env("IDEMPOTENCY_TEST_POSTGRES_PASSWORD", ""));
     }

@@ -101,8 +101,8 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         Instant now = clock.instant();
         IdempotencyRecord mine = IdempotencyRecord.claimed(key, fingerprint, ownerToken, now, now.plus(lease));
-        IdempotencyRecord result = records.compute(
-                key, (k, existing) -> existing == null || existing.isExpired(now) ? mine : existing);
+        IdempotencyRecord result =
+                records.compute(key, (k, existing) -> existing == null || existing.isExpired(now) ? mine : existing);
         return result == mine ? Claim.acquired(mine) : Claim.existing(result);
     }
 
@@ -179,11 +179,15 @@ public class CaffeineIdempotencyStore implements IdempotencyStore {
     }
 
     private void warnEvicted(String key) {
-        evictions.warn(key, (count, latest) -> "The embedded idempotency store is full (idempotency.caffeine."
-                + "maximum-weight " + maximumWeight + " bytes, maximum-size " + maximumSize + ") and evicted " + count
-                + " completed record(s) before their ttl ended since the last such warning (latest key '" + latest
-                + "'): a repeat of an evicted key runs the operation again. Raise the maximum weight or size, shorten"
-                + " the ttl, or use the Redis or JDBC store");
+        evictions.warn(
+                key,
+                (count, latest) -> "The embedded idempotency store is full (idempotency.caffeine."
+                        + "maximum-weight " + maximumWeight + " bytes, maximum-size " + maximumSize + ") and evicted "
+                        + count
+                        + " completed record(s) before their ttl ended since the last such warning (latest key '"
+                        + latest
+                        + "'): a repeat of an evicted key runs the operation again. Raise the maximum weight or size, shorten"
+                        + " the ttl, or use the Redis or JDBC store");
     }
 
     private static boolean ownsLive(IdempotencyRecord record, String ownerToken, Instant now) {

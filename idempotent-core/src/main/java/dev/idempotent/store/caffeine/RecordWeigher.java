@@ -39,7 +39,10 @@ final class RecordWeigher implements Weigher<String, IdempotencyRecord> {
 
     /** The heap {@code record} keeps, in bytes (estimated). */
     static long bytes(IdempotencyRecord record) {
-        return RECORD_OVERHEAD_BYTES + (record.payload() == null ? 0 : record.payload().length) + record.key().length()
-                + (record.fingerprint() == null ? 0 : record.fingerprint().length()) + record.ownerToken().length();
+        return RECORD_OVERHEAD_BYTES
+                + (record.payload() == null ? 0 : record.payload().length)
+                + record.key().length()
+                + (record.fingerprint() == null ? 0 : record.fingerprint().length())
+                + record.ownerToken().length();
     }
 }

@@ -23,9 +23,9 @@ final class FixedStatementsJdbcTemplate extends NamedParameterJdbcTemplate {
     }
 
     @Override
-    protected PreparedStatementCreatorFactory getPreparedStatementCreatorFactory(ParsedSql parsedSql,
-            SqlParameterSource paramSource) {
-        return factories.computeIfAbsent(parsedSql.toString(),
-                sql -> super.getPreparedStatementCreatorFactory(parsedSql, paramSource));
+    protected PreparedStatementCreatorFactory getPreparedStatementCreatorFactory(
+            ParsedSql parsedSql, SqlParameterSource paramSource) {
+        return factories.computeIfAbsent(
+                parsedSql.toString(), sql -> super.getPreparedStatementCreatorFactory(parsedSql, paramSource));
     }
 }

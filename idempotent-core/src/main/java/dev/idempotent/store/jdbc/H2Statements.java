@@ -37,7 +37,8 @@ final class H2Statements extends JdbcStatements {
     @Override
     String insertIfAbsent(String values) {
         return "MERGE INTO " + table + " t USING (VALUES (CAST(:key AS VARCHAR(" + JdbcIdempotencyStore.MAX_KEY_LENGTH
-                + ")))) s(k) ON t.idempotency_key = s.k WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES (" + values
+                + ")))) s(k) ON t.idempotency_key = s.k WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES ("
+                + values
                 + ")";
     }
 

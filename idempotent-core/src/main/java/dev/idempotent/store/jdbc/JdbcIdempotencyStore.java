@@ -201,7 +201,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
      * manager on the DataSource, which {@code DataSourceTransactionManager} transactions join.
      */
     public void setTransactionManager(PlatformTransactionManager transactionManager) {
-        this.workTransaction = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
+        this.workTransaction =
+                new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
     }
 
     @Override
@@ -211,7 +212,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
 
     /** Runs {@code work} in a transaction (joining one that is already active), for complete-in-transaction. */
     @Override
-    @SuppressWarnings("NullAway") // the callback's T is @Nullable Object: NullAway sees type arguments only in JSpecify mode
+    @SuppressWarnings(
+            "NullAway") // the callback's T is @Nullable Object: NullAway sees type arguments only in JSpecify mode
     public @Nullable Object runInTransaction(TransactionalWork work) throws Throwable {
         try {
             return workTransaction.execute(status -> {
@@ -263,9 +265,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
                 return Claim.existing(row.record());
             });
         } catch (RowChangedMeanwhile e) {
-            throw new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName
-                    + "') failed to claim key '" + key + "': its row kept changing under " + MAX_ATTEMPTS + " attempts",
-                    null, true);
+            throw new IdempotencyStoreUnavailableException(
+                    "The JDBC idempotency store (table '" + tableName + "') failed to claim key '" + key
+                            + "': its row kept changing under " + MAX_ATTEMPTS + " attempts",
+                    null,
+                    true);
         }
     }
 
@@ -274,9 +278,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
         Objects.requireNonNull(payload, "payload");
-        MapSqlParameterSource owned = ownedParameters(key, ownerToken)
-                .addValue("payload", payload)
-                .addValue("ttlMicros", micros("ttl", ttl));
+        MapSqlParameterSource owned =
+                ownedParameters(key, ownerToken).addValue("payload", payload).addValue("ttlMicros", micros("ttl", ttl));
         if (completeInTransaction && isCallerTransactionActive()) {
             boolean completed;
             try {
@@ -344,8 +347,13 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         MapSqlParameterSource range = new MapSqlParameterSource()
                 .addValue("pattern", escapeLike(prefix) + "%", Types.VARCHAR)
                 .addValue("limit", limit);
-        return run("list keys starting with '" + prefix + "'", sql -> jdbc.query(sql.list, range,
-                (rs, rowNum) -> row(sql, sql.readKey(rs, "idempotency_key"), rs).record()));
+        return run(
+                "list keys starting with '" + prefix + "'",
+                sql -> jdbc.query(
+                        sql.list,
+                        range,
+                        (rs, rowNum) ->
+                                row(sql, sql.readKey(rs, "idempotency_key"), rs).record()));
     }
 
     /** {@code text} as a literal in a {@code LIKE .. ESCAPE '!'} pattern. */
@@ -533,8 +541,11 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         try {
             return jdbc.getJdbcTemplate().execute((ConnectionCallback<JdbcStatements>) con -> {
                 DatabaseMetaData meta = con.getMetaData();
-                return JdbcStatements.forDatabase(meta.getDatabaseProductName(), meta.getDatabaseMajorVersion(),
-                        meta.getDatabaseMinorVersion(), tableName);
+                return JdbcStatements.forDatabase(
+                        meta.getDatabaseProductName(),
+                        meta.getDatabaseMajorVersion(),
+                        meta.getDatabaseMinorVersion(),
+                        tableName);
             });
         } catch (DataAccessException e) {
             throw failure("connect to the database to detect its dialect", e);
@@ -545,13 +556,18 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         JdbcStatements sql = statements;
         String database = sql == null ? "" : ", " + sql.displayName();
         Throwable root = NestedExceptionUtils.getMostSpecificCause(cause);
-        return new IdempotencyStoreUnavailableException("The JDBC idempotency store (table '" + tableName + "'"
-                + database + ") failed to " + what + ": " + cause.getMessage()
-                + (root == cause ? "" : " (" + root + ")"), cause, TransientSqlFailures.isTransient(cause));
+        return new IdempotencyStoreUnavailableException(
+                "The JDBC idempotency store (table '" + tableName + "'"
+                        + database + ") failed to " + what + ": " + cause.getMessage()
+                        + (root == cause ? "" : " (" + root + ")"),
+                cause,
+                TransientSqlFailures.isTransient(cause));
     }
 
     static String validateTableName(String tableName) {
-        if (tableName == null || tableName.length() > MAX_TABLE_NAME_LENGTH || !TABLE_NAME.matcher(tableName).matches()) {
+        if (tableName == null
+                || tableName.length() > MAX_TABLE_NAME_LENGTH
+                || !TABLE_NAME.matcher(tableName).matches()) {
             throw new IllegalArgumentException("Invalid idempotency table name '" + tableName + "': use letters, digits"
                     + " and underscores, not starting with a digit, optionally qualified by one schema"
                     + " ('schema.table'), at most " + MAX_TABLE_NAME_LENGTH + " characters");
@@ -589,8 +605,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     }
 
     /** A row and whether it is live by the database clock. */
-    private record Row(IdempotencyRecord record, boolean live) {
-    }
+    private record Row(IdempotencyRecord record, boolean live) {}
 
     /** The row a claim could not take was deleted or expired before the claim read it: claim again. */
     private static final class RowChangedMeanwhile extends RuntimeException {
@@ -619,8 +634,10 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             try {
                 release(key, ownerToken);
             } catch (RuntimeException e) {
-                logger.warn("The transaction that completed idempotency key '" + key + "' rolled back, and releasing"
-                        + " the key failed; it can run again when its lease ends", e);
+                logger.warn(
+                        "The transaction that completed idempotency key '" + key + "' rolled back, and releasing"
+                                + " the key failed; it can run again when its lease ends",
+                        e);
             }
         }
     }

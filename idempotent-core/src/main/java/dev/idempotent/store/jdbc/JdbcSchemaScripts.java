@@ -28,10 +28,10 @@ public final class JdbcSchemaScripts {
 
     private static final Pattern TABLE = Pattern.compile("\\b" + JdbcIdempotencyStore.DEFAULT_TABLE_NAME + "\\b");
 
-    private static final Pattern INDEX = Pattern.compile("\\b" + JdbcIdempotencyStore.DEFAULT_TABLE_NAME + "_expires_idx\\b");
+    private static final Pattern INDEX =
+            Pattern.compile("\\b" + JdbcIdempotencyStore.DEFAULT_TABLE_NAME + "_expires_idx\\b");
 
-    private JdbcSchemaScripts() {
-    }
+    private JdbcSchemaScripts() {}
 
     /**
      * The shipped script of {@code platform}.
@@ -62,7 +62,7 @@ public final class JdbcSchemaScripts {
         String simpleName = tableName.substring(tableName.indexOf('.') + 1);
         ddl = INDEX.matcher(ddl).replaceAll(Matcher.quoteReplacement(simpleName + "_expires_idx"));
         ddl = TABLE.matcher(ddl).replaceAll(Matcher.quoteReplacement(tableName));
-        return new ByteArrayResource(ddl.getBytes(StandardCharsets.UTF_8),
-                script.getDescription() + " for table " + tableName);
+        return new ByteArrayResource(
+                ddl.getBytes(StandardCharsets.UTF_8), script.getDescription() + " for table " + tableName);
     }
 }

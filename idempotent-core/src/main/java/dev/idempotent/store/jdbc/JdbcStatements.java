@@ -27,12 +27,12 @@ abstract class JdbcStatements {
     private static final String COMPLETED = "'" + RecordStatus.COMPLETED.name() + "'";
 
     /** The columns a new row is inserted with, in the order of {@link #newRowValues()}. */
-    static final String COLUMNS = "idempotency_key, fingerprint, status, owner_token, created_at, lease_expires_at,"
-            + " expires_at";
+    static final String COLUMNS =
+            "idempotency_key, fingerprint, status, owner_token, created_at, lease_expires_at," + " expires_at";
 
     /** The columns of a record that a claim returns, and whether the record is live (always, for a new row). */
-    static final String RETURNING = "status, fingerprint, owner_token, created_at, lease_expires_at, expires_at,"
-            + " payload, 1 AS live";
+    static final String RETURNING =
+            "status, fingerprint, owner_token, created_at, lease_expires_at, expires_at," + " payload, 1 AS live";
 
     final String table;
 
@@ -94,11 +94,13 @@ abstract class JdbcStatements {
         this.upsertReturning = upsertReturning(values);
         this.insertReturning = insertReturning(insertIfAbsent);
         this.takeOverExpired = "UPDATE " + table + " SET fingerprint = :fingerprint, status = " + IN_PROGRESS
-                + ", owner_token = :ownerToken, created_at = " + now + ", lease_expires_at = " + plusMicros(":leaseMicros")
+                + ", owner_token = :ownerToken, created_at = " + now + ", lease_expires_at = "
+                + plusMicros(":leaseMicros")
                 + ", expires_at = " + plusMicros(":leaseMicros") + ", payload = NULL WHERE idempotency_key = :key"
                 + " AND expires_at <= " + now;
-        this.complete = "UPDATE " + table + " SET status = " + COMPLETED + ", payload = :payload, lease_expires_at = NULL,"
-                + " expires_at = " + plusMicros(":ttlMicros") + ownedLive;
+        this.complete =
+                "UPDATE " + table + " SET status = " + COMPLETED + ", payload = :payload, lease_expires_at = NULL,"
+                        + " expires_at = " + plusMicros(":ttlMicros") + ownedLive;
         this.renew = "UPDATE " + table + " SET lease_expires_at = " + plusMicros(":leaseMicros") + ", expires_at = "
                 + plusMicros(":leaseMicros") + ownedLive;
         this.release = "DELETE FROM " + table + ownedLive;
@@ -131,8 +133,9 @@ abstract class JdbcStatements {
         if (name.equals("h2")) {
             return new H2Statements(table);
         }
-        throw new IdempotencyConfigurationException("The JDBC idempotency store does not support database '"
-                + productName + "'; it supports PostgreSQL, MySQL, MariaDB and H2. Use another store for this database");
+        throw new IdempotencyConfigurationException(
+                "The JDBC idempotency store does not support database '" + productName
+                        + "'; it supports PostgreSQL, MySQL, MariaDB and H2. Use another store for this database");
     }
 
     /** The database's name in messages. */
@@ -151,12 +154,14 @@ abstract class JdbcStatements {
     abstract String insertIfAbsent(String values);
 
     /** See {@link #upsertReturning}; {@code null} unless the database has such a statement. */
-    @Nullable String upsertReturning(String values) {
+    @Nullable
+    String upsertReturning(String values) {
         return null;
     }
 
     /** See {@link #insertReturning}; {@code null} unless the database can return the inserted row. */
-    @Nullable String insertReturning(String insertIfAbsent) {
+    @Nullable
+    String insertReturning(String insertIfAbsent) {
         return null;
     }
 
@@ -164,7 +169,8 @@ abstract class JdbcStatements {
     abstract String deleteExpired();
 
     /** Reads a timestamp column written with {@link #now()}; {@code null} stays {@code null}. */
-    @Nullable Instant readInstant(ResultSet rs, String column) throws SQLException {
+    @Nullable
+    Instant readInstant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

@@ -35,7 +35,8 @@ final class PostgresStatements extends JdbcStatements {
 
     @Override
     String insertIfAbsent(String values) {
-        return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (" + values + ") ON CONFLICT (idempotency_key) DO NOTHING";
+        return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (" + values
+                + ") ON CONFLICT (idempotency_key) DO NOTHING";
     }
 
     @Override

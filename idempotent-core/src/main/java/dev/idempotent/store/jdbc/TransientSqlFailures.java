@@ -22,8 +22,8 @@ final class TransientSqlFailures {
      * PostgreSQL: admin shutdown, crash shutdown, cannot connect now (57P01-57P03); every database:
      * serialization failure (40001); PostgreSQL deadlock (40P01); lock and query timeouts (HYT00, 55P03).
      */
-    private static final Set<String> TRANSIENT_STATES = Set.of("57P01", "57P02", "57P03", "40001", "40P01", "HYT00",
-            "55P03");
+    private static final Set<String> TRANSIENT_STATES =
+            Set.of("57P01", "57P02", "57P03", "40001", "40P01", "HYT00", "55P03");
 
     /**
      * MySQL and MariaDB: lock wait timeout (1205), deadlock (1213), server shutdown (1053), connection
@@ -31,15 +31,18 @@ final class TransientSqlFailures {
      */
     private static final Set<Integer> TRANSIENT_MYSQL_CODES = Set.of(1205, 1213, 1053, 1927, 2006, 2013, 1317);
 
-    private TransientSqlFailures() {
-    }
+    private TransientSqlFailures() {}
 
     static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TransientDataAccessException || t instanceof RecoverableDataAccessException
-                    || t instanceof DataAccessResourceFailureException || t instanceof CannotCreateTransactionException
-                    || t instanceof SQLTransientException || t instanceof SQLRecoverableException
-                    || t instanceof SQLNonTransientConnectionException || t instanceof IOException) {
+            if (t instanceof TransientDataAccessException
+                    || t instanceof RecoverableDataAccessException
+                    || t instanceof DataAccessResourceFailureException
+                    || t instanceof CannotCreateTransactionException
+                    || t instanceof SQLTransientException
+                    || t instanceof SQLRecoverableException
+                    || t instanceof SQLNonTransientConnectionException
+                    || t instanceof IOException) {
                 return true;
             }
             if (t instanceof SQLException sql && isTransient(sql)) {

@@ -73,13 +73,20 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
 
     @Override
     public Mono<Claim> claim(String key, String fingerprint, String ownerToken, Duration lease) {
-        return eval(RedisScripts.CLAIM, key, ReturnType.MULTI, () -> format.claimArgs(key, fingerprint, ownerToken, lease))
+        return eval(
+                        RedisScripts.CLAIM,
+                        key,
+                        ReturnType.MULTI,
+                        () -> format.claimArgs(key, fingerprint, ownerToken, lease))
                 .map(answer -> RedisRecords.claim(key, answer));
     }
 
     @Override
     public Mono<Boolean> complete(String key, String ownerToken, byte[] payload, Duration ttl) {
-        return flag(eval(RedisScripts.COMPLETE, key, ReturnType.INTEGER,
+        return flag(eval(
+                RedisScripts.COMPLETE,
+                key,
+                ReturnType.INTEGER,
                 () -> format.completeArgs(key, ownerToken, payload, ttl)));
     }
 
@@ -95,11 +102,15 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
 
     @Override
     public Mono<IdempotencyRecord> find(String key) {
-        return execute("HGETALL", key, connection -> connection.hashCommands()
-                .hGetAll(ByteBuffer.wrap(format.redisKey(key)))
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue))
-                .flatMap(hash -> hash.isEmpty() ? Mono.empty()
-                        : Mono.just(RedisRecordMapper.INSTANCE.fromHash(key, hash)));
+        return execute(
+                        "HGETALL",
+                        key,
+                        connection -> connection
+                                .hashCommands()
+                                .hGetAll(ByteBuffer.wrap(format.redisKey(key)))
+                                .collectMap(Map.Entry::getKey, Map.Entry::getValue))
+                .flatMap(hash ->
+                        hash.isEmpty() ? Mono.empty() : Mono.just(RedisRecordMapper.INSTANCE.fromHash(key, hash)));
     }
 
     @Override
@@ -133,17 +144,24 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
      * reply as a list (one element for an integer reply). The arguments are made per attempt.
      */
     private Mono<List<Object>> eval(Script script, String key, ReturnType returnType, Supplier<byte[][]> keyAndArgs) {
-        return execute("the " + script.name() + " script", key, connection -> Mono.defer(() ->
-                connection.scriptingCommands().<Object>evalSha(script.sha1(), returnType, 1, buffers(keyAndArgs.get()))
-                        .collectList())
-                .onErrorResume(RedisRecords::isNoScript, e -> {
-                    if (logger.isDebugEnabled()) {
-                        logger.debug("Redis does not know the " + script + " script yet; sending it");
-                    }
-                    return connection.scriptingCommands().<Object>eval(ByteBuffer.wrap(script.bytes()), returnType, 1,
-                            buffers(keyAndArgs.get())).collectList();
-                })
-                .map(ReactiveRedisIdempotencyStore::flatten));
+        return execute(
+                "the " + script.name() + " script",
+                key,
+                connection -> Mono.defer(() -> connection
+                                .scriptingCommands()
+                                .<Object>evalSha(script.sha1(), returnType, 1, buffers(keyAndArgs.get()))
+                                .collectList())
+                        .onErrorResume(RedisRecords::isNoScript, e -> {
+                            if (logger.isDebugEnabled()) {
+                                logger.debug("Redis does not know the " + script + " script yet; sending it");
+                            }
+                            return connection
+                                    .scriptingCommands()
+                                    .<Object>eval(
+                                            ByteBuffer.wrap(script.bytes()), returnType, 1, buffers(keyAndArgs.get()))
+                                    .collectList();
+                        })
+                        .map(ReactiveRedisIdempotencyStore::flatten));
     }
 
     /** A multi-bulk reply may come as its elements or as one list of them. */
@@ -171,9 +189,10 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
         return connection
                 .onErrorMap(e -> RedisRecords.unavailable("get a connection to run " + what, key, e))
                 .flatMap(taken -> Mono.defer(() -> command.apply(taken))
-                        .onErrorMap(e -> !(e instanceof IllegalArgumentException) && !(e instanceof IdempotencyException),
+                        .onErrorMap(
+                                e -> !(e instanceof IllegalArgumentException) && !(e instanceof IdempotencyException),
                                 e -> RedisRecords.unavailable("run " + what, key, e)))
-                .switchIfEmpty(Mono.error(() -> new IllegalStateException("Redis gave no answer to " + what
-                        + " for idempotency key '" + key + "'")));
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                        "Redis gave no answer to " + what + " for idempotency key '" + key + "'")));
     }
 }

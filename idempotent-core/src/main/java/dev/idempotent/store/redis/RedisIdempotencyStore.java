@@ -109,31 +109,34 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
 
     @Override
     public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
-        return RedisRecords.claim(key, eval(RedisScripts.CLAIM, key, ReturnType.MULTI,
-                format.claimArgs(key, fingerprint, ownerToken, lease)));
+        return RedisRecords.claim(
+                key,
+                eval(RedisScripts.CLAIM, key, ReturnType.MULTI, format.claimArgs(key, fingerprint, ownerToken, lease)));
     }
 
     @Override
     public boolean complete(String key, String ownerToken, byte[] payload, Duration ttl) {
-        return RedisRecords.flag(eval(RedisScripts.COMPLETE, key, ReturnType.INTEGER,
-                format.completeArgs(key, ownerToken, payload, ttl)));
+        return RedisRecords.flag(eval(
+                RedisScripts.COMPLETE, key, ReturnType.INTEGER, format.completeArgs(key, ownerToken, payload, ttl)));
     }
 
     @Override
     public boolean release(String key, String ownerToken) {
-        return RedisRecords.flag(eval(RedisScripts.RELEASE, key, ReturnType.INTEGER, format.releaseArgs(key, ownerToken)));
+        return RedisRecords.flag(
+                eval(RedisScripts.RELEASE, key, ReturnType.INTEGER, format.releaseArgs(key, ownerToken)));
     }
 
     @Override
     public boolean renew(String key, String ownerToken, Duration lease) {
-        return RedisRecords.flag(eval(RedisScripts.RENEW, key, ReturnType.INTEGER,
-                format.renewArgs(key, ownerToken, lease)));
+        return RedisRecords.flag(
+                eval(RedisScripts.RENEW, key, ReturnType.INTEGER, format.renewArgs(key, ownerToken, lease)));
     }
 
     @Override
     public Optional<IdempotencyRecord> find(String key) {
         byte[] redisKey = format.redisKey(key);
-        Map<byte[], byte[]> hash = execute("HGETALL", key, connection -> connection.hashCommands().hGetAll(redisKey));
+        Map<byte[], byte[]> hash =
+                execute("HGETALL", key, connection -> connection.hashCommands().hGetAll(redisKey));
         if (hash.isEmpty()) {
             return Optional.empty();
         }
@@ -143,7 +146,8 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
     @Override
     public boolean delete(String key) {
         byte[] redisKey = format.redisKey(key);
-        Long deleted = execute("DEL", key, connection -> connection.keyCommands().del(redisKey));
+        Long deleted =
+                execute("DEL", key, connection -> connection.keyCommands().del(redisKey));
         return deleted > 0;
     }
 
@@ -162,7 +166,8 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
         byte[] pattern = RedisRecords.utf8(escapeGlob(keyPrefix + prefix) + "*", "key prefix");
         return execute("SCAN", prefix + "*", connection -> {
             TreeSet<String> keys = new TreeSet<>();
-            try (Cursor<byte[]> cursor = connection.keyCommands()
+            try (Cursor<byte[]> cursor = connection
+                    .keyCommands()
                     .scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
                 while (cursor.hasNext()) {
                     String key = new String(cursor.next(), StandardCharsets.UTF_8);
@@ -233,7 +238,8 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
         } catch (RuntimeException e) {
             if (logger.isDebugEnabled()) {
                 logger.debug("Could not read the Redis " + EVICTION_POLICY + " (CONFIG may be disabled on this"
-                        + " server); make sure it is noeviction so that idempotency records are never evicted: " + RedisRecords.describe(e));
+                        + " server); make sure it is noeviction so that idempotency records are never evicted: "
+                        + RedisRecords.describe(e));
             }
             return null;
         }

@@ -36,8 +36,7 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
     /** The mapper: it keeps no state. */
     static final RedisRecordMapper INSTANCE = new RedisRecordMapper();
 
-    private RedisRecordMapper() {
-    }
+    private RedisRecordMapper() {}
 
     /** The record of {@code key} from its hash's fields by name. */
     @Override
@@ -53,12 +52,19 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
         try {
             recordStatus = RecordStatus.valueOf(status);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("The Redis record of idempotency key '" + key + "' has an unknown status '"
-                    + status + "'", e);
+            throw new IllegalStateException(
+                    "The Redis record of idempotency key '" + key + "' has an unknown status '" + status + "'", e);
         }
         byte[] payload = recordStatus == RecordStatus.COMPLETED ? fields.get(PAYLOAD) : null;
-        return new IdempotencyRecord(key, recordStatus, string(fields, FINGERPRINT), owner, instant(fields, CREATED),
-                recordStatus == RecordStatus.IN_PROGRESS ? instant(fields, LEASE_EXPIRES) : null, expires, payload);
+        return new IdempotencyRecord(
+                key,
+                recordStatus,
+                string(fields, FINGERPRINT),
+                owner,
+                instant(fields, CREATED),
+                recordStatus == RecordStatus.IN_PROGRESS ? instant(fields, LEASE_EXPIRES) : null,
+                expires,
+                payload);
     }
 
     /**
@@ -109,7 +115,8 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
         try {
             return Instant.ofEpochMilli(Long.parseLong(value));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("The Redis record field '" + name + "' is not epoch milliseconds: " + value, e);
+            throw new IllegalStateException(
+                    "The Redis record field '" + name + "' is not epoch milliseconds: " + value, e);
         }
     }
 }

@@ -68,8 +68,10 @@ final class RedisRecords {
     }
 
     static IdempotencyStoreUnavailableException unavailable(String what, String key, Throwable e) {
-        return new IdempotencyStoreUnavailableException("Redis failed to " + what + " for idempotency key '" + key
-                + "': " + describe(e), e, TransientRedisFailures.isTransient(e));
+        return new IdempotencyStoreUnavailableException(
+                "Redis failed to " + what + " for idempotency key '" + key + "': " + describe(e),
+                e,
+                TransientRedisFailures.isTransient(e));
     }
 
     /** The exception and, when it wraps others, its root cause, which usually says what really went wrong. */
@@ -109,7 +111,8 @@ final class RedisRecords {
 
     /** Strict UTF-8: a lone surrogate would otherwise become '?' and two keys could share a record. */
     static byte[] utf8(String text, String what) {
-        CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+        CharsetEncoder encoder = StandardCharsets.UTF_8
+                .newEncoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {
@@ -118,8 +121,10 @@ final class RedisRecords {
             buffer.get(bytes);
             return bytes;
         } catch (CharacterCodingException e) {
-            throw new InvalidIdempotencyKeyException("The idempotency " + what + " '" + text + "' is not valid"
-                    + " Unicode (it has an unpaired surrogate character), so it cannot be stored in Redis", e);
+            throw new InvalidIdempotencyKeyException(
+                    "The idempotency " + what + " '" + text + "' is not valid"
+                            + " Unicode (it has an unpaired surrogate character), so it cannot be stored in Redis",
+                    e);
         }
     }
 

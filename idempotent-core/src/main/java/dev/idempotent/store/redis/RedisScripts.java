@@ -87,14 +87,17 @@ final class RedisScripts {
 
     static final Script[] ALL = {CLAIM, COMPLETE, RELEASE, RENEW};
 
-    private RedisScripts() {
-    }
+    private RedisScripts() {}
 
     /** A script with its SHA-1, the name {@code EVALSHA} runs it by. */
     record Script(String name, String source, byte[] bytes, String sha1) {
 
         Script(String name, String source) {
-            this(name, source, source.getBytes(StandardCharsets.UTF_8), RedisScript.of(source).getSha1());
+            this(
+                    name,
+                    source,
+                    source.getBytes(StandardCharsets.UTF_8),
+                    RedisScript.of(source).getSha1());
         }
 
         @Override

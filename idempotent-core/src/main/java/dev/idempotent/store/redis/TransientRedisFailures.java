@@ -14,20 +14,21 @@ import org.springframework.dao.TransientDataAccessException;
 final class TransientRedisFailures {
 
     /** Error replies of a server that is starting, busy with a script, or in a failover. */
-    private static final List<String> TRANSIENT_REPLIES = List.of("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN",
-            "MASTERDOWN", "READONLY");
+    private static final List<String> TRANSIENT_REPLIES =
+            List.of("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY");
 
     /** What Lettuce says when a command was sent on a connection that closed, or while disconnected. */
-    private static final List<String> CONNECTION_LOST = List.of("Connection closed", "Connection reset",
-            "not connected", "Connection refused");
+    private static final List<String> CONNECTION_LOST =
+            List.of("Connection closed", "Connection reset", "not connected", "Connection refused");
 
-    private TransientRedisFailures() {
-    }
+    private TransientRedisFailures() {}
 
     static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessException
-                    || t instanceof RecoverableDataAccessException || t instanceof IOException) {
+            if (t instanceof DataAccessResourceFailureException
+                    || t instanceof TransientDataAccessException
+                    || t instanceof RecoverableDataAccessException
+                    || t instanceof IOException) {
                 return true;
             }
             String type = t.getClass().getName();
@@ -36,8 +37,9 @@ final class TransientRedisFailures {
                 return true;
             }
             String message = t.getMessage();
-            if (message != null && (TRANSIENT_REPLIES.stream().anyMatch(message::startsWith)
-                    || CONNECTION_LOST.stream().anyMatch(message::contains))) {
+            if (message != null
+                    && (TRANSIENT_REPLIES.stream().anyMatch(message::startsWith)
+                            || CONNECTION_LOST.stream().anyMatch(message::contains))) {
                 return true;
             }
         }

@@ -32,8 +32,9 @@ class JdbcIdempotencyStoreTableNameTests {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"1table", "a.b.c", "a b", "t;DROP TABLE users", "t--", "\"quoted\"", "t.", ".t", "täble",
-            "t(x)"})
+    @ValueSource(
+            strings = {"1table", "a.b.c", "a b", "t;DROP TABLE users", "t--", "\"quoted\"", "t.", ".t", "täble", "t(x)"
+            })
     void rejectsAnythingElse(String name) {
         assertThatThrownBy(() -> new JdbcIdempotencyStore(neverUsed, name))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -56,7 +57,8 @@ class JdbcIdempotencyStoreTableNameTests {
         for (String platform : List.of("postgresql", "mysql", "h2")) {
             String ddl = JdbcSchemaScripts.forTable(JdbcSchemaScripts.script(platform), "app.orders_idem")
                     .getContentAsString(StandardCharsets.UTF_8);
-            assertThat(ddl).as(platform)
+            assertThat(ddl)
+                    .as(platform)
                     .contains("CREATE TABLE IF NOT EXISTS app.orders_idem (")
                     .contains("orders_idem_expires_idx")
                     .doesNotContain("idempotency_record")
@@ -89,16 +91,37 @@ class JdbcIdempotencyStoreTableNameTests {
 
     @Test
     void everyStatementNamesItsParametersAndUsesTheTable() {
-        for (JdbcStatements sql : List.of(new PostgresStatements("app.t"), new MySqlStatements("app.t"),
-                new MariaDbStatements("app.t"), new H2Statements("app.t"))) {
-            List<String> statements = Stream.of(sql.select, sql.insertIfAbsent, sql.upsertReturning,
-                    sql.insertReturning, sql.takeOverExpired, sql.complete, sql.renew, sql.release, sql.deleteLive,
-                    sql.deleteAny, sql.deleteExpired, sql.list).filter(Objects::nonNull).toList();
-            assertThat(statements).as(sql.toString())
-                    .allSatisfy(statement -> assertThat(statement).doesNotContain("?").contains("app.t"));
+        for (JdbcStatements sql : List.of(
+                new PostgresStatements("app.t"),
+                new MySqlStatements("app.t"),
+                new MariaDbStatements("app.t"),
+                new H2Statements("app.t"))) {
+            List<String> statements = Stream.of(
+                            sql.select,
+                            sql.insertIfAbsent,
+                            sql.upsertReturning,
+                            sql.insertReturning,
+                            sql.takeOverExpired,
+                            sql.complete,
+                            sql.renew,
+                            sql.release,
+                            sql.deleteLive,
+                            sql.deleteAny,
+                            sql.deleteExpired,
+                            sql.list)
+                    .filter(Objects::nonNull)
+                    .toList();
+            assertThat(statements)
+                    .as(sql.toString())
+                    .allSatisfy(statement ->
+                            assertThat(statement).doesNotContain("?").contains("app.t"));
         }
-        assertThat(new PostgresStatements("t").upsertReturning).contains("ON CONFLICT").contains("RETURNING");
-        assertThat(new MariaDbStatements("t").insertReturning).startsWith("INSERT IGNORE").contains("RETURNING");
+        assertThat(new PostgresStatements("t").upsertReturning)
+                .contains("ON CONFLICT")
+                .contains("RETURNING");
+        assertThat(new MariaDbStatements("t").insertReturning)
+                .startsWith("INSERT IGNORE")
+                .contains("RETURNING");
         assertThat(new MySqlStatements("t").insertReturning).isNull();
     }
 }

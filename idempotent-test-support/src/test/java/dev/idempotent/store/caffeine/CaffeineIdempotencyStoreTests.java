@@ -32,9 +32,11 @@ class CaffeineIdempotencyStoreTests extends IdempotencyStoreContractTests {
     void completedRecordsStayWithinTheMaximumSize() {
         CaffeineIdempotencyStore small = new CaffeineIdempotencyStore(10);
         for (int i = 0; i < 1000; i++) {
-            assertThat(small.claim("k" + i, "fp", "t" + i, Duration.ofMinutes(1)).outcome())
+            assertThat(small.claim("k" + i, "fp", "t" + i, Duration.ofMinutes(1))
+                            .outcome())
                     .isEqualTo(Claim.Outcome.ACQUIRED);
-            assertThat(small.complete("k" + i, "t" + i, new byte[] { 1 }, Duration.ofMinutes(1))).isTrue();
+            assertThat(small.complete("k" + i, "t" + i, new byte[] {1}, Duration.ofMinutes(1)))
+                    .isTrue();
         }
         long live = 0;
         for (int i = 0; i < 1000; i++) {
@@ -50,8 +52,10 @@ class CaffeineIdempotencyStoreTests extends IdempotencyStoreContractTests {
             small.claim("running" + i, "fp", "t" + i, Duration.ofMinutes(1));
         }
         for (int i = 0; i < 500; i++) {
-            assertThat(small.claim("running" + i, "fp", "other", Duration.ofMinutes(1)).outcome())
-                    .as("running claim %d", i).isEqualTo(Claim.Outcome.IN_FLIGHT);
+            assertThat(small.claim("running" + i, "fp", "other", Duration.ofMinutes(1))
+                            .outcome())
+                    .as("running claim %d", i)
+                    .isEqualTo(Claim.Outcome.IN_FLIGHT);
         }
     }
 
@@ -60,7 +64,8 @@ class CaffeineIdempotencyStoreTests extends IdempotencyStoreContractTests {
         CaffeineIdempotencyStore small = new CaffeineIdempotencyStore(100_000, 1024 * 1024);
         for (int i = 0; i < 100; i++) {
             small.claim("big" + i, "fp", "t" + i, Duration.ofMinutes(1));
-            assertThat(small.complete("big" + i, "t" + i, new byte[100 * 1024], Duration.ofMinutes(1))).isTrue();
+            assertThat(small.complete("big" + i, "t" + i, new byte[100 * 1024], Duration.ofMinutes(1)))
+                    .isTrue();
         }
         long live = 0;
         for (int i = 0; i < 100; i++) {
@@ -80,8 +85,10 @@ class CaffeineIdempotencyStoreTests extends IdempotencyStoreContractTests {
             small.complete("done" + i, "d" + i, new byte[8 * 1024], Duration.ofMinutes(1));
         }
         for (int i = 0; i < 200; i++) {
-            assertThat(small.claim("running" + i, "fp", "other", Duration.ofMinutes(1)).outcome())
-                    .as("running claim %d", i).isEqualTo(Claim.Outcome.IN_FLIGHT);
+            assertThat(small.claim("running" + i, "fp", "other", Duration.ofMinutes(1))
+                            .outcome())
+                    .as("running claim %d", i)
+                    .isEqualTo(Claim.Outcome.IN_FLIGHT);
         }
     }
 
@@ -95,15 +102,17 @@ class CaffeineIdempotencyStoreTests extends IdempotencyStoreContractTests {
             CaffeineIdempotencyStore small = new CaffeineIdempotencyStore(10);
             for (int i = 0; i < 2000; i++) {
                 small.claim("k" + i, "fp", "t" + i, Duration.ofMinutes(1));
-                small.complete("k" + i, "t" + i, new byte[] { 1 }, Duration.ofMinutes(1));
+                small.complete("k" + i, "t" + i, new byte[] {1}, Duration.ofMinutes(1));
             }
         } finally {
             logger.detachAppender(appender);
         }
         assertThat(appender.list).hasSize(1);
         assertThat(appender.list.get(0).getLevel()).isEqualTo(Level.WARN);
-        assertThat(appender.list.get(0).getFormattedMessage()).contains("evicted 1 completed record(s)")
-                .contains("maximum-weight").contains("maximum-size 10");
+        assertThat(appender.list.get(0).getFormattedMessage())
+                .contains("evicted 1 completed record(s)")
+                .contains("maximum-weight")
+                .contains("maximum-size 10");
     }
 
     @Test

@@ -87,7 +87,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
     }
 
     private String statusInCallerTransaction(String key) {
-        return jdbc().queryForObject("SELECT status FROM " + tableName() + " WHERE idempotency_key = ?", String.class, key);
+        return jdbc().queryForObject(
+                        "SELECT status FROM " + tableName() + " WHERE idempotency_key = ?", String.class, key);
     }
 
     private int businessRows(String id) {
@@ -100,15 +101,18 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
         String owner = token();
         store.claim(key, "fp", owner, LEASE);
 
-        Claim claim = callerTransaction(TransactionDefinition.ISOLATION_REPEATABLE_READ).execute(status -> {
-            assertThat(statusInCallerTransaction(key)).isEqualTo("IN_PROGRESS");
-            boolean completed = CompletableFuture.supplyAsync(() -> store.complete(key, owner, bytes("done"), TTL))
-                    .orTimeout(30, TimeUnit.SECONDS).join();
-            assertThat(completed).isTrue();
-            // The caller's snapshot is stale: this is what the store must not be fooled by.
-            assertThat(statusInCallerTransaction(key)).isEqualTo("IN_PROGRESS");
-            return store.claim(key, "fp", token(), LEASE);
-        });
+        Claim claim = callerTransaction(TransactionDefinition.ISOLATION_REPEATABLE_READ)
+                .execute(status -> {
+                    assertThat(statusInCallerTransaction(key)).isEqualTo("IN_PROGRESS");
+                    boolean completed = CompletableFuture.supplyAsync(
+                                    () -> store.complete(key, owner, bytes("done"), TTL))
+                            .orTimeout(30, TimeUnit.SECONDS)
+                            .join();
+                    assertThat(completed).isTrue();
+                    // The caller's snapshot is stale: this is what the store must not be fooled by.
+                    assertThat(statusInCallerTransaction(key)).isEqualTo("IN_PROGRESS");
+                    return store.claim(key, "fp", token(), LEASE);
+                });
 
         assertThat(claim.outcome()).isEqualTo(Claim.Outcome.COMPLETED);
         assertThat(claim.record().payload()).isEqualTo(bytes("done"));
@@ -138,8 +142,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
                 insert.setString(1, "jpa-" + key.hashCode());
                 insert.executeUpdate();
             }
-            org.springframework.transaction.support.TransactionSynchronizationManager.bindResource(dataSource(),
-                    new org.springframework.jdbc.datasource.ConnectionHolder(connection));
+            org.springframework.transaction.support.TransactionSynchronizationManager.bindResource(
+                    dataSource(), new org.springframework.jdbc.datasource.ConnectionHolder(connection));
             try {
                 assertThat(store.claim(key, "fp", token(), LEASE).isAcquired()).isTrue();
             } finally {
@@ -147,8 +151,11 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
             }
             connection.rollback();
         }
-        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM " + businessTable() + " WHERE id = ?", Integer.class,
-                "jpa-" + key.hashCode())).isZero();
+        assertThat(jdbc().queryForObject(
+                                "SELECT COUNT(*) FROM " + businessTable() + " WHERE id = ?",
+                                Integer.class,
+                                "jpa-" + key.hashCode()))
+                .isZero();
         assertThat(store.find(key)).isPresent();
     }
 
@@ -233,7 +240,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
 
         // The session time zone of every test connection is far from UTC; the instants must not move.
         assertThat(record.createdAt()).isCloseTo(Instant.now(), within(5, ChronoUnit.SECONDS));
-        assertThat(Duration.between(record.createdAt(), record.leaseExpiresAt())).isEqualTo(lease);
+        assertThat(Duration.between(record.createdAt(), record.leaseExpiresAt()))
+                .isEqualTo(lease);
         assertThat(record.expiresAt()).isEqualTo(record.leaseExpiresAt());
         assertThat(store.find(key).orElseThrow()).isEqualTo(record);
     }
@@ -272,7 +280,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
                         String key = base + ":" + k;
                         Claim claim = store.claim(key, "fp-new", token(), LEASE);
                         if (claim.isAcquired()) {
-                            acquired.computeIfAbsent(key, x -> new AtomicInteger()).incrementAndGet();
+                            acquired.computeIfAbsent(key, x -> new AtomicInteger())
+                                    .incrementAndGet();
                         } else {
                             assertThat(claim.record().fingerprint()).isEqualTo("fp-new");
                         }
@@ -290,7 +299,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
             pool.shutdownNow();
         }
         assertThat(acquired).hasSize(keys);
-        assertThat(acquired.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(acquired.values())
+                .allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
     }
 
     @Test
@@ -326,7 +336,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
 
         assertThat(store.purgeExpired(3)).isEqualTo(7);
 
-        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM " + table, Integer.class)).isEqualTo(2);
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM " + table, Integer.class))
+                .isEqualTo(2);
         assertThat(store.find(completed)).isPresent();
         assertThat(store.find(base + ":running")).isPresent();
         assertThat(store.purgeExpired(3)).isZero();
@@ -354,7 +365,8 @@ abstract class JdbcIdempotencyStoreTestSupport extends IdempotencyStoreContractT
 
             String key = key("schema");
             assertThat(store.claim(key, "fp", token(), LEASE).isAcquired()).isTrue();
-            assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM " + table, Integer.class)).isEqualTo(1);
+            assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM " + table, Integer.class))
+                    .isEqualTo(1);
         } finally {
             jdbc().execute("DROP TABLE IF EXISTS " + table);
         }

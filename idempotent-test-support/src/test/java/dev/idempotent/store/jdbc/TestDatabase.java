@@ -21,16 +21,27 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * <p>Every connection uses a session time zone far from UTC, so a time zone mistake in the store shows.
  */
 enum TestDatabase {
-
-    POSTGRESQL("IDEMPOTENCY_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/test", "postgres", "",
+    POSTGRESQL(
+            "IDEMPOTENCY_TEST_POSTGRES",
+            "jdbc:postgresql://127.0.0.1:5432/test",
+            "postgres",
+            "",
             "SET TIME ZONE 'Asia/Kolkata'",
             port -> "jdbc:postgresql://127.0.0.1:" + port + "/test?connectTimeout=2&socketTimeout=5"),
 
-    MARIADB("IDEMPOTENCY_TEST_MARIADB", "jdbc:mariadb://127.0.0.1:3306/test", "root", "",
+    MARIADB(
+            "IDEMPOTENCY_TEST_MARIADB",
+            "jdbc:mariadb://127.0.0.1:3306/test",
+            "root",
+            "",
             "SET time_zone = '+05:30'",
             port -> "jdbc:mariadb://127.0.0.1:" + port + "/test?connectTimeout=2000&socketTimeout=5000"),
 
-    H2(null, "jdbc:h2:mem:idempotency-test;DB_CLOSE_DELAY=-1", "sa", "",
+    H2(
+            null,
+            "jdbc:h2:mem:idempotency-test;DB_CLOSE_DELAY=-1",
+            "sa",
+            "",
             "SET TIME ZONE 'Asia/Kolkata'",
             port -> "jdbc:h2:tcp://127.0.0.1:" + port + "/mem:idempotency-test");
 
@@ -46,7 +57,12 @@ enum TestDatabase {
 
     private final IntFunction<String> unreachableUrl;
 
-    TestDatabase(String envPrefix, String defaultUrl, String defaultUser, String defaultPassword, String sessionSql,
+    TestDatabase(
+            String envPrefix,
+            String defaultUrl,
+            String defaultUser,
+            String defaultPassword,
+            String sessionSql,
             IntFunction<String> unreachableUrl) {
         this.url = env(envPrefix, "_URL", defaultUrl);
         this.user = env(envPrefix, "_USER", defaultUser);
@@ -72,7 +88,8 @@ enum TestDatabase {
 
     /** A DataSource on a loopback port nobody listens on, that fails within seconds. */
     DataSource unreachableDataSource() {
-        DriverManagerDataSource dataSource = new DriverManagerDataSource(unreachableUrl.apply(closedPort()), user, password);
+        DriverManagerDataSource dataSource =
+                new DriverManagerDataSource(unreachableUrl.apply(closedPort()), user, password);
         return dataSource;
     }
 

@@ -6,9 +6,9 @@ import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.store.Claim;
 import dev.idempotent.store.IdempotencyRecord;
 import dev.idempotent.store.IdempotencyStore;
-import dev.idempotent.test.IdempotencyStoreContractTests;
 import dev.idempotent.store.ReactiveIdempotencyStore;
 import dev.idempotent.store.RecordStatus;
+import dev.idempotent.test.IdempotencyStoreContractTests;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
 import java.time.Duration;
@@ -57,8 +57,12 @@ class ReactiveRedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
     @AfterAll
     static void cleanUpAndClose() {
         try (RedisConnection connection = factory.getConnection();
-                Cursor<byte[]> keys = connection.keyCommands().scan(
-                        ScanOptions.scanOptions().match(PREFIX + "*").count(1000).build())) {
+                Cursor<byte[]> keys = connection
+                        .keyCommands()
+                        .scan(ScanOptions.scanOptions()
+                                .match(PREFIX + "*")
+                                .count(1000)
+                                .build())) {
             List<byte[]> found = new ArrayList<>();
             keys.forEachRemaining(found::add);
             if (!found.isEmpty()) {
@@ -88,16 +92,29 @@ class ReactiveRedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         Mono<Claim> claim = reactive.claim(key, "fp", owner, LEASE);
 
         StepVerifier.create(reactive.find(key)).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(claim).assertNext(c -> assertThat(c.isAcquired()).isTrue()).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(reactive.claim(key, "fp", token(), LEASE))
-                .assertNext(c -> assertThat(c.outcome()).isEqualTo(Claim.Outcome.IN_FLIGHT)).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(reactive.complete(key, owner, bytes("done"), TTL)).expectNext(true).expectComplete()
+        StepVerifier.create(claim)
+                .assertNext(c -> assertThat(c.isAcquired()).isTrue())
+                .expectComplete()
                 .verify(TIMEOUT);
-        StepVerifier.create(reactive.find(key)).assertNext(record -> {
-            assertThat(record.status()).isEqualTo(RecordStatus.COMPLETED);
-            assertThat(record.payload()).isEqualTo(bytes("done"));
-        }).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(reactive.delete(key)).expectNext(true).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(reactive.claim(key, "fp", token(), LEASE))
+                .assertNext(c -> assertThat(c.outcome()).isEqualTo(Claim.Outcome.IN_FLIGHT))
+                .expectComplete()
+                .verify(TIMEOUT);
+        StepVerifier.create(reactive.complete(key, owner, bytes("done"), TTL))
+                .expectNext(true)
+                .expectComplete()
+                .verify(TIMEOUT);
+        StepVerifier.create(reactive.find(key))
+                .assertNext(record -> {
+                    assertThat(record.status()).isEqualTo(RecordStatus.COMPLETED);
+                    assertThat(record.payload()).isEqualTo(bytes("done"));
+                })
+                .expectComplete()
+                .verify(TIMEOUT);
+        StepVerifier.create(reactive.delete(key))
+                .expectNext(true)
+                .expectComplete()
+                .verify(TIMEOUT);
     }
 
     @Test
@@ -126,9 +143,13 @@ class ReactiveRedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
                 .assertNext(claim -> {
                     assertThat(claim.outcome()).isEqualTo(Claim.Outcome.IN_FLIGHT);
                     assertThat(claim.record().isOwnedBy(owner)).isTrue();
-                }).expectComplete().verify(TIMEOUT);
-        StepVerifier.create(reactive.complete(key, owner, bytes("from reactive"), TTL)).expectNext(true)
-                .expectComplete().verify(TIMEOUT);
+                })
+                .expectComplete()
+                .verify(TIMEOUT);
+        StepVerifier.create(reactive.complete(key, owner, bytes("from reactive"), TTL))
+                .expectNext(true)
+                .expectComplete()
+                .verify(TIMEOUT);
 
         IdempotencyRecord record = blocking.find(key).orElseThrow();
         assertThat(record.status()).isEqualTo(RecordStatus.COMPLETED);
@@ -142,7 +163,8 @@ class ReactiveRedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
                 new ReactiveRedisIdempotencyStore(factory("127.0.0.1", 1, Duration.ofMillis(500)), PREFIX);
 
         StepVerifier.create(unreachable.claim(key("down"), "fp", token(), LEASE))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IdempotencyStoreUnavailableException.class)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IdempotencyStoreUnavailableException.class)
                         .satisfies(failure -> assertThat(((IdempotencyStoreUnavailableException) failure).isTransient())
                                 .isTrue()))
                 .verify(TIMEOUT);
@@ -158,10 +180,12 @@ class ReactiveRedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
                 .commandTimeout(timeout)
                 .shutdownTimeout(Duration.ZERO)
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                        .socketOptions(
+                                SocketOptions.builder().connectTimeout(timeout).build())
                         .build())
                 .build();
-        LettuceConnectionFactory created = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
+        LettuceConnectionFactory created =
+                new LettuceConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
         created.afterPropertiesSet();
         created.start();
         factories.add(created);

@@ -80,8 +80,12 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
     @AfterAll
     static void cleanUpAndClose() {
         try (RedisConnection connection = factory.getConnection();
-                Cursor<byte[]> keys = connection.keyCommands().scan(
-                        ScanOptions.scanOptions().match(PREFIX + "*").count(1000).build())) {
+                Cursor<byte[]> keys = connection
+                        .keyCommands()
+                        .scan(ScanOptions.scanOptions()
+                                .match(PREFIX + "*")
+                                .count(1000)
+                                .build())) {
             List<byte[]> found = new ArrayList<>();
             keys.forEachRemaining(found::add);
             if (!found.isEmpty()) {
@@ -108,7 +112,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         String key = key("pttl");
         String owner = token();
 
-        IdempotencyRecord claimed = store.claim(key, "fp", owner, Duration.ofSeconds(20)).record();
+        IdempotencyRecord claimed =
+                store.claim(key, "fp", owner, Duration.ofSeconds(20)).record();
         assertThat(pttl(key)).isBetween(18_000L, 20_000L);
         assertThat(claimed.leaseExpiresAt()).isEqualTo(claimed.expiresAt());
         assertThat(Duration.between(claimed.createdAt(), claimed.expiresAt())).isEqualTo(Duration.ofSeconds(20));
@@ -119,8 +124,12 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         assertThat(renewed.leaseExpiresAt()).isEqualTo(renewed.expiresAt()).isAfter(claimed.expiresAt());
         assertThat(renewed.createdAt()).isEqualTo(claimed.createdAt());
 
-        assertThat(store.complete(key, owner, bytes("done"), Duration.ofHours(2))).isTrue();
-        assertThat(pttl(key)).isBetween(Duration.ofHours(2).toMillis() - 2_000, Duration.ofHours(2).toMillis());
+        assertThat(store.complete(key, owner, bytes("done"), Duration.ofHours(2)))
+                .isTrue();
+        assertThat(pttl(key))
+                .isBetween(
+                        Duration.ofHours(2).toMillis() - 2_000,
+                        Duration.ofHours(2).toMillis());
         IdempotencyRecord completed = store.find(key).orElseThrow();
         assertThat(completed.status()).isEqualTo(RecordStatus.COMPLETED);
         assertThat(completed.leaseExpiresAt()).isNull();
@@ -131,7 +140,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
     @Test
     void timestampsComeFromTheServerClock() {
         Instant before = serverTime();
-        IdempotencyRecord record = store.claim(key("clock"), "fp", token(), LEASE).record();
+        IdempotencyRecord record =
+                store.claim(key("clock"), "fp", token(), LEASE).record();
         Instant after = serverTime();
 
         assertThat(record.createdAt()).isBetween(before.minusMillis(1), after.plusMillis(1));
@@ -163,8 +173,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
     @Test
     void aPipelinedOrTransactionalConnectionIsAnErrorNeverAClaim() {
         String pipelined = key("pipelined");
-        RedisIdempotencyStore inPipeline = new RedisIdempotencyStore(
-                wrapping(factory, RedisConnection::openPipeline, false), PREFIX);
+        RedisIdempotencyStore inPipeline =
+                new RedisIdempotencyStore(wrapping(factory, RedisConnection::openPipeline, false), PREFIX);
         assertThatThrownBy(() -> inPipeline.claim(pipelined, "fp", token(), LEASE))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("pipelined");
@@ -207,8 +217,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
 
     @Test
     void anEmptyAnswerFromAConnectionThatHidesItsPipelineIsAnError() {
-        RedisIdempotencyStore hidden = new RedisIdempotencyStore(
-                wrapping(factory, RedisConnection::openPipeline, true), PREFIX);
+        RedisIdempotencyStore hidden =
+                new RedisIdempotencyStore(wrapping(factory, RedisConnection::openPipeline, true), PREFIX);
         String key = key("hidden");
 
         assertThatThrownBy(() -> hidden.claim(key, "fp", token(), LEASE))
@@ -276,8 +286,9 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         assertThat(store.renew(key, owner, LEASE)).isTrue();
         assertThat(store.complete(key, owner, bytes("done"), TTL)).isTrue();
         assertThat(store.claim(key, "fp", token(), LEASE).outcome()).isEqualTo(Claim.Outcome.COMPLETED);
-        List<Boolean> cached = query(connection -> connection.scriptingCommands().scriptExists(
-                RedisScripts.CLAIM.sha1(), RedisScripts.COMPLETE.sha1(), RedisScripts.RENEW.sha1()));
+        List<Boolean> cached = query(connection -> connection
+                .scriptingCommands()
+                .scriptExists(RedisScripts.CLAIM.sha1(), RedisScripts.COMPLETE.sha1(), RedisScripts.RENEW.sha1()));
         assertThat(cached).containsOnly(true);
     }
 
@@ -303,15 +314,17 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
 
         List<byte[]> written = query(connection -> {
             List<byte[]> found = new ArrayList<>();
-            try (Cursor<byte[]> cursor = connection.keyCommands().scan(
-                    ScanOptions.scanOptions().match(own + "*").count(1000).build())) {
+            try (Cursor<byte[]> cursor = connection
+                    .keyCommands()
+                    .scan(ScanOptions.scanOptions().match(own + "*").count(1000).build())) {
                 cursor.forEachRemaining(found::add);
             }
             return found;
         });
         assertThat(written).hasSize(1);
         assertThat(new String(written.get(0), StandardCharsets.UTF_8)).isEqualTo(own + key);
-        assertThat(ClusterSlotHashUtil.calculateSlot(written.get(0))).isEqualTo(ClusterSlotHashUtil.calculateSlot("42"));
+        assertThat(ClusterSlotHashUtil.calculateSlot(written.get(0)))
+                .isEqualTo(ClusterSlotHashUtil.calculateSlot("42"));
     }
 
     @Test
@@ -344,8 +357,14 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         String user = "idempotency-test-" + UUID.randomUUID();
         String password = UUID.randomUUID().toString();
         try {
-            admin(redis -> redis.aclSetuser(user, AclSetuserArgs.Builder.on().addPassword(password).allKeys()
-                    .allChannels().allCommands().removeCommand(CommandType.CONFIG)));
+            admin(redis -> redis.aclSetuser(
+                    user,
+                    AclSetuserArgs.Builder.on()
+                            .addPassword(password)
+                            .allKeys()
+                            .allChannels()
+                            .allCommands()
+                            .removeCommand(CommandType.CONFIG)));
         } catch (RuntimeException e) {
             assumeTrue(false, "this server does not let the test create an ACL user: " + e);
         }
@@ -355,7 +374,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
                     factory(HOST, PORT, Duration.ofSeconds(2), configuration -> {
                         configuration.setUsername(user);
                         configuration.setPassword(password);
-                    }), PREFIX);
+                    }),
+                    PREFIX);
 
             assertThat(restricted.checkEvictionPolicy()).isNull();
 
@@ -368,9 +388,10 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
             admin(redis -> redis.aclDeluser(user));
         }
         assertThat(log.list).noneMatch(event -> event.getLevel().isGreaterOrEqual(Level.WARN));
-        assertThat(log.list).anyMatch(event -> event.getLevel() == Level.DEBUG
-                && event.getFormattedMessage().contains("maxmemory-policy")
-                && event.getFormattedMessage().contains("NOPERM"));
+        assertThat(log.list)
+                .anyMatch(event -> event.getLevel() == Level.DEBUG
+                        && event.getFormattedMessage().contains("maxmemory-policy")
+                        && event.getFormattedMessage().contains("NOPERM"));
     }
 
     @Test
@@ -390,8 +411,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static LettuceConnectionFactory factory(String host, int port, Duration timeout,
-            Consumer<RedisStandaloneConfiguration> customizer) {
+    private static LettuceConnectionFactory factory(
+            String host, int port, Duration timeout, Consumer<RedisStandaloneConfiguration> customizer) {
         RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(host, port);
         if (customizer != null) {
             customizer.accept(configuration);
@@ -400,7 +421,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
                 .commandTimeout(timeout)
                 .shutdownTimeout(Duration.ZERO)
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                        .socketOptions(
+                                SocketOptions.builder().connectTimeout(timeout).build())
                         .build())
                 .build();
         LettuceConnectionFactory created = new LettuceConnectionFactory(configuration, client);
@@ -414,10 +436,12 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
      * A factory whose connections are prepared by {@code prepare} (opening a pipeline or a transaction), and
      * that, if {@code hide}, claims they are plain connections, as a careless wrapper would.
      */
-    private static RedisConnectionFactory wrapping(RedisConnectionFactory target, Consumer<RedisConnection> prepare,
-            boolean hide) {
-        return (RedisConnectionFactory) Proxy.newProxyInstance(RedisIdempotencyStoreTests.class.getClassLoader(),
-                new Class<?>[] {RedisConnectionFactory.class}, (proxy, method, args) -> {
+    private static RedisConnectionFactory wrapping(
+            RedisConnectionFactory target, Consumer<RedisConnection> prepare, boolean hide) {
+        return (RedisConnectionFactory) Proxy.newProxyInstance(
+                RedisIdempotencyStoreTests.class.getClassLoader(),
+                new Class<?>[] {RedisConnectionFactory.class},
+                (proxy, method, args) -> {
                     Object result = invoke(target, method, args);
                     if (!method.getName().equals("getConnection")) {
                         return result;
@@ -427,8 +451,10 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
                     if (!hide) {
                         return connection;
                     }
-                    return Proxy.newProxyInstance(RedisIdempotencyStoreTests.class.getClassLoader(),
-                            new Class<?>[] {RedisConnection.class}, (p, m, a) -> switch (m.getName()) {
+                    return Proxy.newProxyInstance(
+                            RedisIdempotencyStoreTests.class.getClassLoader(),
+                            new Class<?>[] {RedisConnection.class},
+                            (p, m, a) -> switch (m.getName()) {
                                 case "isPipelined", "isQueueing" -> false;
                                 default -> invoke(connection, m, a);
                             });
@@ -457,7 +483,9 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
 
     /** Server administration the store never needs, on a plain Lettuce client. */
     private static <T> T admin(Function<RedisCommands<String, String>, T> action) {
-        RedisClient client = RedisClient.create(RedisURI.Builder.redis(HOST, PORT).withTimeout(Duration.ofSeconds(2)).build());
+        RedisClient client = RedisClient.create(RedisURI.Builder.redis(HOST, PORT)
+                .withTimeout(Duration.ofSeconds(2))
+                .build());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return action.apply(connection.sync());
         } finally {
@@ -470,7 +498,8 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContractTests {
     }
 
     private static Instant serverTime() {
-        return Instant.ofEpochMilli(query(connection -> connection.serverCommands().time()));
+        return Instant.ofEpochMilli(
+                query(connection -> connection.serverCommands().time()));
     }
 
     private static void setPolicy(String policy) {
