@@ -287,8 +287,7 @@ public class IdempotencyEngine implements AutoCloseable {
      * The payload of a successful result, or {@code null} if it cannot be serialized (logged: the caller got
      * the result, the key stays in flight until its lease ends).
      */
-    @Nullable
-    byte[] valuePayload(IdempotencyRequest request, @Nullable Object value) {
+    byte @Nullable [] valuePayload(IdempotencyRequest request, @Nullable Object value) {
         try {
             return request.codec().encodeValue(value);
         } catch (RuntimeException e) {
@@ -335,7 +334,7 @@ public class IdempotencyEngine implements AutoCloseable {
      * The payload that records {@code failure} for replay, or {@code null} when the key is to be released
      * instead (the exception is not among those stored, cannot be encoded, or is too large).
      */
-    byte[] failurePayload(IdempotencyRequest request, Throwable failure) {
+    byte @Nullable [] failurePayload(IdempotencyRequest request, Throwable failure) {
         byte[] payload;
         try {
             payload = request.codec().encodeFailure(failure);

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -67,8 +68,8 @@ public final class ReactiveIdempotencyEngine {
     public Mono<IdempotentResult<Object>> execute(
             IdempotencyRequest request, ReactiveIdempotencyStore store, Supplier<? extends Mono<?>> invocation) {
         return Mono.defer(() -> decide(request, store)).flatMap(decision -> switch (decision.kind) {
-            case RUN -> runOne(request, store, decision.token, invocation);
-            case REPLAY -> replay(request, decision.record);
+            case RUN -> runOne(request, store, decision.ownerToken(), invocation);
+            case REPLAY -> replay(request, decision.claimed());
             case SKIP -> Mono.just(new IdempotentResult<>(null, Outcome.SKIPPED));
             case UNPROTECTED ->
                 mono(invocation)
@@ -86,9 +87,9 @@ public final class ReactiveIdempotencyEngine {
     public Flux<Object> executeMany(
             IdempotencyRequest request, ReactiveIdempotencyStore store, Supplier<? extends Publisher<?>> invocation) {
         return Mono.defer(() -> decide(request, store)).flatMapMany(decision -> switch (decision.kind) {
-            case RUN -> runMany(request, store, decision.token, invocation);
+            case RUN -> runMany(request, store, decision.ownerToken(), invocation);
             case REPLAY ->
-                replay(request, decision.record)
+                replay(request, decision.claimed())
                         .flatMapMany(result ->
                                 result.value() == null ? Flux.empty() : Flux.fromIterable((List<?>) result.value()));
             case SKIP -> Flux.empty();
@@ -105,7 +106,18 @@ public final class ReactiveIdempotencyEngine {
         UNPROTECTED
     }
 
-    private record Decision(Kind kind, String token, IdempotencyRecord record) {}
+    /** What to do with a call; {@code token} and {@code record} are null only for {@link Kind#UNPROTECTED}. */
+    private record Decision(
+            Kind kind, @Nullable String token, @Nullable IdempotencyRecord record) {
+
+        String ownerToken() {
+            return Objects.requireNonNull(token, "only a claimed call has an owner token");
+        }
+
+        IdempotencyRecord claimed() {
+            return Objects.requireNonNull(record, "only a claimed call has a record");
+        }
+    }
 
     private Mono<Decision> decide(IdempotencyRequest request, ReactiveIdempotencyStore store) {
         String token = engine.nextOwnerToken();
@@ -331,7 +343,7 @@ public final class ReactiveIdempotencyEngine {
     }
 
     private Mono<Void> complete(
-            IdempotencyRequest request, ReactiveIdempotencyStore store, String token, Object value) {
+            IdempotencyRequest request, ReactiveIdempotencyStore store, String token, @Nullable Object value) {
         byte[] payload = engine.valuePayload(request, value);
         if (payload == null) {
             return Mono.empty();

@@ -85,6 +85,7 @@ public record StoreRetry(int maxRetries, Duration initialDelay, Duration maxDela
      * left (the retries are spent, or the pause would end past the budget). What {@link #template} does for
      * a blocking step, for a step that waits on a timer instead of a thread.
      */
+    @Nullable
     Duration nextDelay(Duration lease, Duration elapsed, long retry) {
         if (retry >= maxRetries) {
             return null;

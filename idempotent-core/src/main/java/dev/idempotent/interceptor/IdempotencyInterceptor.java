@@ -33,7 +33,7 @@ public class IdempotencyInterceptor implements MethodInterceptor {
     private final Fingerprints fingerprints;
 
     /** {@code Mono} and {@code Flux} results; {@code null} without Reactor. */
-    private final ReactiveIdempotentCalls reactive;
+    private final @Nullable ReactiveIdempotentCalls reactive;
 
     private static final boolean REACTOR_PRESENT =
             ClassUtils.isPresent("reactor.core.publisher.Mono", IdempotencyInterceptor.class.getClassLoader());
@@ -82,6 +82,11 @@ public class IdempotencyInterceptor implements MethodInterceptor {
             throws Throwable {
         @Nullable Object[] args = invocation.getArguments();
         if (operation.reactive() != ReactiveKind.NONE) {
+            if (reactive == null) {
+                // a reactive return type is only recognized when Reactor is on the class path
+                throw new IllegalStateException("@Idempotent on " + operation.description()
+                        + " returns a reactive type, but Reactor is not on the class path");
+            }
             return reactive.call(
                     operation,
                     invocation,

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.beans.factory.BeanFactory;
@@ -32,11 +33,11 @@ final class ReactiveIdempotentCalls {
 
     private final IdempotencyStores stores;
 
-    private final BeanFactory beanFactory;
+    private final @Nullable BeanFactory beanFactory;
 
     private final Map<String, ReactiveIdempotencyStore> resolved = new ConcurrentHashMap<>();
 
-    ReactiveIdempotentCalls(IdempotencyEngine engine, IdempotencyStores stores, BeanFactory beanFactory) {
+    ReactiveIdempotentCalls(IdempotencyEngine engine, IdempotencyStores stores, @Nullable BeanFactory beanFactory) {
         this.engine = new ReactiveIdempotencyEngine(engine);
         this.stores = stores;
         this.beanFactory = beanFactory;

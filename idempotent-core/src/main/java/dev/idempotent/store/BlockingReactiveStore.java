@@ -2,6 +2,7 @@ package dev.idempotent.store;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,8 +18,13 @@ final class BlockingReactiveStore implements IdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
-        return await(store.claim(key, fingerprint, ownerToken, lease));
+    public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
+        Claim claim = await(store.claim(key, fingerprint, ownerToken, lease));
+        if (claim == null) {
+            throw new IllegalStateException("The reactive store " + store + " answered nothing to a claim of key '"
+                    + key + "'; an empty answer is never a claim");
+        }
+        return claim;
     }
 
     @Override
@@ -57,7 +63,7 @@ final class BlockingReactiveStore implements IdempotencyStore {
     }
 
     /** The store's own client bounds every step (its command timeout), so the wait has no timeout of its own. */
-    private static <T> T await(Mono<T> step) {
+    private static <T> @Nullable T await(Mono<T> step) {
         return step.block();
     }
 

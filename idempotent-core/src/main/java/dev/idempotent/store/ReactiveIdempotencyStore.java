@@ -1,6 +1,7 @@
 package dev.idempotent.store;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,7 +20,7 @@ import reactor.core.publisher.Mono;
 public interface ReactiveIdempotencyStore {
 
     /** {@link IdempotencyStore#claim}: the claim, or the live record that is there. */
-    Mono<Claim> claim(String key, String fingerprint, String ownerToken, Duration lease);
+    Mono<Claim> claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease);
 
     /** {@link IdempotencyStore#complete}: {@code false} if the claim was lost. */
     Mono<Boolean> complete(String key, String ownerToken, byte[] payload, Duration ttl);

@@ -3,6 +3,7 @@ package dev.idempotent.store;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -27,7 +28,7 @@ public final class ReactiveIdempotencyStoreAdapter implements ReactiveIdempotenc
     }
 
     @Override
-    public Mono<Claim> claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Mono<Claim> claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         return call(() -> store.claim(key, fingerprint, ownerToken, lease));
     }
 

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SHA-256 of a request body as the fingerprint of both {@code Idempotency-Key} filters has it: a raw body
@@ -45,7 +46,7 @@ final class BodyHashes {
 
         private final MessageDigest digest = digest();
 
-        void part(String name, String filename, String contentType, long size) {
+        void part(String name, @Nullable String filename, @Nullable String contentType, long size) {
             update(digest, name);
             update(digest, String.valueOf(filename));
             update(digest, String.valueOf(contentType));

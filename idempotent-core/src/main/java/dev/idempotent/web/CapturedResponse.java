@@ -1,5 +1,6 @@
 package dev.idempotent.web;
 
+import dev.idempotent.IdempotentResult;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -8,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP response as the application produced it: status, the headers it set (in order, each value
@@ -43,9 +45,20 @@ final class CapturedResponse {
      *
      * @param headers the response's headers now, in order (names in any case; a name may come once per case)
      */
+    /** The response a replay by the filters' {@link HttpResponseCodec} carries. */
+    static CapturedResponse replayed(IdempotentResult<?> result) {
+        Object value = result.value();
+        if (!(value instanceof CapturedResponse stored)) {
+            throw new IllegalStateException("A replayed Idempotency-Key response decoded to "
+                    + (value == null ? "null" : value.getClass().getName())
+                    + " instead of a captured HTTP response");
+        }
+        return stored;
+    }
+
     static CapturedResponse of(
             int status,
-            String contentType,
+            @Nullable String contentType,
             Map<String, ? extends Collection<String>> headers,
             Map<String, List<String>> before,
             byte[] body) {

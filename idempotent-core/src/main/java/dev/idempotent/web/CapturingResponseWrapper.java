@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Holds back the body the application writes so that the response can be stored before it is sent.
@@ -34,7 +35,7 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
 
     private final ServletOutputStream stream = new CapturingOutputStream();
 
-    private PrintWriter writer;
+    private @Nullable PrintWriter writer;
 
     private boolean passThrough;
 
@@ -46,9 +47,9 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
     /** The byte held back, or -1. */
     private int held = -1;
 
-    private Integer errorStatus;
+    private @Nullable Integer errorStatus;
 
-    private String errorMessage;
+    private @Nullable String errorMessage;
 
     private boolean redirected;
 
@@ -129,7 +130,7 @@ final class CapturingResponseWrapper extends HttpServletResponseWrapper {
     }
 
     @Override
-    public void sendError(int sc, String msg) throws IOException {
+    public void sendError(int sc, @Nullable String msg) throws IOException {
         if (passThrough) {
             super.sendError(sc, msg);
             return;

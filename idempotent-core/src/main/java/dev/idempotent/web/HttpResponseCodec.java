@@ -6,6 +6,7 @@ import dev.idempotent.support.StoredPayload;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,7 +33,7 @@ final class HttpResponseCodec implements ResultCodec {
     }
 
     @Override
-    public byte[] encodeValue(Object value) {
+    public byte[] encodeValue(@Nullable Object value) {
         if (!(value instanceof CapturedResponse response)) {
             throw new IdempotencyException(
                     "Only captured HTTP responses can be stored by the Idempotency-Key" + " filter, not "
@@ -57,7 +58,7 @@ final class HttpResponseCodec implements ResultCodec {
     }
 
     @Override
-    public byte[] encodeFailure(Throwable failure) {
+    public byte @Nullable [] encodeFailure(Throwable failure) {
         return null;
     }
 

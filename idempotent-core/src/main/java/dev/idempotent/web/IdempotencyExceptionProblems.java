@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer to an exception of an {@code @Idempotent} method that reaches the web layer, the same for Spring
@@ -34,6 +35,7 @@ final class IdempotencyExceptionProblems {
     }
 
     /** The problem for {@code ex} thrown while handling {@code where}, or {@code null} if it is not one of ours. */
+    @Nullable
     Problem of(Throwable ex, String where) {
         if (!(ex instanceof IdempotencyException)) {
             return null;
@@ -78,7 +80,7 @@ final class IdempotencyExceptionProblems {
         return null;
     }
 
-    private long retryAfterSeconds(Instant leaseExpiresAt) {
+    private long retryAfterSeconds(@Nullable Instant leaseExpiresAt) {
         if (leaseExpiresAt == null) {
             return 1;
         }

@@ -6,8 +6,10 @@ import dev.idempotent.IdempotencyKeyReuseException;
 import dev.idempotent.IdempotencyStoreUnavailableException;
 import dev.idempotent.InvalidIdempotencyKeyException;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the {@code Idempotency-Key} filters answer when they answer themselves (a bad or missing key, a body
@@ -54,7 +56,11 @@ final class IdempotencyKeyAnswers {
     }
 
     Answer invalidKey(InvalidIdempotencyKeyException e) {
-        return new Answer(Outcome.REJECTED, 400, e.getMessage(), false);
+        return new Answer(
+                Outcome.REJECTED,
+                400,
+                Objects.requireNonNullElse(e.getMessage(), "The Idempotency-Key header is not a valid key"),
+                false);
     }
 
     Answer missingKey(String method, String path) {
@@ -112,7 +118,7 @@ final class IdempotencyKeyAnswers {
      * Every decision passes through here, once per request that carried a key or needed one. This is the
      * place to count them (a metrics counter tagged with the outcome and the method).
      */
-    void decided(Outcome outcome, String where, String key, String detail) {
+    void decided(Outcome outcome, String where, @Nullable String key, @Nullable String detail) {
         if (logger.isDebugEnabled()) {
             logger.debug(
                     "Idempotency-Key " + outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + where

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -96,7 +97,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
 
     private final ServletProblemResponses problems = new ServletProblemResponses(MAPPER);
 
-    private IdempotencyKeyRequiredHandlers requiredHandlers;
+    private @Nullable IdempotencyKeyRequiredHandlers requiredHandlers;
 
     private IdempotencyKeyScope scope = IdempotencyKeyScope.principal();
 
@@ -190,7 +191,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
         switch (result.outcome()) {
             case REPLAYED -> {
                 answers.decided(Outcome.REPLAYED, where, key, null);
-                replay(response, (CapturedResponse) result.value());
+                replay(response, CapturedResponse.replayed(result));
             }
             case UNPROTECTED -> {
                 answers.decided(Outcome.UNPROTECTED, where, key, null);
@@ -204,7 +205,10 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     }
 
     private void answer(
-            HttpServletRequest request, HttpServletResponse response, IdempotencyKeyAnswers.Answer answer, String key)
+            HttpServletRequest request,
+            HttpServletResponse response,
+            IdempotencyKeyAnswers.Answer answer,
+            @Nullable String key)
             throws IOException {
         answers.decided(answer.outcome(), request.getMethod() + " " + request.getRequestURI(), key, answer.detail());
         if (answer.retryAfter()) {
@@ -257,7 +261,7 @@ public class IdempotencyKeyFilter extends OncePerRequestFilter {
     }
 
     /** The {@link IdempotencyException} a handler turned into this response, or {@code null}. */
-    private static IdempotencyException handledIdempotencyException(HttpServletRequest request) {
+    private static @Nullable IdempotencyException handledIdempotencyException(HttpServletRequest request) {
         for (String attribute : List.of(HANDLED_EXCEPTION_ATTRIBUTE, DISPATCHER_EXCEPTION_ATTRIBUTE)) {
             Object value = request.getAttribute(attribute);
             for (Throwable t = value instanceof Throwable thrown ? thrown : null;

@@ -2,6 +2,7 @@ package dev.idempotent.web;
 
 import dev.idempotent.InvalidIdempotencyKeyException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code Idempotency-Key} header. The IETF draft (draft-ietf-httpapi-idempotency-key-header)
@@ -24,8 +25,8 @@ final class IdempotencyKeyHeader {
      * @throws InvalidIdempotencyKeyException when the key is empty, too long, not visible ASCII, a
      *     malformed sf-string, or the header occurs with different keys
      */
-    static String parse(List<String> values, String headerName) {
-        String key = null;
+    static @Nullable String parse(List<String> values, String headerName) {
+        @Nullable String key = null;
         for (String value : values) {
             String parsed = parseOne(value, headerName);
             if (key != null && !key.equals(parsed)) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.PathContainer;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.util.pattern.PathPattern;
@@ -224,6 +225,7 @@ public class IdempotencyKeyPolicy {
      *
      * @throws InvalidIdempotencyKeyException for a key that is not valid ({@link IdempotencyKeyHeader})
      */
+    @Nullable
     String key(List<String> headerValues) {
         return IdempotencyKeyHeader.parse(headerValues, headerName);
     }
@@ -261,7 +263,7 @@ public class IdempotencyKeyPolicy {
      */
     IdempotencyRequest request(
             IdempotencyStore store,
-            String scope,
+            @Nullable String scope,
             String key,
             String method,
             String path,
@@ -281,6 +283,7 @@ public class IdempotencyKeyPolicy {
     }
 
     /** Why a response with {@code status} is not stored, or {@code null} if it is. */
+    @Nullable
     String whyNotStored(int status) {
         if (status >= 500 && !storeServerErrors) {
             return "server error " + status + " (store-server-errors=false)";

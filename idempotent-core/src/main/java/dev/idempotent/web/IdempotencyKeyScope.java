@@ -3,6 +3,7 @@ package dev.idempotent.web;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whose keys a request's {@code Idempotency-Key} belongs to. The scope is part of the stored key, so two
@@ -38,6 +39,7 @@ public interface IdempotencyKeyScope {
      * The scope of {@code request}'s key, e.g. the user's name, a tenant id or an API key; {@code null}
      * or empty for the shared anonymous scope. Called after authentication, before any store lookup.
      */
+    @Nullable
     String scopeOf(HttpServletRequest request);
 
     /** The authenticated principal's name ({@link HttpServletRequest#getUserPrincipal()}): the default. */
@@ -62,7 +64,7 @@ public interface IdempotencyKeyScope {
         private PrincipalScope() {}
 
         @Override
-        public String scopeOf(HttpServletRequest request) {
+        public @Nullable String scopeOf(HttpServletRequest request) {
             Principal principal = request.getUserPrincipal();
             return principal == null ? null : principal.getName();
         }

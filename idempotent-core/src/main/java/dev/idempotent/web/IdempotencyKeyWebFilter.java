@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -80,7 +81,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
 
     private ReactiveIdempotencyKeyScope scope = ReactiveIdempotencyKeyScope.principal();
 
-    private ReactiveIdempotencyKeyRequiredHandlers requiredHandlers;
+    private @Nullable ReactiveIdempotencyKeyRequiredHandlers requiredHandlers;
 
     private int order = DEFAULT_ORDER;
 
@@ -202,7 +203,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
     }
 
     /** What {@link #prepare} found: the body's hash, and its bytes when they were read here ({@code null} if not). */
-    private record Prepared(String bodyHash, byte[] body) {}
+    private record Prepared(String bodyHash, byte @Nullable [] body) {}
 
     /** The whole of {@code content} (empty when there is none), at most {@code max-request-size}. */
     private Mono<byte[]> bytes(Publisher<? extends DataBuffer> content) {
@@ -265,7 +266,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         switch (result.outcome()) {
             case REPLAYED -> {
                 answers.decided(Outcome.REPLAYED, where, key, null);
-                return replay(exchange.getResponse(), (CapturedResponse) result.value());
+                return replay(exchange.getResponse(), CapturedResponse.replayed(result));
             }
             case UNPROTECTED -> answers.decided(Outcome.UNPROTECTED, where, key, null);
             default -> answers.decided(Outcome.EXECUTED, where, key, null);
@@ -330,7 +331,7 @@ public class IdempotencyKeyWebFilter implements WebFilter, Ordered {
         return ReactiveProblemResponses.write(response, stored.body());
     }
 
-    private Mono<Void> answer(ServerWebExchange exchange, Answer answer, String key) {
+    private Mono<Void> answer(ServerWebExchange exchange, Answer answer, @Nullable String key) {
         ServerHttpRequest request = exchange.getRequest();
         answers.decided(
                 answer.outcome(),

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
@@ -70,8 +71,8 @@ public class IdempotencyProblemDetailsResolver implements HandlerExceptionResolv
     }
 
     @Override
-    public ModelAndView resolveException(
-            HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+    public @Nullable ModelAndView resolveException(
+            HttpServletRequest request, HttpServletResponse response, @Nullable Object handler, Exception ex) {
         if (!(ex instanceof IdempotencyException idempotency) || response.isCommitted()) {
             return null;
         }

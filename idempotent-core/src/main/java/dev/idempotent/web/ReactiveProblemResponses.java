@@ -1,5 +1,6 @@
 package dev.idempotent.web;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -19,7 +20,7 @@ final class ReactiveProblemResponses extends ProblemResponses {
      *
      * @param retryAfter the {@code Retry-After} value, or {@code null} for none
      */
-    Mono<Void> send(ServerWebExchange exchange, int status, String detail, String retryAfter) {
+    Mono<Void> send(ServerWebExchange exchange, int status, String detail, @Nullable String retryAfter) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(HttpStatusCode.valueOf(status));
         if (retryAfter != null) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
@@ -41,7 +42,7 @@ final class RequiredHandlerMethods {
 
         private final Set<String> protectedMethods = new HashSet<>();
 
-        private volatile List<M> found;
+        private volatile @Nullable List<M> found;
 
         AnnotatedMappings(
                 Supplier<? extends Collection<M>> mappings,
@@ -108,7 +109,8 @@ final class RequiredHandlerMethods {
      * The problem with an annotated mapping for {@code mapped} HTTP methods, or {@code null} if the filter
      * protects them all.
      */
-    private static String unprotected(HandlerMethod handler, Set<RequestMethod> mapped, Set<String> protectedMethods) {
+    private static @Nullable String unprotected(
+            HandlerMethod handler, Set<RequestMethod> mapped, Set<String> protectedMethods) {
         Set<String> unprotected = new TreeSet<>();
         mapped.forEach(method -> {
             if (!protectedMethods.contains(method.name())) {

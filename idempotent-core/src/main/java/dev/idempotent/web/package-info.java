@@ -8,4 +8,7 @@
  * {@link dev.idempotent.web.ReactiveIdempotencyKeyScope}) and writes RFC 9457 problem details, also for the
  * exceptions of {@code @Idempotent} methods.
  */
+@NullMarked
 package dev.idempotent.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -72,7 +73,7 @@ public class ReactiveRedisIdempotencyStore implements ReactiveIdempotencyStore {
     }
 
     @Override
-    public Mono<Claim> claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Mono<Claim> claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         return eval(
                         RedisScripts.CLAIM,
                         key,

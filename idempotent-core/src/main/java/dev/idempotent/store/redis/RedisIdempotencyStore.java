@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
@@ -108,7 +109,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String fingerprint, String ownerToken, Duration lease) {
+    public Claim claim(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         return RedisRecords.claim(
                 key,
                 eval(RedisScripts.CLAIM, key, ReturnType.MULTI, format.claimArgs(key, fingerprint, ownerToken, lease)));
@@ -231,7 +232,7 @@ public class RedisIdempotencyStore implements ListableIdempotencyStore {
      *
      * @return the policy, or {@code null} if it could not be read
      */
-    public String checkEvictionPolicy() {
+    public @Nullable String checkEvictionPolicy() {
         Properties config;
         try (RedisConnection connection = connectionFactory.getConnection()) {
             config = connection.serverCommands().getConfig(EVICTION_POLICY);

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the Redis hash of a key into its {@link IdempotencyRecord}, as {@link RedisScripts} write it:
@@ -102,12 +103,12 @@ final class RedisRecordMapper implements BiFunction<String, Map<String, byte[]>,
                 + (element == null ? "null" : element.getClass().getName()) + " instead of bytes");
     }
 
-    private static String string(Map<String, byte[]> fields, String name) {
+    private static @Nullable String string(Map<String, byte[]> fields, String name) {
         byte[] value = fields.get(name);
         return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
-    private static Instant instant(Map<String, byte[]> fields, String name) {
+    private static @Nullable Instant instant(Map<String, byte[]> fields, String name) {
         String value = string(fields, name);
         if (value == null) {
             return null;

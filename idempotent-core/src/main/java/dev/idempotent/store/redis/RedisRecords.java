@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
@@ -30,7 +31,7 @@ final class RedisRecords {
     }
 
     /** KEYS[1] and ARGV of {@link RedisScripts#CLAIM}. */
-    byte[][] claimArgs(String key, String fingerprint, String ownerToken, Duration lease) {
+    byte[][] claimArgs(String key, @Nullable String fingerprint, String ownerToken, Duration lease) {
         Objects.requireNonNull(ownerToken, "ownerToken");
         byte[] leaseMillis = millis(lease, "lease");
         return fingerprint == null

@@ -5,4 +5,7 @@
  * blocking. Needs {@code spring-data-redis} and a driver (Lettuce, as Spring Boot configures it) on the class
  * path; the reactive store needs Reactor.
  */
+@NullMarked
 package dev.idempotent.store.redis;
+
+import org.jspecify.annotations.NullMarked;
