@@ -15,7 +15,8 @@
 # Settings, from the environment: BENCH_ROUNDS (1; each round runs the store-against-raw benchmarks again, so
 # that a baseline and its store are measured at several moments of a noisy machine, and the report takes
 # medians over all rounds; the time-per-call benchmarks run in the first round only), BENCH_FORKS (1),
-# BENCH_WARMUP (2), BENCH_ITERATIONS (3), BENCH_TIME (1s),
+# BENCH_WARMUP (5: with 8 threads on 2 cores the JIT compiler competes with the benchmark's threads, and
+# throughput was still rising in the fifth second), BENCH_ITERATIONS (3), BENCH_TIME (1s),
 # BENCH_THREADS (1,8), BENCH_REDIS_THREADS (64), BENCH_STORES (caffeine,redis,postgresql,mariadb),
 # BENCH_JMH_OPTS (more JMH options, e.g. "-prof jfr"), and the servers (see BenchStores): BENCH_REDIS_HOST,
 # BENCH_REDIS_PORT, BENCH_PG_URL, BENCH_PG_USER, BENCH_PG_PASSWORD, BENCH_MARIADB_URL, BENCH_MARIADB_USER,
@@ -66,7 +67,7 @@ run() {  # run ROUND THREADS REGEX...: one JMH run at that many threads
     echo "=== round $round of ${BENCH_ROUNDS:-1}, $threads thread(s): $# benchmark(s)"
     # shellcheck disable=SC2086 # BENCH_JMH_OPTS is a list of options
     java -jar "$jar" \
-        -f "${BENCH_FORKS:-1}" -wi "${BENCH_WARMUP:-2}" -w "${BENCH_TIME:-1s}" -i "${BENCH_ITERATIONS:-3}" \
+        -f "${BENCH_FORKS:-1}" -wi "${BENCH_WARMUP:-5}" -w "${BENCH_TIME:-1s}" -i "${BENCH_ITERATIONS:-3}" \
         -r "${BENCH_TIME:-1s}" -t "$threads" -p store="$stores" ${databases:+-p database="$databases"} \
         ${BENCH_JMH_OPTS:-} -rf json -rff "$out" "$@"
     results+=("$out")

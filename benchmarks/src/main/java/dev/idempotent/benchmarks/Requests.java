@@ -5,6 +5,7 @@ import dev.idempotent.engine.IdempotencyRequest;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.JsonResultCodec;
+import dev.idempotent.support.LibraryJson;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +24,8 @@ final class Requests {
     static final Duration LEASE = Duration.ofMinutes(1);
 
     /** Like the starter's mapper. */
-    static final JsonMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+    /** The mapper the starter uses. */
+    static final JsonMapper MAPPER = LibraryJson.newMapper();
 
     private Requests() {}
 

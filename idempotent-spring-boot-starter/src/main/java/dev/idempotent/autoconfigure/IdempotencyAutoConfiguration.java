@@ -12,6 +12,7 @@ import dev.idempotent.metrics.MicrometerIdempotencyListener;
 import dev.idempotent.store.IdempotencyStore;
 import dev.idempotent.support.Fingerprints;
 import dev.idempotent.support.IdempotencyDefaults;
+import dev.idempotent.support.LibraryJson;
 import java.util.List;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -190,8 +191,7 @@ public class IdempotencyAutoConfiguration {
     /** The mapper for stored results: the platform's modules, no default typing, not shared. */
     static final class IdempotencyJson {
 
-        private static final JsonMapper MAPPER =
-                JsonMapper.builder().findAndAddModules().build();
+        private static final JsonMapper MAPPER = LibraryJson.newMapper();
 
         static JsonMapper mapper() {
             return MAPPER;
