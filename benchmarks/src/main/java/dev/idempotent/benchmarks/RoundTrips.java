@@ -35,13 +35,18 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * second store on the benchmark's own pool or connection factory, seen through a recording proxy, runs a few
  * warm-up calls and then {@value #CALLS} calls of each kind through the engine. For JDBC it records every
  * statement executed (by its first word), commit, rollback and isolation-level call; for Redis every command
- * sent. {@code run.sh} prints the result next to the benchmark table.
+ * sent. It also times, on one thread, each whole call and each call to the client (a statement's commit included,
+ * in auto-commit), and prints their medians: what a first run spends in the store and what it spends elsewhere.
+ * {@code run.sh} prints the result next to the benchmark table.
  *
  * <p>Run as a program with the reachable stores (comma-separated) as its argument.
  */
 public final class RoundTrips {
 
-    private static final int CALLS = 20;
+    private static final int CALLS = 200;
+
+    /** Calls of each kind before counting, so that the times are those of compiled code. */
+    private static final int WARM_UP = 2_000;
 
     private static final Set<String> CONNECTION_HOUSEKEEPING = Set.of(
             "close",
@@ -56,18 +61,21 @@ public final class RoundTrips {
 
     private RoundTrips() {}
 
+    /** One call to the client: what was sent and how long the client took to answer it. */
+    private record Call(String what, long nanos) {}
+
     /** What was sent, in order, since the last {@link #reset()}; shared by every proxy of one store. */
     private static final class Recorder {
 
-        private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
 
-        void record(String what) {
-            calls.add(what);
+        void record(String what, long nanos) {
+            calls.add(new Call(what, nanos));
         }
 
-        List<String> reset() {
+        List<Call> reset() {
             synchronized (calls) {
-                List<String> copy = new ArrayList<>(calls);
+                List<Call> copy = new ArrayList<>(calls);
                 calls.clear();
                 return copy;
             }
@@ -87,8 +95,8 @@ public final class RoundTrips {
             }
         }
         if (!lines.isEmpty()) {
-            System.out.println("\nRound trips per call, counted through a proxy of the store's client (" + CALLS
-                    + " calls each, after a warm-up):");
+            System.out.println("\nRound trips per call, counted and timed through a proxy of the store's client ("
+                    + CALLS + " calls each, after a warm-up):");
             lines.forEach(line -> System.out.println("  " + line));
         }
         System.exit(0);
@@ -110,34 +118,49 @@ public final class RoundTrips {
         try (IdempotencyEngine engine = new IdempotencyEngine(OnStoreFailure.FAIL_CLOSED)) {
             IdempotencyRequest replayed = Requests.request(store, "rt-replayed", fingerprint, codec);
             keys.add(replayed.key());
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < WARM_UP; i++) {
                 IdempotencyRequest fresh = Requests.request(store, "rt-warm-" + i, fingerprint, codec);
                 keys.add(fresh.key());
                 engine.execute(fresh, () -> Workload.receipt(1));
                 engine.execute(replayed, () -> Workload.receipt(1));
             }
             recorder.reset();
+            long[] replayNanos = new long[CALLS];
             for (int i = 0; i < CALLS; i++) {
+                long start = System.nanoTime();
                 Requests.expect(Outcome.REPLAYED, engine.execute(replayed, () -> Workload.receipt(1)), "a replay");
+                replayNanos[i] = System.nanoTime() - start;
             }
-            List<String> replay = recorder.reset();
+            List<Call> replay = recorder.reset();
+            long[] firstRunNanos = new long[CALLS];
             for (int i = 0; i < CALLS; i++) {
                 IdempotencyRequest fresh = Requests.request(store, "rt-fresh-" + i, fingerprint, codec);
                 keys.add(fresh.key());
+                long start = System.nanoTime();
                 Requests.expect(Outcome.EXECUTED, engine.execute(fresh, () -> Workload.receipt(1)), "a first run");
+                firstRunNanos[i] = System.nanoTime() - start;
             }
-            List<String> firstRun = recorder.reset();
+            List<Call> firstRun = recorder.reset();
             return String.format(
-                    Locale.ROOT, "%-10s replay: %s; first run: %s", name, perCall(replay), perCall(firstRun));
+                    Locale.ROOT,
+                    "%-10s replay: %s; first run: %s%n%-10s   median times, one thread: replay %s (%s); first run %s (%s)",
+                    name,
+                    perCall(replay),
+                    perCall(firstRun),
+                    "",
+                    micros(median(replayNanos)),
+                    timings(replay),
+                    micros(median(firstRunNanos)),
+                    timings(firstRun));
         } finally {
             keys.forEach(store::delete);
         }
     }
 
     /** "1 (SELECT)" or "3 (SELECT, INSERT, UPDATE)": the calls of one operation, in order, when they repeat. */
-    private static String perCall(List<String> calls) {
+    private static String perCall(List<Call> calls) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        calls.forEach(call -> counts.merge(call, 1, Integer::sum));
+        calls.forEach(call -> counts.merge(call.what(), 1, Integer::sum));
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%.4g", (double) calls.size() / CALLS)
                         .replaceAll("\\.?0+$", ""))
@@ -152,6 +175,30 @@ public final class RoundTrips {
         return out.append(String.join(", ", parts)).append(")").toString();
     }
 
+    /**
+     * "SELECT 61 µs, INSERT 152 µs": the median time the client took for each kind of call, from the call to its
+     * answer (a statement's own commit included, in auto-commit).
+     */
+    private static String timings(List<Call> calls) {
+        Map<String, List<Long>> byKind = new LinkedHashMap<>();
+        calls.forEach(call ->
+                byKind.computeIfAbsent(call.what(), k -> new ArrayList<>()).add(call.nanos()));
+        List<String> parts = new ArrayList<>();
+        byKind.forEach((what, nanos) -> parts.add(what + " "
+                + micros(median(nanos.stream().mapToLong(Long::longValue).toArray()))));
+        return String.join(", ", parts);
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
+    }
+
+    private static String micros(long nanos) {
+        return String.format(Locale.ROOT, "%,d µs", Math.round(nanos / 1000.0));
+    }
+
     private static DataSource jdbc(DataSource target, Recorder recorder) {
         return proxy(
                 DataSource.class,
@@ -163,11 +210,12 @@ public final class RoundTrips {
     private static Connection connection(Connection target, Recorder recorder) {
         return proxy(Connection.class, target, new Wrapper() {
             @Override
-            public void before(Method method, Object[] args) {
+            public void called(Method method, Object[] args, long nanos) {
                 switch (method.getName()) {
-                    case "commit" -> recorder.record("COMMIT");
-                    case "rollback" -> recorder.record("ROLLBACK");
-                    case "getTransactionIsolation", "setTransactionIsolation" -> recorder.record(method.getName());
+                    case "commit" -> recorder.record("COMMIT", nanos);
+                    case "rollback" -> recorder.record("ROLLBACK", nanos);
+                    case "getTransactionIsolation", "setTransactionIsolation" ->
+                        recorder.record(method.getName(), nanos);
                     default -> {}
                 }
             }
@@ -192,10 +240,10 @@ public final class RoundTrips {
     private static <S extends Statement> S statement(Class<S> type, S target, @Nullable String sql, Recorder recorder) {
         return proxy(type, target, new Wrapper() {
             @Override
-            public void before(Method method, Object[] args) {
+            public void called(Method method, Object[] args, long nanos) {
                 if (method.getName().startsWith("execute")) {
                     String text = sql != null ? sql : args != null && args.length > 0 ? String.valueOf(args[0]) : "?";
-                    recorder.record(text.strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT));
+                    recorder.record(text.strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT), nanos);
                 }
             }
         });
@@ -212,10 +260,10 @@ public final class RoundTrips {
     private static RedisConnection redisConnection(RedisConnection target, Recorder recorder) {
         return proxy(RedisConnection.class, target, new Wrapper() {
             @Override
-            public void before(Method method, Object[] args) {
+            public void called(Method method, Object[] args, long nanos) {
                 String name = method.getName();
                 if (!name.endsWith("Commands") && !CONNECTION_HOUSEKEEPING.contains(name)) {
-                    recorder.record(name);
+                    recorder.record(name, nanos);
                 }
             }
 
@@ -235,9 +283,9 @@ public final class RoundTrips {
     private static <T> T commands(Class<T> type, Object target, Recorder recorder) {
         return proxy(type, (T) target, new Wrapper() {
             @Override
-            public void before(Method method, Object[] args) {
+            public void called(Method method, Object[] args, long nanos) {
                 if (!CONNECTION_HOUSEKEEPING.contains(method.getName())) {
-                    recorder.record(method.getName());
+                    recorder.record(method.getName(), nanos);
                 }
             }
         });
@@ -246,7 +294,8 @@ public final class RoundTrips {
     /** What a recording proxy does around each call it passes on. */
     private interface Wrapper {
 
-        default void before(Method method, Object[] args) {}
+        /** After each call passed on, answered or failed, with the time it took. */
+        default void called(Method method, Object[] args, long nanos) {}
 
         default Object after(Method method, Object[] args, Object result) {
             return result;
@@ -266,12 +315,14 @@ public final class RoundTrips {
 
     private static <T> T proxy(Class<T> type, T target, Wrapper wrapper) {
         InvocationHandler handler = (proxy, method, args) -> {
-            wrapper.before(method, args);
             Object result;
+            long start = System.nanoTime();
             try {
                 result = method.invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
+            } finally {
+                wrapper.called(method, args, System.nanoTime() - start);
             }
             return wrapper.after(method, args, result);
         };

@@ -252,7 +252,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
                 .addValue("ownerToken", ownerToken, Types.VARCHAR)
                 .addValue("leaseMicros", micros("lease", lease));
         try {
-            return run("claim key '" + key + "'", sql -> {
+            return run("claim", key, sql -> {
                 Row acquired = acquire(sql, key, newRow);
                 if (acquired != null) {
                     return Claim.acquired(acquired.record());
@@ -292,7 +292,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
             }
             return completed;
         }
-        return run("complete key '" + key + "'", sql -> jdbc.update(sql.complete, owned) == 1);
+        return run("complete", key, sql -> jdbc.update(sql.complete, owned) == 1);
     }
 
     @Override
@@ -300,7 +300,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
         MapSqlParameterSource owned = ownedParameters(key, ownerToken);
-        return run("release key '" + key + "'", sql -> jdbc.update(sql.release, owned) == 1);
+        return run("release", key, sql -> jdbc.update(sql.release, owned) == 1);
     }
 
     @Override
@@ -308,13 +308,13 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         checkKey(key);
         checkValue("ownerToken", ownerToken, false);
         MapSqlParameterSource owned = ownedParameters(key, ownerToken).addValue("leaseMicros", micros("lease", lease));
-        return run("renew the lease of key '" + key + "'", sql -> jdbc.update(sql.renew, owned) == 1);
+        return run("renew the lease of", key, sql -> jdbc.update(sql.renew, owned) == 1);
     }
 
     @Override
     public Optional<IdempotencyRecord> find(String key) {
         checkKey(key);
-        return run("find key '" + key + "'", sql -> {
+        return run("find", key, sql -> {
             Row row = select(sql, key);
             return row == null || !row.live() ? Optional.<IdempotencyRecord>empty() : Optional.of(row.record());
         });
@@ -325,7 +325,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
     public boolean delete(String key) {
         checkKey(key);
         MapSqlParameterSource keyOnly = keyParameters(key);
-        return run("delete key '" + key + "'", sql -> {
+        return run("delete", key, sql -> {
             boolean live = jdbc.update(sql.deleteLive, keyOnly) == 1;
             jdbc.update(sql.deleteAny, keyOnly);
             return live;
@@ -349,6 +349,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
                 .addValue("limit", limit);
         return run(
                 "list keys starting with '" + prefix + "'",
+                null,
                 sql -> jdbc.query(
                         sql.list,
                         range,
@@ -376,7 +377,7 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
         int total = 0;
         int deleted;
         do {
-            deleted = run("purge expired records", sql -> jdbc.update(sql.deleteExpired, batch));
+            deleted = run("purge expired records", null, sql -> jdbc.update(sql.deleteExpired, batch));
             total += deleted;
         } while (deleted >= batchSize);
         if (total > 0 && logger.isDebugEnabled()) {
@@ -501,14 +502,18 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
      * ({@link #retry}), turning failures into {@link IdempotencyStoreUnavailableException}; the engine retries
      * those that are transient.
      */
-    private <T> T run(String what, Function<JdbcStatements, T> work) {
+    /**
+     * Runs {@code work}, retrying transient failures; a failure names {@code action} and {@code key}
+     * ("claim key 'k'"), put together only then, so a call that succeeds builds no message.
+     */
+    private <T> T run(String action, @Nullable String key, Function<JdbcStatements, T> work) {
         JdbcStatements sql = statements();
         try {
             return retry.execute(() -> work.apply(sql));
         } catch (RetryException e) {
             Throwable last = e.getLastException();
             if (last instanceof DataAccessException failed) {
-                throw failure(what, failed);
+                throw failure(key == null ? action : action + " key '" + key + "'", failed);
             }
             if (last instanceof RuntimeException other) {
                 throw other;
