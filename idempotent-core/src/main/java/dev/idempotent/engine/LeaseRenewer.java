@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -21,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * <p>One daemon thread sweeps the running claims every {@value #TICK_MILLIS} ms and hands those that are
  * due to a pool of daemon threads, so a store call that hangs delays only its own claim's renewal. Starting
  * and stopping a renewal only adds it to or removes it from a set, so the many short runs that finish
- * before their first renewal cost no thread wake-up; the sweeper parks while nothing runs.
+ * before their first renewal cost no thread wake-up. While nothing runs, the sweeper parks for up to
+ * {@value #IDLE_PARK_MILLIS} ms; a claim wakes it only when its first renewal is due before that park ends
+ * (a lease under three times as long), so calls that come one at a time do not wake it on every call.
  */
 final class LeaseRenewer implements AutoCloseable {
 
@@ -31,6 +34,11 @@ final class LeaseRenewer implements AutoCloseable {
     static final long TICK_MILLIS = 20;
 
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+
+    /** The longest the sweeper parks while no claim runs. */
+    static final long IDLE_PARK_MILLIS = 1000;
+
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(IDLE_PARK_MILLIS);
 
     private final IdempotencyEngine engine;
 
@@ -48,6 +56,15 @@ final class LeaseRenewer implements AutoCloseable {
 
     private volatile boolean closed;
 
+    /** Whether the sweeper is parked (or about to park) with nothing to renew, until {@link #idleUntil}. */
+    private volatile boolean idle;
+
+    /** When the idle sweeper's park ends on its own ({@link System#nanoTime()}). */
+    private volatile long idleUntil;
+
+    /** How many times a starting claim woke the idle sweeper (for tests). */
+    private final AtomicLong wakeUps = new AtomicLong();
+
     LeaseRenewer(IdempotencyEngine engine) {
         this.engine = engine;
     }
@@ -56,13 +73,20 @@ final class LeaseRenewer implements AutoCloseable {
     Renewal start(IdempotencyStore store, String key, String ownerToken, Duration lease) {
         long period = Math.max(MIN_PERIOD_NANOS, lease.toNanos() / 3);
         Renewal renewal = new Renewal(this, store, key, ownerToken, lease, period);
-        boolean wasIdle = running.isEmpty();
         running.add(renewal);
         Thread thread = sweeper();
-        if (wasIdle && thread != null) {
+        // the sweeper publishes idle before it looks at the set a last time, and this reads idle after adding
+        // to the set: one of the two sees the other, so a renewal due before the idle park ends is never missed
+        if (thread != null && idle && renewal.nextRenewal - idleUntil < 0) {
+            wakeUps.incrementAndGet();
             LockSupport.unpark(thread);
         }
         return renewal;
+    }
+
+    /** How many times a starting claim woke the idle sweeper. */
+    long wakeUps() {
+        return wakeUps.get();
     }
 
     /** The sweeper thread, started by the first claim; a volatile read once it runs, no lock. */
@@ -85,7 +109,12 @@ final class LeaseRenewer implements AutoCloseable {
     private void sweep() {
         while (!closed) {
             if (running.isEmpty()) {
-                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                idleUntil = System.nanoTime() + IDLE_PARK_NANOS;
+                idle = true;
+                if (running.isEmpty() && !closed) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                }
+                idle = false;
                 continue;
             }
             LockSupport.parkNanos(this, MIN_PERIOD_NANOS);
