@@ -63,7 +63,7 @@ class RabbitListenerSoakTests {
 
     static final AtomicInteger UNIQUE_VIOLATIONS = new AtomicInteger();
 
-    /** Orders (not among the first PUBLISHED_TWICE) whose run outlasts the wait timeout, published twice in a row. */
+    /** Orders (not among the first PUBLISHED_TWICE) whose run outlasts the wait timeout, published again soon after. */
     static final List<Integer> SLOW = List.of(311, 398, 485, 572, 659, 746);
 
     @ParameterizedTest(name = "{0} store, {1} consumer context(s)")
@@ -101,12 +101,14 @@ class RabbitListenerSoakTests {
                 }
             }
             Collections.shuffle(deliveries, new Random(42));
-            // the slow orders are published twice in a row: the copy reaches another consumer while the first
-            // delivery still runs, waits the wait timeout (2 s) for it, goes back to the broker (in_flight), and
-            // is acknowledged as a replay once the first run (2.5 s) completed
+            // each slow order is published again ten messages after itself: the copy reaches another consumer
+            // while the first delivery still runs, waits the wait timeout (2 s) for it, goes back to the broker
+            // (in_flight), and is acknowledged as a replay once the first run (2.5 s) completed. Right behind
+            // its original, the copy often went to the same consumer (which, acking the messages before the
+            // slow one, had room in its prefetch window), waited there behind the first run and was a replay
             for (int n : SLOW) {
                 String id = run + "-order-" + n;
-                deliveries.add(deliveries.indexOf(id) + 1, id);
+                deliveries.add(Math.min(deliveries.indexOf(id) + 10, deliveries.size()), id);
             }
             for (String id : deliveries) {
                 MessageProperties properties = new MessageProperties();
