@@ -18,8 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Two instances of the reactive demo on Netty, sharing one store (Redis through the reactive Redis store;
  * PostgreSQL through JDBC on the bounded elastic scheduler): 64 concurrent requests with one key, spread over
- * both, charge once; 64 concurrent calls of the {@code Flux} method plan one refund; and no store step of
- * either answers on an event-loop thread ({@code reactor-http-nio}).
+ * both, charge once; 64 concurrent calls of the {@code Flux} method plan one refund; and no JDBC step runs
+ * on an event-loop thread ({@code reactor-http-nio}).
  */
 class TwoInstancesOnSharedStoresTests {
 
@@ -68,9 +68,14 @@ class TwoInstancesOnSharedStoresTests {
                 assertThat(text(repeat)).isEqualTo(charged);
             }
             for (ConfigurableApplicationContext node : List.of(first, second)) {
-                assertThat(node.getBean(KeyFilterTestConfiguration.StoreThreads.class)
-                                .seen())
-                        .isNotEmpty()
+                List<String> steps = node.getBean(KeyFilterTestConfiguration.StoreThreads.class)
+                        .seen();
+                assertThat(steps).isNotEmpty();
+                // a JDBC step blocks, so it must never run on an event loop. The reactive Redis store never
+                // blocks (NoBlockingOnEventLoopTests), and Lettuce may hand an answer that arrived before the
+                // demand to the thread that asked for it, an event loop too: its steps are left out here
+                assertThat(steps)
+                        .filteredOn(step -> !step.startsWith("redis "))
                         .noneSatisfy(step -> assertThat(step).contains("reactor-http-nio"));
             }
         }
