@@ -23,7 +23,6 @@ final class Requests {
 
     static final Duration LEASE = Duration.ofMinutes(1);
 
-    /** Like the starter's mapper. */
     /** The mapper the starter uses. */
     static final JsonMapper MAPPER = LibraryJson.newMapper();
 

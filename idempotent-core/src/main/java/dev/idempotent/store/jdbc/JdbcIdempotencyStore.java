@@ -500,11 +500,8 @@ public class JdbcIdempotencyStore implements ListableIdempotencyStore {
      * Runs the statements of {@code work}, each committed on its own (no transaction around them: every step
      * is one statement, or statements each safe on its own), again after a deadlock or a concurrent change
      * ({@link #retry}), turning failures into {@link IdempotencyStoreUnavailableException}; the engine retries
-     * those that are transient.
-     */
-    /**
-     * Runs {@code work}, retrying transient failures; a failure names {@code action} and {@code key}
-     * ("claim key 'k'"), put together only then, so a call that succeeds builds no message.
+     * those that are transient. A failure names {@code action} and {@code key} ("claim key 'k'"), put together
+     * only then, so a call that succeeds builds no message.
      */
     private <T> T run(String action, @Nullable String key, Function<JdbcStatements, T> work) {
         JdbcStatements sql = statements();
